@@ -1,0 +1,55 @@
+# Sillon: every command a developer or CI needs. Works on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WITH_DB := scripts/with-db.sh
+export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
+
+.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill db-start db-stop clean
+
+help:
+	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff check + format check + makemigrations --check"
+
+$(VENV)/.installed: pyproject.toml
+	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py seed_demo && \
+	  $(PY) manage.py demo_logins && \
+	  $(PY) manage.py runserver 127.0.0.1:8000'
+
+test: install
+	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: install
+	$(WITH_DB) $(PY) manage.py migrate --noinput
+
+seed: install
+	$(WITH_DB) $(PY) manage.py seed_demo
+
+db-start: install
+	@$(PY) scripts/localdb.py start
+
+db-stop:
+	@$(PY) scripts/localdb.py stop
+
+clean: db-stop
+	rm -rf var/pgdata var/staticfiles

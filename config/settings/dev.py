@@ -1,0 +1,9 @@
+"""Local development: `make run`."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-in-production")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

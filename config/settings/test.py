@@ -1,0 +1,28 @@
+"""Test settings: a strict harness on a real PostgreSQL database."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, TEMPLATES
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Parallel runs against one server must not share a test database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_sillon_{os.getpid()}"}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+class _UndefinedVariable(str):
+    """Makes templates fail loudly on undefined variables instead of rendering ''."""
+
+    def __mod__(self, other):
+        raise NameError(f"Undefined template variable: {other!r}")
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedVariable("%s")
+
+# Serve static files from the source folders (no collectstatic before tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,1 @@
+"""Reporting models (frozen report snapshots) are added with the reporting work."""

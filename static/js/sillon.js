@@ -1,0 +1,1 @@
+// Sillon's own behaviour; no inline scripts (CSP).

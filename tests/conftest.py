@@ -1,0 +1,31 @@
+"""Strict harness: warnings are errors (pyproject), random order (pytest-randomly),
+undefined template variables raise (config.settings.test)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# pgserver/platformdirs warn without a private runtime dir; give one before anything imports.
+if not os.environ.get("XDG_RUNTIME_DIR"):
+    _runtime = Path(tempfile.gettempdir()) / f"sillon-runtime-{os.getuid()}"
+    _runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
+
+from tests import factories as f  # noqa: E402
+
+
+@pytest.fixture
+def structure_a():
+    return f.StructureFactory(name="Structure A", slug="structure-a")
+
+
+@pytest.fixture
+def structure_b():
+    return f.StructureFactory(name="Structure B CANARY-B-STRUCT", slug="structure-b")
+
+
+@pytest.fixture
+def caseworker_a(structure_a):
+    return f.MembershipFactory(structure=structure_a).user
