@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
+    "django_tasks",
+    "django_tasks_db",
     "sites",
     "programmes",
     "participants",
@@ -147,3 +149,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Background jobs (funder PDF rendering, …): rows in PostgreSQL, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -26,3 +26,6 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedVariable("%s")
 # Serve static files from the source folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Background jobs run inline in tests, so a test sees their result at once.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
