@@ -301,3 +301,7 @@ class Membership(models.Model):
     def __str__(self) -> str:
         org = self.structure or self.coordination or self.funder
         return f"{self.user} – {self.get_role_display()} – {org}"
+
+
+# The read-access log lives in its own module (sites/audit/) but belongs to this app.
+from .audit.models import AccessLog  # noqa: E402, F401
