@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 WITH_DB := scripts/with-db.sh
 export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
 
-.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill db-start db-stop clean
+.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill dataset db-start db-stop clean
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -53,3 +53,23 @@ db-stop:
 
 clean: db-stop
 	rm -rf var/pgdata var/staticfiles
+
+# Benchmarks and operations (issue 6). Not part of `make test`. They run against the
+# database named by SILLON_DB_NAME (default `bench`), filled by
+# `SILLON_DB_NAME=bench make dataset SCALE=national`.
+BENCH_DB ?= bench
+SCALE ?= national
+SEED ?= 42
+
+dataset: install
+	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py generate_dataset --scale $(SCALE) --seed $(SEED)'
+
+bench: install
+	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) $(PY) -m bench.run $(BENCH_ARGS)
+
+load: install
+	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) $(PY) -m bench.load $(LOAD_ARGS)
+
+backup-drill: install
+	$(WITH_DB) $(PY) -m bench.backup_drill $(DRILL_ARGS)
