@@ -519,3 +519,7 @@ class Exit(StructureOwned):
     def save(self, *args, **kwargs):
         self.dgefp_category = EXIT_CATEGORY[self.situation]
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Derived before constraints are validated by full_clean().
+        self.dgefp_category = EXIT_CATEGORY.get(self.situation, "")

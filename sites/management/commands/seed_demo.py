@@ -1,0 +1,31 @@
+"""Load the demo: reference data, and (unless --reference-only) fictitious participants."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from sites.demo.people import load_people
+from sites.demo.reference import load_reference
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reference-only",
+            action="store_true",
+            help="Only reference data (geography, organisations, programmes, "
+            "deployments, targets, demo accounts); no participant.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, reference_only=False, **options):
+        load_reference()
+        self.stdout.write("Reference data loaded.")
+        if reference_only:
+            return
+        created = load_people()
+        if created:
+            self.stdout.write(f"{created} demo participants created.")
+        else:
+            self.stdout.write("Demo participants already present: nothing changed.")
