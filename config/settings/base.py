@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sites.tenancy.middleware.ScopeMiddleware",
+    # Right after the scope: the rest of the request runs as the `sillon_web` database role
+    # with row-level security set to the scope's structures (docs/security.md).
+    "sites.tenancy.middleware.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
