@@ -1,0 +1,561 @@
+"""The indicators of domain.md §6, computed in PostgreSQL by aggregate queries.
+
+This module knows nothing about users: it is handed a concrete set of structures, a
+programme, an optional territory and a period, and answers with figures. Who may ask for
+which scope is decided in `reporting.selectors` (which also opens row-level security for
+the structures of the scope).
+
+Why raw SQL rather than the ORM: every figure of a dashboard section comes out of ONE
+statement (per-structure rows and the total in the same pass, through GROUPING SETS, with
+the territory's communes expanded by a recursive CTE); the ORM cannot express that, and the
+performance budget is "≤ 1.5 × one hand-written SQL query". The statements are assembled
+from constant fragments only; every value travels as a bound parameter.
+"""
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from participants.enums import (
+    COUNTED_STATUSES,
+    DYNAMIC_CATEGORIES,
+    HOUSED,
+    PHC_CONTINUATIONS,
+    DgefpCategory,
+    Housing,
+    SnapshotContext,
+)
+
+from .periods import Period
+
+# Days in an average month (365.25 / 12): durations in months are days / 30.4375.
+DAYS_PER_MONTH = Decimal("30.4375")
+# Reference annual hours of one full-time equivalent (35 h × 52 weeks − holidays; proposal).
+FTE_ANNUAL_HOURS = Decimal(1607)
+
+CATEGORY_CODES = [c.value for c in DgefpCategory]
+
+# Keys printed by `manage.py indicators`, in domain.md §6 order.
+KEYS = [
+    "accompanied",
+    "active_at_end",
+    "entries",
+    "exits",
+    "exits_by_category",
+    "dynamic_exit_rate",
+    "average_duration_months",
+    "hours_worked",
+    "fte",
+    "housing_access_rate",
+    "phc_continuation_rate",
+    "target",
+    "attainment",
+]
+
+
+@dataclass
+class Indicators:
+    """The figures of one scope and period. Rates are fractions, None when undefined.
+
+    Numerators and denominators are kept so that suppression can hide a rate whose
+    denominator is a small count, and so that a reader can check every rate.
+    """
+
+    accompanied: int = 0
+    active_at_end: int = 0
+    entries: int = 0
+    exits: int = 0
+    exits_by_category: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(CATEGORY_CODES, 0)
+    )
+    dynamic_exits: int = 0
+    duration_days: int = 0
+    hours_worked: Decimal = Decimal(0)
+    housing_denominator: int = 0
+    housing_numerator: int = 0
+    phc_continuations: int = 0
+    days_in_period: int = 1
+    programme_code: str = ""
+    target: int | None = None
+    target_metric: str | None = None
+
+    # Derived figures -------------------------------------------------------------------
+
+    @property
+    def dynamic_denominator(self) -> int:
+        return self.exits - self.exits_by_category.get(DgefpCategory.NEUTRALISEE, 0)
+
+    @property
+    def dynamic_exit_rate(self) -> Decimal | None:
+        return _ratio(self.dynamic_exits, self.dynamic_denominator)
+
+    @property
+    def average_duration_months(self) -> Decimal | None:
+        if not self.exits:
+            return None
+        return Decimal(self.duration_days) / self.exits / DAYS_PER_MONTH
+
+    @property
+    def fte(self) -> Decimal:
+        return self.hours_worked / FTE_ANNUAL_HOURS * Decimal(365) / self.days_in_period
+
+    @property
+    def housing_access_rate(self) -> Decimal | None:
+        if self.programme_code != "CVG":
+            return None
+        return _ratio(self.housing_numerator, self.housing_denominator)
+
+    @property
+    def phc_continuation_rate(self) -> Decimal | None:
+        if self.programme_code != "PHC":
+            return None
+        return _ratio(self.phc_continuations, self.exits)
+
+    @property
+    def attainment(self) -> Decimal | None:
+        if not self.target or not self.target_metric:
+            return None
+        return Decimal(getattr(self, self.target_metric)) / self.target
+
+    def as_dict(self) -> dict:
+        """The keys of domain.md §6, JSON-ready: rates as fractions rounded to 4 decimals."""
+        return {
+            "accompanied": self.accompanied,
+            "active_at_end": self.active_at_end,
+            "entries": self.entries,
+            "exits": self.exits,
+            "exits_by_category": dict(self.exits_by_category),
+            "dynamic_exit_rate": _round(self.dynamic_exit_rate, 4),
+            "average_duration_months": _round(self.average_duration_months, 2),
+            "hours_worked": _round(self.hours_worked, 2),
+            "fte": _round(self.fte, 2),
+            "housing_access_rate": _round(self.housing_access_rate, 4),
+            "phc_continuation_rate": _round(self.phc_continuation_rate, 4),
+            "target": self.target,
+            "attainment": _round(self.attainment, 4),
+        }
+
+    def raw(self) -> dict:
+        """Every stored field (for frozen snapshots), JSON-ready."""
+        data = asdict(self)
+        data["hours_worked"] = str(self.hours_worked)
+        return data
+
+    @classmethod
+    def from_raw(cls, data: dict) -> "Indicators":
+        data = dict(data)
+        data["hours_worked"] = Decimal(data["hours_worked"])
+        return cls(**data)
+
+
+def _ratio(numerator: int, denominator: int) -> Decimal | None:
+    return Decimal(numerator) / denominator if denominator else None
+
+
+def _round(value: Decimal | None, places: int) -> float | None:
+    return None if value is None else float(round(value, places))
+
+
+@dataclass
+class IndicatorTable:
+    """The figures of a scope: the total and one row per structure (structure id → figures)."""
+
+    total: Indicators
+    by_structure: dict[int, Indicators]
+
+
+# SQL -----------------------------------------------------------------------------------
+
+# The communes of a territory: its geo units' subtrees and those of its sub-territories.
+_TERRITORY_CTES = """
+terr(id) AS (
+    SELECT id FROM sites_territory WHERE id = %(territory_id)s
+    UNION ALL
+    SELECT t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
+),
+geo(id) AS (
+    SELECT tg.geounit_id FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
+    UNION
+    SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+),
+"""
+
+# Counted parcours of the scope that overlap P. A parcours lies where its work site is,
+# else where its structure is.
+_PARCOURS_CTE = """
+p AS (
+    SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date
+    FROM participants_parcours p
+    {location_join}
+    WHERE p.structure_id = ANY(%(structure_ids)s)
+      AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date <= %(d2)s
+      AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
+      {location_filter}
+)
+"""
+
+_LOCATION_JOIN = """
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    JOIN sites_structure st ON st.id = p.structure_id
+"""
+_LOCATION_FILTER = "AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)"
+
+_TABLE_SQL = """
+{with_clause}
+{parcours_cte},
+hours AS (
+    SELECT wh.structure_id, GROUPING(wh.structure_id) AS is_total, SUM(wh.hours) AS hours
+    FROM participants_workedhours wh
+    JOIN participants_parcours p ON p.id = wh.parcours_id
+    {location_join}
+    WHERE wh.structure_id = ANY(%(structure_ids)s)
+      AND wh.week_start BETWEEN %(d1)s AND %(d2)s
+      AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      {location_filter}
+    GROUP BY ROLLUP (wh.structure_id)
+),
+agg AS (
+    SELECT
+        p.structure_id,
+        GROUPING(p.structure_id) AS is_total,
+        COUNT(DISTINCT p.participant_id) AS accompanied,
+        COUNT(DISTINCT p.participant_id)
+            FILTER (WHERE p.end_date IS NULL OR p.end_date >= %(d2)s) AS active_at_end,
+        COUNT(*) FILTER (WHERE p.start_date >= %(d1)s) AS entries,
+        COUNT(*) FILTER (WHERE p.end_date <= %(d2)s) AS exits,
+        {category_columns},
+        COUNT(*) FILTER (
+            WHERE p.end_date <= %(d2)s AND e.dgefp_category = ANY(%(dynamic)s)
+        ) AS dynamic_exits,
+        COALESCE(SUM(p.end_date - p.start_date) FILTER (WHERE p.end_date <= %(d2)s), 0)
+            AS duration_days,
+        COUNT(*) FILTER (
+            WHERE p.end_date <= %(d2)s AND NOT (eh.housing = ANY(%(housed_or_unknown)s))
+        ) AS housing_denominator,
+        COUNT(*) FILTER (
+            WHERE p.end_date <= %(d2)s AND NOT (eh.housing = ANY(%(housed_or_unknown)s))
+              AND xh.housing = ANY(%(housed)s)
+        ) AS housing_numerator,
+        COUNT(*) FILTER (
+            WHERE p.end_date <= %(d2)s AND e.situation = ANY(%(continuations)s)
+        ) AS phc_continuations
+    FROM p
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
+    {housing_joins}
+    GROUP BY GROUPING SETS ((p.structure_id), ())
+)
+SELECT
+    COALESCE(agg.structure_id, hours.structure_id) AS structure_id,
+    COALESCE(agg.is_total, hours.is_total) AS is_total,
+    COALESCE(agg.accompanied, 0), COALESCE(agg.active_at_end, 0),
+    COALESCE(agg.entries, 0), COALESCE(agg.exits, 0),
+    {category_select},
+    COALESCE(agg.dynamic_exits, 0), COALESCE(agg.duration_days, 0),
+    COALESCE(hours.hours, 0),
+    COALESCE(agg.housing_denominator, 0), COALESCE(agg.housing_numerator, 0),
+    COALESCE(agg.phc_continuations, 0)
+FROM agg
+FULL JOIN hours
+    ON agg.is_total = hours.is_total
+    AND agg.structure_id IS NOT DISTINCT FROM hours.structure_id
+"""
+
+# Entry housing: the parcours' own ENTREE snapshot, else the participant's latest ENTREE
+# snapshot on or before the start. Exit housing: the parcours' SORTIE snapshot, else the
+# participant's unlinked SORTIE snapshot dated on the exit date. Looked up for exits only.
+_HOUSING_JOINS = """
+    LEFT JOIN LATERAL (
+        SELECT s.housing FROM participants_situationsnapshot s
+        WHERE p.end_date <= %(d2)s
+          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+          AND s.context = %(entree)s
+          AND (s.parcours_id = p.id OR s.date <= p.start_date)
+        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
+        LIMIT 1
+    ) eh ON true
+    LEFT JOIN LATERAL (
+        SELECT s.housing FROM participants_situationsnapshot s
+        WHERE p.end_date <= %(d2)s
+          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+          AND s.context = %(sortie)s
+          AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
+        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
+        LIMIT 1
+    ) xh ON true
+"""
+# Without housing figures (every programme but Convergence) the lateral look-ups are skipped.
+_NO_HOUSING_JOINS = """
+    LEFT JOIN LATERAL (SELECT NULL::varchar AS housing) eh ON true
+    LEFT JOIN LATERAL (SELECT NULL::varchar AS housing) xh ON true
+"""
+
+_MONTHLY_SQL = """
+{with_clause}
+{parcours_cte},
+months(m) AS (
+    SELECT generate_series(
+        date_trunc('month', %(d1)s::date), %(d2)s::date, interval '1 month'
+    )::date
+),
+e AS (
+    SELECT date_trunc('month', start_date)::date AS m, COUNT(*) AS n
+    FROM p WHERE start_date >= %(d1)s GROUP BY 1
+),
+x AS (
+    SELECT date_trunc('month', end_date)::date AS m, COUNT(*) AS n
+    FROM p WHERE end_date <= %(d2)s GROUP BY 1
+)
+SELECT months.m, COALESCE(e.n, 0), COALESCE(x.n, 0)
+FROM months LEFT JOIN e USING (m) LEFT JOIN x USING (m)
+ORDER BY months.m
+"""
+
+# Figures per territory in one pass: each parcours is mapped to every listed territory whose
+# communes (sub-territories included) hold it.
+_NATIONAL_SQL = """
+WITH RECURSIVE
+terr(root, id) AS (
+    SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
+    UNION ALL
+    SELECT terr.root, t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
+),
+geo(root, id) AS (
+    SELECT terr.root, tg.geounit_id
+    FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
+    UNION
+    SELECT geo.root, g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+),
+p AS (
+    SELECT p.id, p.participant_id, p.start_date, p.end_date,
+           COALESCE(ws.commune_id, st.commune_id) AS commune_id
+    FROM participants_parcours p
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    JOIN sites_structure st ON st.id = p.structure_id
+    WHERE p.structure_id = ANY(%(structure_ids)s)
+      AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date <= %(d2)s
+      AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
+)
+SELECT
+    geo.root,
+    COUNT(DISTINCT p.participant_id),
+    COUNT(DISTINCT p.participant_id) FILTER (WHERE p.end_date IS NULL OR p.end_date >= %(d2)s),
+    COUNT(*) FILTER (WHERE p.start_date >= %(d1)s),
+    COUNT(*) FILTER (WHERE p.end_date <= %(d2)s),
+    {category_columns},
+    COUNT(*) FILTER (WHERE p.end_date <= %(d2)s AND e.dgefp_category = ANY(%(dynamic)s)),
+    COALESCE(SUM(p.end_date - p.start_date) FILTER (WHERE p.end_date <= %(d2)s), 0),
+    COUNT(*) FILTER (WHERE p.end_date <= %(d2)s AND e.situation = ANY(%(continuations)s))
+FROM p
+JOIN (SELECT DISTINCT root, id FROM geo) geo ON geo.id = p.commune_id
+LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
+GROUP BY geo.root
+"""
+
+_STRUCTURES_IN_TERRITORIES_SQL = """
+WITH RECURSIVE
+terr(id) AS (
+    SELECT id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
+    UNION
+    SELECT t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
+),
+geo(id) AS (
+    SELECT tg.geounit_id FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
+    UNION
+    SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+)
+SELECT st.id FROM sites_structure st
+WHERE st.commune_id IN (SELECT id FROM geo)
+   OR EXISTS (
+        SELECT 1 FROM sites_worksite ws
+        WHERE ws.structure_id = st.id AND ws.commune_id IN (SELECT id FROM geo)
+   )
+ORDER BY st.id
+"""
+
+
+def _category_columns(alias: str = "") -> str:
+    return ",\n".join(
+        f"COUNT(*) FILTER (WHERE p.end_date <= %(d2)s AND e.dgefp_category = '{code}')"
+        + (f" AS cat_{code.lower()}" if alias else "")
+        for code in CATEGORY_CODES
+    )
+
+
+def _params(*, programme_id: int, period: Period, structure_ids, territory_id) -> dict:
+    return {
+        "programme_id": programme_id,
+        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "territory_id": territory_id,
+        "statuses": [str(s) for s in COUNTED_STATUSES],
+        "d1": period.start,
+        "d2": period.end,
+        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
+        "housed": [str(h) for h in HOUSED],
+        "housed_or_unknown": [str(h) for h in HOUSED] + [str(Housing.INCONNU)],
+        "continuations": [str(s) for s in PHC_CONTINUATIONS],
+        "entree": str(SnapshotContext.ENTREE),
+        "sortie": str(SnapshotContext.SORTIE),
+    }
+
+
+def _fragments(territory_id: int | None) -> dict:
+    with_territory = territory_id is not None
+    location_join = _LOCATION_JOIN if with_territory else ""
+    location_filter = _LOCATION_FILTER if with_territory else ""
+    return {
+        "with_clause": "WITH RECURSIVE " + _TERRITORY_CTES if with_territory else "WITH",
+        "parcours_cte": _PARCOURS_CTE.format(
+            location_join=location_join, location_filter=location_filter
+        ),
+        "location_join": location_join,
+        "location_filter": location_filter,
+    }
+
+
+def structures_in_territories(territory_ids: Collection[int]) -> list[int]:
+    """Structures with their commune or a work site in the territories (sub-territories
+    included), in one query whatever the number of territories."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STRUCTURES_IN_TERRITORIES_SQL, {"territory_ids": sorted(territory_ids)})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def structures_in_territory(territory_id: int) -> list[int]:
+    return structures_in_territories([territory_id])
+
+
+def indicator_table(
+    *,
+    programme_id: int,
+    programme_code: str,
+    period: Period,
+    structure_ids: Collection[int],
+    territory_id: int | None = None,
+) -> IndicatorTable:
+    """All indicators of the scope, per structure and in total, in ONE query."""
+    fragments = _fragments(territory_id)
+    sql = _TABLE_SQL.format(
+        **fragments,
+        category_columns=_category_columns(alias="cat"),
+        category_select=",\n    ".join(
+            f"COALESCE(agg.cat_{code.lower()}, 0)" for code in CATEGORY_CODES
+        ),
+        housing_joins=_HOUSING_JOINS if programme_code == "CVG" else _NO_HOUSING_JOINS,
+    )
+    params = _params(
+        programme_id=programme_id,
+        period=period,
+        structure_ids=structure_ids,
+        territory_id=territory_id,
+    )
+    total = Indicators(days_in_period=period.days, programme_code=programme_code)
+    by_structure: dict[int, Indicators] = {}
+    if not params["structure_ids"]:
+        return IndicatorTable(total=total, by_structure=by_structure)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(CATEGORY_CODES)
+    for row in rows:
+        structure_id, is_total, acc, active, entries, exits = row[:6]
+        categories = dict(zip(CATEGORY_CODES, row[6 : 6 + n], strict=True))
+        dyn, days, hours, h_den, h_num, cont = row[6 + n :]
+        figures = Indicators(
+            accompanied=acc,
+            active_at_end=active,
+            entries=entries,
+            exits=exits,
+            exits_by_category=categories,
+            dynamic_exits=dyn,
+            duration_days=days,
+            hours_worked=Decimal(hours),
+            housing_denominator=h_den,
+            housing_numerator=h_num,
+            phc_continuations=cont,
+            days_in_period=period.days,
+            programme_code=programme_code,
+        )
+        if is_total:
+            total = figures
+        else:
+            by_structure[structure_id] = figures
+    return IndicatorTable(total=total, by_structure=by_structure)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: dt.date
+    entries: int
+    exits: int
+
+
+def monthly_flows(
+    *,
+    programme_id: int,
+    period: Period,
+    structure_ids: Collection[int],
+    territory_id: int | None = None,
+) -> list[MonthPoint]:
+    """Entries and exits per calendar month of P, in ONE query (months with none included)."""
+    sql = _MONTHLY_SQL.format(**_fragments(territory_id))
+    params = _params(
+        programme_id=programme_id,
+        period=period,
+        structure_ids=structure_ids,
+        territory_id=territory_id,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [MonthPoint(month=m, entries=e, exits=x) for m, e, x in cursor.fetchall()]
+
+
+def territory_comparison(
+    *,
+    programme_id: int,
+    programme_code: str,
+    period: Period,
+    territory_ids: Collection[int],
+    structure_ids: Collection[int],
+) -> dict[int, Indicators]:
+    """Headline indicators for each territory (sub-territories included), in ONE query.
+
+    Hours and housing are left out of the comparison: they belong to the territory page.
+    """
+    result = {
+        tid: Indicators(days_in_period=period.days, programme_code=programme_code)
+        for tid in territory_ids
+    }
+    if not territory_ids or not structure_ids:
+        return result
+    sql = _NATIONAL_SQL.format(category_columns=_category_columns())
+    params = _params(
+        programme_id=programme_id, period=period, structure_ids=structure_ids, territory_id=None
+    )
+    params["territory_ids"] = sorted(territory_ids)
+    n = len(CATEGORY_CODES)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            tid, acc, active, entries, exits = row[:5]
+            dyn, days, cont = row[5 + n :]
+            result[tid] = Indicators(
+                accompanied=acc,
+                active_at_end=active,
+                entries=entries,
+                exits=exits,
+                exits_by_category=dict(zip(CATEGORY_CODES, row[5 : 5 + n], strict=True)),
+                dynamic_exits=dyn,
+                duration_days=days,
+                phc_continuations=cont,
+                days_in_period=period.days,
+                programme_code=programme_code,
+            )
+    return result

@@ -1,0 +1,137 @@
+"""Reporting periods: P = [start, end], both bounds included (domain.md §6).
+
+The periods people ask for are built here so that every screen, export, PDF and the command
+line name them the same way: calendar year, quarter, month, Convergence semester
+(1 Apr–30 Sep, 1 Oct–31 Mar), a target's own period, free dates.
+"""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed interval of dates with a human label and a stable code (used in URLs)."""
+
+    start: dt.date
+    end: dt.date
+    code: str = ""
+    label: str = ""
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(_("La fin de la période doit suivre son début."))
+
+    @property
+    def days(self) -> int:
+        """Number of days in P, both bounds included."""
+        return (self.end - self.start).days + 1
+
+    def months(self) -> list[dt.date]:
+        """First day of every calendar month that P touches, in order."""
+        months, current = [], self.start.replace(day=1)
+        while current <= self.end:
+            months.append(current)
+            current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return months
+
+
+def year(y: int) -> Period:
+    return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}", _("année %(y)s") % {"y": y})
+
+
+def quarter(y: int, q: int) -> Period:
+    if q not in (1, 2, 3, 4):
+        raise ValueError(_("Trimestre inconnu."))
+    first = 3 * (q - 1) + 1
+    last = first + 2
+    end = dt.date(y, last, calendar.monthrange(y, last)[1])
+    return Period(
+        dt.date(y, first, 1), end, f"{y}-T{q}", _("%(q)se trimestre %(y)s") % {"q": q, "y": y}
+    )
+
+
+def month(y: int, m: int) -> Period:
+    end = dt.date(y, m, calendar.monthrange(y, m)[1])
+    return Period(dt.date(y, m, 1), end, f"{y}-{m:02d}", f"{MONTHS_FR[m - 1]} {y}")
+
+
+def semester(y: int, s: int) -> Period:
+    """Convergence semesters: S1 = 1 Apr–30 Sep of y, S2 = 1 Oct of y – 31 Mar of y + 1."""
+    if s == 1:
+        return Period(
+            dt.date(y, 4, 1),
+            dt.date(y, 9, 30),
+            f"{y}-S1",
+            _("semestre avril–septembre %(y)s") % {"y": y},
+        )
+    if s == 2:
+        return Period(
+            dt.date(y, 10, 1),
+            dt.date(y + 1, 3, 31),
+            f"{y}-S2",
+            _("semestre octobre %(y)s – mars %(y1)s") % {"y": y, "y1": y + 1},
+        )
+    raise ValueError(_("Semestre inconnu."))
+
+
+def free(start: dt.date, end: dt.date) -> Period:
+    return Period(
+        start,
+        end,
+        f"{start.isoformat()}_{end.isoformat()}",
+        _("du %(a)s au %(b)s") % {"a": f"{start:%d/%m/%Y}", "b": f"{end:%d/%m/%Y}"},
+    )
+
+
+_PATTERNS = [
+    (re.compile(r"^(\d{4})$"), lambda m: year(int(m[1]))),
+    (re.compile(r"^(\d{4})-T([1-4])$"), lambda m: quarter(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})-S([12])$"), lambda m: semester(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), lambda m: month(int(m[1]), int(m[2]))),
+    (
+        re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$"),
+        lambda m: free(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])),
+    ),
+]
+
+
+def parse(code: str) -> Period:
+    """The period named by a code: `2021`, `2021-T2`, `2021-S1`, `2021-03`, `2021-03-01_2021-12-31`.
+
+    Raises ValueError on anything else, so a view can answer 404 on a malformed URL.
+    """
+    for pattern, build in _PATTERNS:
+        match = pattern.match(code or "")
+        if match:
+            return build(match)
+    raise ValueError(_("Période inconnue : %(code)s") % {"code": code})
+
+
+def choices_around(today: dt.date, *, years: int = 4) -> list[Period]:
+    """The periods offered in the dashboard's selector, most recent first."""
+    periods: list[Period] = []
+    for y in range(today.year, today.year - years, -1):
+        periods.append(year(y))
+        periods.extend(semester(y, s) for s in (2, 1))
+        periods.extend(quarter(y, q) for q in (4, 3, 2, 1))
+    return [p for p in periods if p.start <= today]

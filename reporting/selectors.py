@@ -1,0 +1,363 @@
+"""Scoped reads of the reporting layer: every function takes the caller's `Scope`.
+
+Who may see which figures (domain.md §2):
+- platform administrators: every territory × programme;
+- coordinators: their coordination's territories × programmes (sub-territories included);
+- funders: the territories × programmes of the deployments they fund, restricted to the
+  deployments' structures;
+- caseworkers and managers: their own structures, per programme.
+
+Coordinators and funders get aggregates only, with small counts suppressed. Their queries
+run inside `rls_structures(...)` so that row-level security lets the aggregate read the
+scope's structures; no person-level row is ever returned by this module.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+
+from programmes.models import CoordinationScope, Deployment, Programme, Target
+from sites.models import Structure, Territory
+from sites.tenancy import Scope
+from sites.tenancy.rls import rls_structures
+
+from . import indicators as ind
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What one dashboard, export or report covers, already checked against the caller.
+
+    `structure_ids` is concrete (resolved once), so the same scope gives the same figures
+    and can be handed to row-level security.
+    """
+
+    programme: Programme
+    territory: Territory | None
+    structure_ids: frozenset[int]
+    structure: Structure | None = None
+    suppressed: bool = True
+    deployment: Deployment | None = None
+
+    @property
+    def query_structure_ids(self) -> frozenset[int]:
+        if self.structure is not None:
+            return frozenset({self.structure.pk}) & self.structure_ids
+        return self.structure_ids
+
+
+@dataclass
+class Dashboard:
+    """Everything a territory × programme dashboard shows for one period."""
+
+    scope: ReportScope
+    period: Period
+    table: ind.IndicatorTable
+    months: list[ind.MonthPoint]
+    structures: dict[int, Structure]
+    targets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> ind.Indicators:
+        return self.table.total
+
+
+@dataclass
+class Comparison:
+    """Headline figures of several territories side by side (the national view)."""
+
+    programme: Programme
+    period: Period
+    territories: list[Territory]
+    figures: dict[int, ind.Indicators]
+    suppressed: bool
+
+
+# Who may see what ------------------------------------------------------------------------
+
+
+def _descendant_territory_ids(root_ids: set[int]) -> set[int]:
+    """The territories and all their sub-territories (one query per tree level, ≤ 4)."""
+    found, frontier = set(root_ids), set(root_ids)
+    while frontier:
+        frontier = (
+            set(Territory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def reportable_pairs(*, scope: Scope) -> list[tuple[Territory, Programme]]:
+    """The territory × programme dashboards the caller may open (their roots)."""
+    pairs: dict[tuple[int, int], tuple[Territory, Programme]] = {}
+    if scope.is_platform_admin:
+        for dep in Deployment.objects.select_related("territory", "programme"):
+            pairs[(dep.territory_id, dep.programme_id)] = (dep.territory, dep.programme)
+    if scope.coordination_ids:
+        for cs in CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids
+        ).select_related("territory", "programme"):
+            pairs[(cs.territory_id, cs.programme_id)] = (cs.territory, cs.programme)
+    if scope.funder_ids:
+        for dep in Deployment.objects.filter(funders__in=scope.funder_ids).select_related(
+            "territory", "programme"
+        ):
+            pairs[(dep.territory_id, dep.programme_id)] = (dep.territory, dep.programme)
+    return sorted(pairs.values(), key=lambda tp: (tp[1].code, tp[0].name))
+
+
+def structure_programmes(*, scope: Scope) -> list[Programme]:
+    """Programmes with parcours in the caller's own structures (caseworkers and managers)."""
+    if not scope.structure_ids:
+        return []
+    return list(
+        Programme.objects.filter(
+            Q(deployments__structures__in=scope.structure_ids)
+            | Q(code__in=["CVG", "PHC", "DPH", "IAE"])
+        ).distinct()
+    )
+
+
+def get_programme(code: str) -> Programme:
+    try:
+        return Programme.objects.get(code=code)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def territory_report_scope(
+    *, scope: Scope, programme: Programme, territory_slug: str, structure_slug: str = ""
+) -> ReportScope:
+    """The scope of a territory dashboard, or 404 when the caller may not see it."""
+    territory = Territory.objects.filter(slug=territory_slug).first()
+    if territory is None:
+        raise Http404
+    structure_ids: set[int] | None = None  # None: every structure located in the territory
+    allowed = scope.is_platform_admin
+    if not allowed and scope.coordination_ids:
+        roots = set(
+            CoordinationScope.objects.filter(
+                coordination_id__in=scope.coordination_ids, programme=programme
+            ).values_list("territory_id", flat=True)
+        )
+        allowed = territory.pk in _descendant_territory_ids(roots) if roots else False
+    if not allowed and scope.funder_ids:
+        deployments = list(
+            Deployment.objects.filter(
+                funders__in=scope.funder_ids, programme=programme, territory=territory
+            ).prefetch_related("structures")
+        )
+        if deployments:
+            allowed = True
+            structure_ids = _deployment_structure_ids(deployments)
+    if not allowed:
+        raise Http404
+    located = set(ind.structures_in_territory(territory.pk))
+    ids = located if structure_ids is None else structure_ids & located
+    structure = None
+    if structure_slug:
+        structure = Structure.objects.filter(slug=structure_slug, pk__in=ids).first()
+        if structure is None:
+            raise Http404
+    return ReportScope(
+        programme=programme,
+        territory=territory,
+        structure_ids=frozenset(ids),
+        structure=structure,
+        suppressed=not scope.is_platform_admin,
+    )
+
+
+def _deployment_structure_ids(deployments: list[Deployment]) -> set[int] | None:
+    """The deployments' structures; None (all located structures) when one lists none."""
+    ids: set[int] = set()
+    for dep in deployments:
+        listed = {s.pk for s in dep.structures.all()}
+        if not listed:
+            return None
+        ids |= listed
+    return ids
+
+
+def own_structures_report_scope(*, scope: Scope, programme: Programme) -> ReportScope:
+    """Caseworkers and managers: their structures, no territory filter, no suppression
+    (they already see these persons)."""
+    if not scope.structure_ids:
+        raise Http404
+    return ReportScope(
+        programme=programme,
+        territory=None,
+        structure_ids=frozenset(scope.structure_ids),
+        suppressed=False,
+    )
+
+
+def deployment_report_scope(*, scope: Scope, deployment_id: int) -> ReportScope:
+    """A funder report's scope: one deployment (its structures within its territory)."""
+    qs = Deployment.objects.select_related("programme", "territory").prefetch_related("structures")
+    if not scope.is_platform_admin:
+        visible = Q(funders__in=scope.funder_ids)
+        if scope.coordination_ids:
+            pairs = CoordinationScope.objects.filter(coordination_id__in=scope.coordination_ids)
+            visible |= Q(
+                pk__in=Deployment.objects.filter(
+                    Q(
+                        *[
+                            Q(programme_id=cs.programme_id, territory_id=cs.territory_id)
+                            for cs in pairs
+                        ],
+                        _connector=Q.OR,
+                    )
+                    if pairs
+                    else Q(pk__in=[])
+                ).values("pk")
+            )
+        qs = qs.filter(visible).distinct()
+    deployment = qs.filter(pk=deployment_id).first()
+    if deployment is None:
+        raise Http404
+    located = set(ind.structures_in_territory(deployment.territory_id))
+    listed = _deployment_structure_ids([deployment])
+    ids = located if listed is None else listed & located
+    return ReportScope(
+        programme=deployment.programme,
+        territory=deployment.territory,
+        structure_ids=frozenset(ids),
+        suppressed=True,
+        deployment=deployment,
+    )
+
+
+def funded_deployments(*, scope: Scope) -> list[Deployment]:
+    """Deployments whose funder reports the caller may generate."""
+    qs = Deployment.objects.select_related("programme", "territory")
+    if scope.is_platform_admin:
+        return list(qs)
+    pairs = [
+        Q(programme_id=p, territory_id=t)
+        for t, p in CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids
+        ).values_list("territory_id", "programme_id")
+    ]
+    visible = Q(funders__in=scope.funder_ids)
+    for pair in pairs:
+        visible |= pair
+    if not scope.funder_ids and not pairs:
+        return []
+    return list(qs.filter(visible).distinct())
+
+
+# Figures ---------------------------------------------------------------------------------
+
+
+def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, int]:
+    """Targets of the territory's deployments whose period lies inside P (metric → value).
+
+    A target set over a longer period (e.g. 800 parcours over 2021–2022) does not match a
+    shorter P: comparing a year's figure with a two-year goal would mislead. Several matches
+    of one metric: the longest period wins. No target for a single structure's drill-down.
+    """
+    if report_scope.territory is None or report_scope.structure is not None:
+        return {}
+    qs = Target.objects.filter(
+        deployment__programme=report_scope.programme,
+        deployment__territory=report_scope.territory,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    )
+    if report_scope.deployment is not None:
+        qs = qs.filter(deployment=report_scope.deployment)
+    best: dict[str, tuple[int, dt.date, int]] = {}
+    for metric, value, start, end in qs.values_list(
+        "metric", "value", "period_start", "period_end"
+    ):
+        length = (end - start).days
+        if metric not in best or (length, end) > best[metric][:2]:
+            best[metric] = (length, end, value)
+    return {metric: value for metric, (_, _, value) in best.items()}
+
+
+def _apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:
+    for metric in ("accompanied", "active_at_end", "entries", "exits", "hours_worked"):
+        if metric in targets:
+            figures.target, figures.target_metric = targets[metric], metric
+            return
+
+
+def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard:
+    """Every figure of a territory (or own-structures) dashboard for P.
+
+    The benchmark calls this: a constant number of queries whatever the volume
+    (structures, targets, one aggregate for the table, one for the monthly series).
+    """
+    ids = report_scope.query_structure_ids
+    territory_id = report_scope.territory.pk if report_scope.territory else None
+    programme = report_scope.programme
+    with rls_structures(ids):
+        table = ind.indicator_table(
+            programme_id=programme.pk,
+            programme_code=programme.code,
+            period=period,
+            structure_ids=ids,
+            territory_id=territory_id,
+        )
+        months = ind.monthly_flows(
+            programme_id=programme.pk,
+            period=period,
+            structure_ids=ids,
+            territory_id=territory_id,
+        )
+    targets = matching_targets(report_scope=report_scope, period=period)
+    _apply_target(table.total, targets)
+    structures = {s.pk: s for s in Structure.objects.filter(pk__in=ids).order_by("name")}
+    return Dashboard(
+        scope=report_scope,
+        period=period,
+        table=table,
+        months=months,
+        structures=structures,
+        targets=targets,
+    )
+
+
+def comparable_territories(*, scope: Scope, programme: Programme) -> list[Territory]:
+    """Territories the national view compares: those with a deployment of the programme
+    inside the caller's territories (everything for a platform administrator)."""
+    qs = Territory.objects.filter(deployments__programme=programme).distinct().order_by("name")
+    if scope.is_platform_admin:
+        return list(qs)
+    roots = set(
+        CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids, programme=programme
+        ).values_list("territory_id", flat=True)
+    )
+    if not roots:
+        return []
+    return list(qs.filter(pk__in=_descendant_territory_ids(roots)))
+
+
+def national_figures(*, scope: Scope, programme: Programme, period: Period) -> Comparison:
+    """The national view: one row per comparable territory, in one aggregate query."""
+    territories = comparable_territories(scope=scope, programme=programme)
+    if not territories:
+        raise Http404
+    structure_ids = set(ind.structures_in_territories([t.pk for t in territories]))
+    with rls_structures(structure_ids):
+        figures = ind.territory_comparison(
+            programme_id=programme.pk,
+            programme_code=programme.code,
+            period=period,
+            territory_ids=[t.pk for t in territories],
+            structure_ids=structure_ids,
+        )
+    return Comparison(
+        programme=programme,
+        period=period,
+        territories=territories,
+        figures=figures,
+        suppressed=not scope.is_platform_admin,
+    )
