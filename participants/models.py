@@ -5,6 +5,7 @@ down from the participant onto every child so scoping (and row-level security) n
 join. Unique constraints and indexes start with `structure`.
 """
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -30,6 +31,15 @@ from .enums import (
 )
 
 
+def history():
+    """Trigger-based history of every write (django-pghistory): one append-only event row per
+    insert, update and delete, with the request's user and URL as context. A fresh tracker
+    set per model (pghistory must not share tracker instances)."""
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    )
+
+
 class StructureOwned(models.Model):
     """Base of every structure-owned table: the tenant key and timestamps."""
 
@@ -43,6 +53,7 @@ class StructureOwned(models.Model):
         abstract = True
 
 
+@history()
 class Participant(StructureOwned):
     """A person accompanied by a structure. No social security number (NIR) is ever stored.
 
@@ -105,6 +116,7 @@ class Participant(StructureOwned):
         return f"{self.last_name.upper()} {self.first_name}"
 
 
+@history()
 class Parcours(StructureOwned):
     """A participant's path in one programme, from start to exit.
 
@@ -193,6 +205,7 @@ class Parcours(StructureOwned):
         return f"{self.programme.code} – {self.participant} ({self.start_date:%d/%m/%Y})"
 
 
+@history()
 class Contract(StructureOwned):
     """A work contract of a parcours; the employer differs from the host for an AI placement."""
 
@@ -254,6 +267,7 @@ class Contract(StructureOwned):
         return f"{self.get_kind_display()} du {self.start_date:%d/%m/%Y}"
 
 
+@history()
 class HoursStage(StructureOwned):
     """A palier of weekly hours of a Premières Heures parcours, from a date."""
 
@@ -280,6 +294,7 @@ class HoursStage(StructureOwned):
         return f"{self.weekly_hours} h/sem. dès le {self.start_date:%d/%m/%Y}"
 
 
+@history()
 class WorkedHours(StructureOwned):
     """Hours worked by a parcours in one ISO week (`week_start` is that week's Monday)."""
 
@@ -330,6 +345,7 @@ class WorkedHours(StructureOwned):
         return f"{self.hours} h, semaine du {self.week_start:%d/%m/%Y}"
 
 
+@history()
 class SituationSnapshot(StructureOwned):
     """The person's situation at a date: at entry, during follow-up or at exit.
 
@@ -437,6 +453,7 @@ class SituationSnapshot(StructureOwned):
         return f"{self.get_context_display()} – {self.date:%d/%m/%Y}"
 
 
+@history()
 class AccompanimentAction(StructureOwned):
     """An accompaniment action on a parcours. The note is confidential and must stay factual."""
 
@@ -477,6 +494,7 @@ class AccompanimentAction(StructureOwned):
         return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
 
 
+@history()
 class Exit(StructureOwned):
     """The exit (sortie) of a parcours: its date equals the parcours end date.
 
