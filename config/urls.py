@@ -5,5 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("sites.audit.urls")),
+    path("participants/", include("participants.urls")),
     path("", include("sites.urls")),
 ]

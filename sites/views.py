@@ -1,14 +1,57 @@
-"""Home page and health check."""
+"""Home page, health check and the structure switcher."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .active_structure import set_active_structure
+
+# The reporting dashboards, in order of preference, for people who see no person.
+DASHBOARD_URL_NAMES = ["reporting:dashboard", "reporting:home", "reporting:index"]
+
+
+def _dashboard_url() -> str | None:
+    for name in DASHBOARD_URL_NAMES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Caseworkers land on their participant list; other roles on the dashboards."""
+    if request.scope.sees_persons:
+        return redirect("participants:list")
+    dashboard = _dashboard_url()
+    if dashboard and request.scope.sees_aggregates:
+        return redirect(dashboard)
     return render(request, "sites/home.html")
+
+
+@require_POST
+def switch_structure(request: HttpRequest) -> HttpResponse:
+    """Make another of the person's structures the active one (its lists, its new files)."""
+    raw = request.POST.get("structure", "")
+    if raw.isdigit() and set_active_structure(request, int(raw)):
+        messages.success(request, _("Structure active changée."))
+    else:
+        messages.error(request, _("Cette structure ne fait pas partie des vôtres."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    # A file of the previous structure stays reachable, but lists start again at the top.
+    if next_url.startswith(reverse("participants:list")) and "?" in next_url:
+        next_url = next_url.split("?", 1)[0]
+    return redirect(next_url)
 
 
 @login_not_required

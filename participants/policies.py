@@ -1,0 +1,32 @@
+"""Who may do what with participants' files (the scope decides which structures).
+
+Object lookups already go through the scoped selectors (an object outside the scope is a
+404); these predicates answer the remaining questions: may this person work on files at all,
+and may they see the sensitive sections (health, addictions, justice).
+"""
+
+from sites.tenancy import Scope
+
+from .enums import SENSITIVE_BARRIERS, Barrier
+
+
+def can_work_on_files(scope: Scope) -> bool:
+    """Caseworkers and managers of at least one structure; coordinators and funders never
+    see a person (domain.md §2)."""
+    return scope.sees_persons
+
+
+def can_edit(scope: Scope, structure_id: int) -> bool:
+    """Writes are open to every caseworker and manager of the owning structure."""
+    return structure_id in scope.structure_ids
+
+
+def can_view_sensitive(scope: Scope, structure_id: int) -> bool:
+    return scope.can_view_sensitive(structure_id)
+
+
+def visible_barrier_codes(scope: Scope, structure_id: int) -> list[str]:
+    """Barrier codes (enums.Barrier values) this person may read and write for a structure."""
+    if can_view_sensitive(scope, structure_id):
+        return list(Barrier.values)
+    return [code for code in Barrier.values if code not in SENSITIVE_BARRIERS]

@@ -1,0 +1,42 @@
+"""Caseworkers' screens. Object kwargs: `participant_pk` (Participant), `parcours_pk` (Parcours)."""
+
+from django.urls import path
+
+from .views import actions, exports, parcours, participants, snapshots
+
+app_name = "participants"
+
+urlpatterns = [
+    path("", participants.participant_list, name="list"),
+    path("export.csv", exports.participant_export_csv, name="export_csv"),
+    path("export.xlsx", exports.participant_export_xlsx, name="export_xlsx"),
+    path("nouveau/", participants.participant_create, name="create"),
+    path("<int:participant_pk>/", participants.participant_detail, name="detail"),
+    path("<int:participant_pk>/modifier/", participants.participant_update, name="update"),
+    path(
+        "<int:participant_pk>/parcours/nouveau/",
+        parcours.parcours_enrol,
+        name="parcours_enrol",
+    ),
+    path(
+        "<int:participant_pk>/situations/nouvelle/",
+        snapshots.snapshot_create,
+        name="snapshot_create",
+    ),
+    path(
+        "parcours/<int:parcours_pk>/paliers/nouveau/",
+        parcours.parcours_set_hours,
+        name="parcours_set_hours",
+    ),
+    path(
+        "parcours/<int:parcours_pk>/lier/",
+        parcours.parcours_link_previous,
+        name="parcours_link_previous",
+    ),
+    path("parcours/<int:parcours_pk>/sortie/", parcours.parcours_exit, name="parcours_exit"),
+    path(
+        "parcours/<int:parcours_pk>/actions/nouvelle/",
+        actions.action_create,
+        name="action_create",
+    ),
+]

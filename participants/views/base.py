@@ -1,0 +1,24 @@
+"""Helpers shared by the participants' views."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from sites.active_structure import active_structure_id
+
+from .. import policies
+
+
+def require_file_access(request: HttpRequest) -> None:
+    """Only caseworkers and managers reach persons' files (coordinators, funders: 403)."""
+    if not policies.can_work_on_files(request.scope):
+        raise PermissionDenied
+
+
+def current_structure_id(request: HttpRequest) -> int:
+    """The structure whose list is shown and where new files go."""
+    require_file_access(request)
+    return active_structure_id(request)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
