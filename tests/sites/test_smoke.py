@@ -22,4 +22,5 @@ def test_caseworker_logs_in_by_email(client, caseworker_a):
         {"username": caseworker_a.email, "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    # Caseworkers are sent on to their participant list.
+    assert client.get(reverse("home"), follow=True).status_code == 200
