@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # Right after the scope: the rest of the request runs as the `sillon_web` database role
     # with row-level security set to the scope's structures (docs/security.md).
     "sites.tenancy.middleware.RowLevelSecurityMiddleware",
+    # Who and which URL caused each history event (writes only: a GET must not write).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +145,8 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -216,3 +216,16 @@ def test_transaction_rollback_also_drops_the_role(structure_a):
         assert (
             _count("SELECT count(*) FROM pg_roles WHERE rolname = current_user AND rolsuper") == 1
         )
+
+
+@pytest.mark.urls("tests.tenancy.urls_probe")
+def test_history_records_each_write_with_its_author(client, structure_a, caseworker_a):
+    participant = f.ParticipantFactory(structure=structure_a)
+    client.force_login(caseworker_a)
+    client.post(f"/rename/{participant.pk}/", {"first_name": "Alix"})
+    event = pm.Participant.pgh_event_model.objects.filter(
+        pgh_obj_id=participant.pk, pgh_label="update"
+    ).get()
+    assert event.first_name == "Alix"
+    assert event.pgh_context.metadata["user"] == caseworker_a.pk
+    assert event.pgh_context.metadata["url"] == f"/rename/{participant.pk}/"

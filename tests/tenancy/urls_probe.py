@@ -28,3 +28,11 @@ def stream(request):
 
 
 urlpatterns = [path("probe/", probe), path("stream/", stream)]
+
+
+def rename(request, pk):
+    Participant.objects.filter(pk=pk).update(first_name=request.POST["first_name"])
+    return JsonResponse({"ok": True})
+
+
+urlpatterns.append(path("rename/<int:pk>/", rename))

@@ -1,0 +1,48 @@
+""" "Qui a consulté ce dossier ?": the access history of one file, for its structure's managers."""
+
+import django_tables2 as tables
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from participants import selectors
+
+from .models import AccessAction, AccessLog
+from .services import access_log_for_participant, log_read
+
+PER_PAGE = 50
+
+
+class AccessLogTable(tables.Table):
+    at = tables.DateTimeColumn(format="d/m/Y H:i", verbose_name=_("Date et heure"))
+    actor = tables.Column(verbose_name=_("Personne"), orderable=False)
+    actor_role = tables.Column(verbose_name=_("Rôle"))
+    action = tables.Column(verbose_name=_("Action"))
+    reason = tables.Column(verbose_name=_("Motif"), orderable=False)
+
+    class Meta:
+        model = AccessLog
+        fields = ("at", "actor", "actor_role", "action", "reason")
+        order_by = ("-at",)
+        empty_text = _("Aucun accès enregistré.")
+        attrs = {"class": "table table-sm table-striped align-middle"}
+
+    def render_actor(self, value):
+        return value.get_full_name() or value.email
+
+
+@require_GET
+def participant_access_log(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """Managers of the file's structure (and platform administrators) only; a file outside
+    the scope is a 404 like a missing one, a caseworker of the structure gets a 403."""
+    participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
+    scope = request.scope
+    if participant.structure_id not in scope.manager_structure_ids:
+        raise PermissionDenied
+    # The page names the person, so opening it is itself an access to the file.
+    log_read(request, participant=participant, action=AccessAction.VIEW)
+    table = AccessLogTable(access_log_for_participant(scope=scope, participant=participant))
+    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "sites/access_log.html", {"participant": participant, "table": table})
