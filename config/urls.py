@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("sites.audit.urls")),
     path("participants/", include("participants.urls")),
     path("", include("sites.urls")),
+    path("rapports/", include("reporting.urls")),
 ]

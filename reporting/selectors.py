@@ -25,6 +25,7 @@ from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
 from .periods import Period
+from .periods import free as free_period
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,22 @@ def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, 
         if metric not in best or (length, end) > best[metric][:2]:
             best[metric] = (length, end, value)
     return {metric: value for metric, (_, _, value) in best.items()}
+
+
+def target_periods(*, report_scope: ReportScope) -> list[Period]:
+    """The periods of the territory's targets, to offer them in the period selector."""
+    if report_scope.territory is None:
+        return []
+    found = (
+        Target.objects.filter(
+            deployment__programme=report_scope.programme,
+            deployment__territory=report_scope.territory,
+        )
+        .values_list("period_start", "period_end")
+        .distinct()
+        .order_by("-period_end", "-period_start")
+    )
+    return [free_period(start, end) for start, end in found]
 
 
 def _apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:

@@ -1,0 +1,328 @@
+"""Server-rendered SVG charts, the same markup in the page and in the PDF.
+
+WeasyPrint runs no JavaScript, so charts are plain SVG built here. They stay readable
+without colour: every bar carries its value as text, series differ by pattern (solid,
+hatched, dotted) as well as by colour, and each chart has a <title> and <desc> for screen
+readers. Hidden (suppressed) values are drawn as an empty dotted outline labelled "< 11" or
+"s", never with their height. Every text node is escaped.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+INK = "#1b1b1b"
+MUTED = "#595959"
+SERIES_COLOURS = ["#1f4e5f", "#b34d00", "#2e7d32", "#6a1b9a", "#455a64", "#8d6e00"]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value to draw: the number (None when hidden) and the text printed next to it."""
+
+    number: float | None
+    text: str
+
+
+def _attrs(**kwargs) -> str:
+    return " ".join(
+        f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in kwargs.items()
+    )
+
+
+def _el(tag: str, **kwargs) -> str:
+    return f"<{tag} {_attrs(**kwargs)}/>"
+
+
+def _text(x, y, content, *, size=11, anchor="middle", weight="normal", fill=INK) -> str:
+    attrs = _attrs(
+        x=_n(x),
+        y=_n(y),
+        font_size=size,
+        text_anchor=anchor,
+        font_weight=weight,
+        fill=fill,
+        font_family=FONT,
+    )
+    return f"<text {attrs}>{escape(str(content))}</text>"
+
+
+def _n(value: float) -> str:
+    """Coordinates with two decimals at most, so the markup is stable byte for byte."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _patterns(prefix: str) -> str:
+    """Fill patterns: 0 solid, 1 diagonal hatching, 2 dots, 3 cross-hatching, … + hidden."""
+    defs = []
+    for i, colour in enumerate(SERIES_COLOURS):
+        pid = f"{prefix}-p{i}"
+        kind = i % 4
+        if kind == 0:
+            body = f'<rect width="8" height="8" fill="{colour}"/>'
+        elif kind == 1:
+            body = (
+                f'<rect width="8" height="8" fill="#ffffff"/>'
+                f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" '
+                f'stroke="{colour}" stroke-width="2.2"/>'
+            )
+        elif kind == 2:
+            body = (
+                f'<rect width="8" height="8" fill="#ffffff"/>'
+                f'<circle cx="4" cy="4" r="2" fill="{colour}"/>'
+            )
+        else:
+            body = (
+                f'<rect width="8" height="8" fill="#ffffff"/>'
+                f'<path d="M0,0 l8,8 M8,0 l-8,8" stroke="{colour}" stroke-width="1.6"/>'
+            )
+        defs.append(
+            f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+            f"{body}</pattern>"
+        )
+    return "<defs>" + "".join(defs) + "</defs>"
+
+
+def _open(prefix: str, width: int, height: int, title: str, desc: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        + _attrs(
+            viewBox=f"0 0 {width} {height}",
+            width=width,
+            height=height,
+            role="img",
+            aria_labelledby=f"{prefix}-t {prefix}-d",
+            class_="chart",
+        )
+        + ">"
+        + f'<title id="{prefix}-t">{escape(title)}</title>'
+        + f'<desc id="{prefix}-d">{escape(desc)}</desc>'
+        + _patterns(prefix)
+    )
+
+
+def _hidden_bar(x, y, w, h) -> str:
+    return _el(
+        "rect",
+        x=_n(x),
+        y=_n(y),
+        width=_n(w),
+        height=_n(h),
+        fill="none",
+        stroke=MUTED,
+        stroke_width=1,
+        stroke_dasharray="2 2",
+    )
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 10
+    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
+        top = step * -(-value // step)
+        if top / step <= 6:
+            return top
+    return value * 1.1
+
+
+def grouped_bars(
+    *,
+    prefix: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Value]]],
+    width: int = 720,
+    height: int = 260,
+) -> str:
+    """Vertical grouped bars (e.g. entries and exits per month) with a legend."""
+    left, right, top, bottom = 40, 10, 34, 42
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers = [v.number for _, values in series for v in values if v.number is not None]
+    vmax = _nice_max(max(numbers, default=0))
+    n_cat = max(len(categories), 1)
+    group_w = plot_w / n_cat
+    bar_w = min(22.0, group_w * 0.8 / max(len(series), 1))
+    desc = "; ".join(
+        f"{cat} : " + ", ".join(f"{name} {values[i].text}" for name, values in series)
+        for i, cat in enumerate(categories)
+    )
+    out = [_open(prefix, width, height, title, desc)]
+    # Legend
+    lx = left
+    for s_index, (name, _values) in enumerate(series):
+        out.append(
+            _el(
+                "rect",
+                x=lx,
+                y=8,
+                width=14,
+                height=14,
+                fill=f"url(#{prefix}-p{s_index})",
+                stroke=INK,
+                stroke_width=0.6,
+            )
+        )
+        out.append(_text(lx + 20, 19, name, anchor="start"))
+        lx += 30 + 7 * len(name)
+    # Axis and grid
+    for i in range(5):
+        value = vmax * i / 4
+        y = top + plot_h - plot_h * i / 4
+        out.append(
+            _el(
+                "line",
+                x1=left,
+                x2=width - right,
+                y1=_n(y),
+                y2=_n(y),
+                stroke="#d0d0d0",
+                stroke_width=0.6,
+            )
+        )
+        out.append(_text(left - 4, y + 4, f"{value:.0f}", size=9, anchor="end", fill=MUTED))
+    for c_index, cat in enumerate(categories):
+        gx = left + c_index * group_w + (group_w - bar_w * len(series)) / 2
+        for s_index, (_name, values) in enumerate(series):
+            v = values[c_index]
+            x = gx + s_index * bar_w
+            if v.number is None:
+                h = plot_h * 0.12
+                out.append(_hidden_bar(x + 1, top + plot_h - h, bar_w - 2, h))
+            else:
+                h = plot_h * (v.number / vmax) if vmax else 0
+                out.append(
+                    _el(
+                        "rect",
+                        x=_n(x + 1),
+                        y=_n(top + plot_h - h),
+                        width=_n(bar_w - 2),
+                        height=_n(h),
+                        fill=f"url(#{prefix}-p{s_index})",
+                        stroke=INK,
+                        stroke_width=0.5,
+                    )
+                )
+            out.append(_text(x + bar_w / 2, top + plot_h - h - 3, v.text, size=8))
+        out.append(_text(left + c_index * group_w + group_w / 2, top + plot_h + 14, cat, size=9))
+    out.append(
+        _el(
+            "line",
+            x1=left,
+            x2=width - right,
+            y1=top + plot_h,
+            y2=top + plot_h,
+            stroke=INK,
+            stroke_width=1,
+        )
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def horizontal_bars(
+    *,
+    prefix: str,
+    title: str,
+    items: Sequence[tuple[str, Value]],
+    width: int = 520,
+    bar_height: int = 22,
+) -> str:
+    """One labelled horizontal bar per item (e.g. exits by DGEFP category)."""
+    label_w, right = 190, 60
+    height = 12 + len(items) * (bar_height + 8)
+    numbers = [v.number for _, v in items if v.number is not None]
+    vmax = max(numbers, default=0) or 1
+    plot_w = width - label_w - right
+    desc = "; ".join(f"{name} : {v.text}" for name, v in items)
+    out = [_open(prefix, width, height, title, desc)]
+    for i, (name, v) in enumerate(items):
+        y = 6 + i * (bar_height + 8)
+        out.append(_text(label_w - 8, y + bar_height * 0.7, name, anchor="end"))
+        if v.number is None:
+            w = plot_w * 0.08
+            out.append(_hidden_bar(label_w, y, w, bar_height))
+        else:
+            w = plot_w * v.number / vmax
+            out.append(
+                _el(
+                    "rect",
+                    x=label_w,
+                    y=y,
+                    width=_n(w),
+                    height=bar_height,
+                    fill=f"url(#{prefix}-p{i % len(SERIES_COLOURS)})",
+                    stroke=INK,
+                    stroke_width=0.5,
+                )
+            )
+        out.append(
+            _text(label_w + w + 6, y + bar_height * 0.7, v.text, anchor="start", weight="bold")
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def gauge(
+    *,
+    prefix: str,
+    title: str,
+    value: Value,
+    target: int | None,
+    caption: str,
+    ratio_caption: str,
+    width: int = 320,
+) -> str:
+    """A half-ring gauge of a figure against its target (empty ring without a target)."""
+    height = 190
+    cx, cy, r, thickness = width / 2, 150, 110, 26
+    ratio = None
+    if target and value.number is not None:
+        ratio = max(0.0, min(value.number / target, 1.0))
+    desc = f"{value.text} / {target}" if target else value.text
+    out = [_open(prefix, width, height, title, desc)]
+
+    def arc(fraction: float) -> str:
+        angle = math.pi * (1 - fraction)
+        x, y = cx + r * math.cos(angle), cy - r * math.sin(angle)
+        large = 0
+        return f"M {_n(cx - r)} {_n(cy)} A {r} {r} 0 {large} 1 {_n(x)} {_n(y)}"
+
+    out.append(_el("path", d=arc(0.9999), fill="none", stroke="#e3e3e3", stroke_width=thickness))
+    if ratio:
+        out.append(
+            _el(
+                "path",
+                d=arc(max(ratio, 0.001)),
+                fill="none",
+                stroke=SERIES_COLOURS[0],
+                stroke_width=thickness,
+            )
+        )
+    elif value.number is None and target:
+        out.append(
+            _el(
+                "path",
+                d=arc(0.9999),
+                fill="none",
+                stroke=MUTED,
+                stroke_width=1,
+                stroke_dasharray="3 3",
+            )
+        )
+    out.append(_text(cx, cy - 30, value.text, size=30, weight="bold"))
+    target_text = f"/ {target}" if target else ""
+    out.append(_text(cx, cy - 8, f"{target_text} {caption}".strip(), size=12, fill=MUTED))
+    if ratio is not None:
+        out.append(
+            _text(
+                cx,
+                cy + 28,
+                f"{100 * value.number / target:.0f} % {ratio_caption}",
+                size=13,
+                weight="bold",
+            )
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,151 @@
+"""The definition of each indicator, in French and English, as printed in the funder PDF.
+
+docs/indicators.md carries the same sentences (a test checks it), so what a funder reads in
+a report and what a developer reads in the documentation cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    fr_name: str
+    fr: str
+    en_name: str
+    en: str
+
+
+GENERAL_FR = (
+    "Période P = [d1, d2], bornes incluses. Un parcours compte dès qu'il a commencé (statut "
+    "« en cours » ou « sorti ») ; les personnes sont comptées une fois, même avec plusieurs "
+    "parcours. Un parcours est situé dans la commune de son lieu d'activité, à défaut dans "
+    "celle de sa structure ; un territoire inclut ses sous-territoires."
+)
+GENERAL_EN = (
+    "Period P = [d1, d2], both bounds included. A parcours counts once started (status "
+    "in progress or exited); persons are counted once, even with several parcours. A "
+    "parcours lies in the commune of its work site, else of its structure; a territory "
+    "includes its sub-territories."
+)
+SUPPRESSION_FR = (
+    "Secret statistique : tout effectif de 1 à 10 est publié « < 11 » ; d'autres cases, "
+    "publiées « s », sont masquées pour qu'aucun effectif caché ne puisse être recalculé à "
+    "partir des totaux. Un taux n'est publié que si ni son numérateur ni son complément ne "
+    "révèle un effectif de 1 à 10."
+)
+SUPPRESSION_EN = (
+    'Statistical confidentiality: every count from 1 to 10 is published as "< 11"; other '
+    'cells, published as "s", are hidden so that no hidden count can be recomputed from '
+    "the totals. A rate is published only when neither its numerator nor its complement "
+    "reveals a count from 1 to 10."
+)
+
+DEFINITIONS = [
+    Definition(
+        "accompanied",
+        "Personnes accompagnées",
+        "Personnes distinctes ayant au moins un parcours commencé au plus tard le d2 et non "
+        "sorti avant le d1.",
+        "Persons accompanied",
+        "Distinct persons with at least one parcours started on or before d2 and not exited "
+        "before d1.",
+    ),
+    Definition(
+        "active_at_end",
+        "File active en fin de période",
+        "Personnes distinctes ayant un parcours commencé au plus tard le d2 et non sorti "
+        "avant le d2.",
+        "File active at the end of the period",
+        "Distinct persons with a parcours started on or before d2 and not exited before d2.",
+    ),
+    Definition(
+        "entries",
+        "Entrées",
+        "Parcours dont la date d'entrée est dans la période.",
+        "Entries",
+        "Parcours whose start date lies in the period.",
+    ),
+    Definition(
+        "exits",
+        "Sorties",
+        "Parcours dont la date de sortie est dans la période.",
+        "Exits",
+        "Parcours whose exit date lies in the period.",
+    ),
+    Definition(
+        "exits_by_category",
+        "Sorties par catégorie",
+        "Sorties de la période réparties selon la catégorie DGEFP de la situation à la "
+        "sortie : emploi durable, emploi de transition, sortie positive, autre sortie, "
+        "sortie neutralisée (retraite, décès, soins, déménagement, incarcération).",
+        "Exits by category",
+        "Exits of the period by the DGEFP category of the situation at exit: lasting "
+        "employment, transition employment, positive exit, other exit, neutralised exit "
+        "(retirement, death, health care, moving away, imprisonment).",
+    ),
+    Definition(
+        "dynamic_exit_rate",
+        "Taux de sorties dynamiques",
+        "(Emploi durable + emploi de transition + sortie positive) / (sorties − sorties "
+        "neutralisées) ; non défini quand le dénominateur est nul.",
+        "Dynamic exit rate",
+        "(Lasting employment + transition employment + positive exit) / (exits − "
+        "neutralised exits); undefined when the denominator is zero.",
+    ),
+    Definition(
+        "average_duration_months",
+        "Durée moyenne des parcours sortis",
+        "Moyenne, sur les sorties de la période, de la durée du parcours (sortie − entrée, "
+        "en jours) divisée par 30,4375, en mois.",
+        "Average duration of exited parcours",
+        "Mean, over the exits of the period, of the parcours length (exit − start, in days) "
+        "divided by 30.4375, in months.",
+    ),
+    Definition(
+        "hours_worked",
+        "Heures travaillées",
+        "Somme des heures travaillées déclarées pour les semaines dont le lundi est dans la "
+        "période.",
+        "Hours worked",
+        "Sum of the hours worked recorded for the weeks whose Monday lies in the period.",
+    ),
+    Definition(
+        "fte",
+        "Équivalents temps plein (ETP)",
+        "Heures travaillées / 1 607 heures annuelles de référence × (365 / nombre de jours "
+        "de la période).",
+        "Full-time equivalents (FTE)",
+        "Hours worked / 1,607 reference annual hours × (365 / number of days in the period).",
+    ),
+    Definition(
+        "housing_access_rate",
+        "Accès au logement (Convergence)",
+        "Parmi les sorties de la période dont le logement à l'entrée était connu et n'était "
+        "ni un logement autonome ni un logement accompagné, part de celles dont le logement "
+        "à la sortie l'est. Une sortie sans logement renseigné à la sortie compte comme non "
+        "logée.",
+        "Housing access (Convergence)",
+        "Among the exits of the period whose housing at entry was known and was neither "
+        "independent nor supported housing, the share whose housing at exit is. An exit "
+        "without a recorded housing at exit counts as not housed.",
+    ),
+    Definition(
+        "phc_continuation_rate",
+        "Suite de parcours après Premières Heures",
+        "Sorties Premières Heures de la période vers un CDDI dans l'ACI, un parcours "
+        "Convergence ou une autre SIAE / sorties Premières Heures de la période.",
+        "Continuation after Premières Heures",
+        "Premières Heures exits of the period to a CDDI in the ACI, a Convergence parcours "
+        "or another SIAE / Premières Heures exits of the period.",
+    ),
+    Definition(
+        "attainment",
+        "Objectif et taux d'atteinte",
+        "Valeur de l'objectif du déploiement dont la période est incluse dans la période du "
+        "rapport ; taux d'atteinte = indicateur / objectif.",
+        "Target and attainment",
+        "Value of the deployment's target whose period lies within the report's period; "
+        "attainment = indicator / target.",
+    ),
+]

@@ -1,0 +1,411 @@
+"""What is published of a dashboard: figures formatted, small counts suppressed.
+
+`publish_dashboard()` turns computed figures into one JSON-ready document. The page, the
+CSV/XLSX exports and the funder PDF all render that same document (the PDF from its frozen
+copy), so they cannot disagree, and suppressed values never reach a template: a hidden cell
+is only its label ("< 11" or "s").
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from participants.enums import DgefpCategory
+from programmes.enums import TargetMetric
+
+from . import charts
+from .indicators import CATEGORY_CODES, Indicators
+from .suppression import PUBLISHED, SECONDARY, Constraint, is_small, label, suppress
+
+COUNT_KEYS = ["accompanied", "active_at_end", "entries", "exits"]
+NO_BREAK = "\u202f"
+
+
+def indicator_labels() -> dict[str, str]:
+    return {
+        "accompanied": _("Personnes accompagnées"),
+        "active_at_end": _("File active en fin de période"),
+        "entries": _("Entrées"),
+        "exits": _("Sorties"),
+        "dynamic_exit_rate": _("Taux de sorties dynamiques"),
+        "average_duration_months": _("Durée moyenne des parcours sortis (mois)"),
+        "hours_worked": _("Heures travaillées"),
+        "fte": _("ETP"),
+        "housing_access_rate": _("Accès au logement (Convergence)"),
+        "phc_continuation_rate": _("Suite de parcours après Premières Heures"),
+    }
+
+
+def fmt_int(value: int) -> str:
+    return f"{value:,}".replace(",", NO_BREAK)
+
+
+def fmt_decimal(value: Decimal | float | None, places: int = 1) -> str:
+    if value is None:
+        return "–"
+    text = f"{float(value):,.{places}f}"
+    return text.replace(",", NO_BREAK).replace(".", ",")
+
+
+def fmt_rate(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    return fmt_decimal(100 * float(value), 1) + NO_BREAK + "%"
+
+
+MONTHS_SHORT = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
+def _month_label(month: dt.date) -> str:
+    return f"{MONTHS_SHORT[month.month - 1]} {month:%y}"
+
+
+def _columns(programme_code: str) -> list[str]:
+    cols = [*COUNT_KEYS, *(f"cat:{c}" for c in CATEGORY_CODES)]
+    cols += ["dynamic_exit_rate", "average_duration_months", "hours_worked", "fte"]
+    if programme_code == "CVG":
+        cols.append("housing_access_rate")
+    if programme_code == "PHC":
+        cols.append("phc_continuation_rate")
+    return cols
+
+
+def _count(fig: Indicators, key: str) -> int:
+    if key.startswith("cat:"):
+        return fig.exits_by_category.get(key[4:], 0)
+    return getattr(fig, key)
+
+
+def _safe_rate(rate, numerator: int, denominator: int, parts_published: bool) -> str:
+    """A rate is published only when neither it nor its complement reveals a small count."""
+    if rate is None:
+        return "–"
+    if is_small(numerator) or is_small(denominator - numerator) or not parts_published:
+        return _("s")
+    if denominator < 11:
+        return _("s")
+    return fmt_rate(rate)
+
+
+def _row_cells(fig: Indicators, columns, status, row_key, suppressed: bool) -> list[str]:
+    cells = []
+    for col in columns:
+        if col in COUNT_KEYS or col.startswith("cat:"):
+            value = _count(fig, col)
+            cells.append(
+                label(fmt_int(value), status[(row_key, col)]) if suppressed else fmt_int(value)
+            )
+        elif col == "dynamic_exit_rate":
+            if not suppressed:
+                cells.append(fmt_rate(fig.dynamic_exit_rate))
+            else:
+                parts = (
+                    all(status[(row_key, f"cat:{c}")] == PUBLISHED for c in CATEGORY_CODES)
+                    and status[(row_key, "exits")] == PUBLISHED
+                )
+                cells.append(
+                    _safe_rate(
+                        fig.dynamic_exit_rate,
+                        fig.dynamic_exits,
+                        fig.dynamic_denominator,
+                        parts,
+                    )
+                )
+        elif col == "average_duration_months":
+            hide = suppressed and fig.exits and fig.exits < 11
+            cells.append(_("s") if hide else fmt_decimal(fig.average_duration_months, 1))
+        elif col == "hours_worked":
+            cells.append(fmt_decimal(fig.hours_worked, 0))
+        elif col == "fte":
+            cells.append(fmt_decimal(fig.fte, 2))
+        elif col == "housing_access_rate":
+            rate = fig.housing_access_rate
+            cells.append(
+                _safe_rate(rate, fig.housing_numerator, fig.housing_denominator, True)
+                if suppressed
+                else fmt_rate(rate)
+            )
+        elif col == "phc_continuation_rate":
+            rate = fig.phc_continuation_rate
+            cells.append(
+                _safe_rate(rate, fig.phc_continuations, fig.exits, True)
+                if suppressed
+                else fmt_rate(rate)
+            )
+    return cells
+
+
+def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict:
+    """The published document of a dashboard (see the module docstring)."""
+    scope, period, table = dashboard.scope, dashboard.period, dashboard.table
+    programme = scope.programme
+    suppressed = scope.suppressed
+    columns = _columns(programme.code)
+    count_cols = [c for c in columns if c in COUNT_KEYS or c.startswith("cat:")]
+    structure_ids = sorted(
+        table.by_structure,
+        key=lambda pk: dashboard.structures[pk].name if pk in dashboard.structures else "",
+    )
+
+    # The grid of every published count and the equations that tie them together.
+    values: dict = {}
+    constraints: list[Constraint] = []
+    rows = [("total", table.total)] + [(pk, table.by_structure[pk]) for pk in structure_ids]
+    for row_key, fig in rows:
+        for col in count_cols:
+            values[(row_key, col)] = _count(fig, col)
+        unknown = fig.exits - sum(fig.exits_by_category.values())
+        values[(row_key, "cat:unknown")] = unknown
+        constraints.append(
+            Constraint(
+                (row_key, "exits"),
+                (*((row_key, f"cat:{c}") for c in CATEGORY_CODES), (row_key, "cat:unknown")),
+            )
+        )
+    if structure_ids:
+        for col in [*count_cols, "cat:unknown"]:
+            constraints.append(Constraint(("total", col), tuple((pk, col) for pk in structure_ids)))
+    for point in dashboard.months:
+        values[(point.month, "entries")] = point.entries
+        values[(point.month, "exits")] = point.exits
+    if dashboard.months:
+        for col in ("entries", "exits"):
+            constraints.append(
+                Constraint(("total", col), tuple((p.month, col) for p in dashboard.months))
+            )
+    status = suppress(values, constraints) if suppressed else dict.fromkeys(values, PUBLISHED)
+
+    labels = indicator_labels()
+    category_labels = dict(DgefpCategory.choices)
+    column_labels = [
+        str(category_labels[c[4:]]) if c.startswith("cat:") else labels[c] for c in columns
+    ]
+
+    def shown(row_key, col, value) -> tuple[int | None, str]:
+        st = status[(row_key, col)]
+        return (value if st == PUBLISHED else None), label(fmt_int(value), st)
+
+    total = table.total
+    headline = []
+    for key in COUNT_KEYS:
+        number, text = shown("total", key, getattr(total, key))
+        headline.append({"key": key, "label": labels[key], "value": text, "number": number})
+    total_cells = _row_cells(total, columns, status, "total", suppressed)
+    for key in columns[len(count_cols) :]:
+        headline.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "value": total_cells[columns.index(key)],
+                "number": None,
+            }
+        )
+
+    target = None
+    if total.target and total.target_metric:
+        achieved_number, achieved_text = (
+            shown("total", total.target_metric, getattr(total, total.target_metric))
+            if total.target_metric in COUNT_KEYS
+            else (float(total.hours_worked), fmt_decimal(total.hours_worked, 0))
+        )
+        target = {
+            "metric": total.target_metric,
+            "metric_label": str(TargetMetric(total.target_metric).label),
+            "value": total.target,
+            "achieved": achieved_text,
+            "attainment": fmt_rate(total.attainment) if achieved_number is not None else _("s"),
+        }
+
+    categories = []
+    for code in CATEGORY_CODES:
+        number, text = shown("total", f"cat:{code}", total.exits_by_category[code])
+        categories.append(
+            {"code": code, "label": str(category_labels[code]), "value": text, "number": number}
+        )
+
+    months = []
+    for point in dashboard.months:
+        e_number, e_text = shown(point.month, "entries", point.entries)
+        x_number, x_text = shown(point.month, "exits", point.exits)
+        months.append(
+            {
+                "month": point.month.isoformat()[:7],
+                "label": _month_label(point.month),
+                "entries": e_text,
+                "entries_number": e_number,
+                "exits": x_text,
+                "exits_number": x_number,
+            }
+        )
+
+    structure_rows = [
+        {
+            "name": dashboard.structures[pk].name if pk in dashboard.structures else "",
+            "slug": dashboard.structures[pk].slug if pk in dashboard.structures else "",
+            "cells": _row_cells(table.by_structure[pk], columns, status, pk, suppressed),
+        }
+        for pk in structure_ids
+    ]
+
+    return {
+        "programme": {"code": programme.code, "label": programme.label},
+        "territory": (
+            {"name": scope.territory.name, "slug": scope.territory.slug}
+            if scope.territory
+            else None
+        ),
+        "structure": scope.structure.name if scope.structure else None,
+        "period": {
+            "code": period.code,
+            "label": str(period.label),
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "suppressed": suppressed,
+        "secondary_used": any(s == SECONDARY for s in status.values()),
+        "headline": headline,
+        "target": target,
+        "categories": categories,
+        "months": months,
+        "columns": columns,
+        "column_labels": column_labels,
+        "rows": structure_rows,
+        "total_cells": total_cells,
+        "generated_on": (generated_on or dt.date.today()).isoformat(),
+    }
+
+
+def charts_for(published: dict) -> dict[str, str]:
+    """The SVG charts of a published document (the same call for the page and the PDF)."""
+    accompanied = next(h for h in published["headline"] if h["key"] == "accompanied")
+    target = published["target"]
+    gauge_value = charts.Value(accompanied["number"], accompanied["value"])
+    gauge_target = target["value"] if target and target["metric"] == "accompanied" else None
+    svg = {
+        "gauge": charts.gauge(
+            prefix="g",
+            title=_("Personnes accompagnées par rapport à l'objectif"),
+            value=gauge_value,
+            target=gauge_target,
+            caption=_("personnes accompagnées"),
+            ratio_caption=_("de l'objectif"),
+        ),
+        "monthly": charts.grouped_bars(
+            prefix="m",
+            title=_("Entrées et sorties par mois"),
+            categories=[m["label"] for m in published["months"]],
+            series=[
+                (
+                    _("Entrées"),
+                    [charts.Value(m["entries_number"], m["entries"]) for m in published["months"]],
+                ),
+                (
+                    _("Sorties"),
+                    [charts.Value(m["exits_number"], m["exits"]) for m in published["months"]],
+                ),
+            ],
+        ),
+        "categories": charts.horizontal_bars(
+            prefix="c",
+            title=_("Sorties par catégorie DGEFP"),
+            items=[
+                (c["label"], charts.Value(c["number"], c["value"])) for c in published["categories"]
+            ],
+        ),
+    }
+    # Every text node of the SVG is escaped by reporting.charts: safe to insert as markup.
+    return {name: mark_safe(markup) for name, markup in svg.items()}  # noqa: S308
+
+
+def column_groups(published: dict) -> list[dict]:
+    """The structure table cut in three (counts, exits by category, rates and hours), so it
+    fits a page; each group carries its own labels, rows and total."""
+    columns = published["columns"]
+    groups = [
+        (_("Effectifs"), [c for c in columns if c in COUNT_KEYS]),
+        (_("Sorties par catégorie DGEFP"), [c for c in columns if c.startswith("cat:")]),
+        (
+            _("Taux, durées et heures"),
+            [c for c in columns if c not in COUNT_KEYS and not c.startswith("cat:")],
+        ),
+    ]
+    result = []
+    for title, keys in groups:
+        idx = [columns.index(k) for k in keys]
+        result.append(
+            {
+                "title": title,
+                "labels": [published["column_labels"][i] for i in idx],
+                "rows": [
+                    {"name": r["name"], "slug": r["slug"], "cells": [r["cells"][i] for i in idx]}
+                    for r in published["rows"]
+                ],
+                "total": [published["total_cells"][i] for i in idx],
+            }
+        )
+    return result
+
+
+def publish_comparison(comparison) -> dict:
+    """The national view's table: one row per territory, small counts suppressed.
+
+    Territories nest (a région holds its métropoles), so rows are not added up: each row's
+    only equation is exits = Σ exits by category.
+    """
+    suppressed = comparison.suppressed
+    columns = [*COUNT_KEYS, *(f"cat:{c}" for c in CATEGORY_CODES)]
+    columns += ["dynamic_exit_rate", "average_duration_months"]
+    count_cols = [c for c in columns if c in COUNT_KEYS or c.startswith("cat:")]
+    values: dict = {}
+    constraints = []
+    for territory in comparison.territories:
+        fig = comparison.figures[territory.pk]
+        for col in count_cols:
+            values[(territory.pk, col)] = _count(fig, col)
+        values[(territory.pk, "cat:unknown")] = fig.exits - sum(fig.exits_by_category.values())
+        constraints.append(
+            Constraint(
+                (territory.pk, "exits"),
+                (
+                    *((territory.pk, f"cat:{c}") for c in CATEGORY_CODES),
+                    (territory.pk, "cat:unknown"),
+                ),
+            )
+        )
+    status = suppress(values, constraints) if suppressed else dict.fromkeys(values, PUBLISHED)
+    labels = indicator_labels()
+    category_labels = dict(DgefpCategory.choices)
+    rows = [
+        {
+            "name": territory.name,
+            "slug": territory.slug,
+            "cells": _row_cells(
+                comparison.figures[territory.pk], columns, status, territory.pk, suppressed
+            ),
+        }
+        for territory in comparison.territories
+    ]
+    return {
+        "programme": {"code": comparison.programme.code, "label": comparison.programme.label},
+        "period": {"code": comparison.period.code, "label": str(comparison.period.label)},
+        "suppressed": suppressed,
+        "column_labels": [
+            str(category_labels[c[4:]]) if c.startswith("cat:") else labels[c] for c in columns
+        ],
+        "rows": rows,
+    }

@@ -1,0 +1,236 @@
+"""Dashboards, exports and funder reports. Thin: scope checks and figures live in selectors."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import exports, periods, policies, selectors, services
+from .models import ReportSnapshot
+from .presentation import charts_for, column_groups, publish_comparison, publish_dashboard
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _period(request: HttpRequest, default: periods.Period) -> periods.Period:
+    """The period asked for (`periode` code, or `du`/`au` dates), else the default; 404 on
+    a malformed value rather than a 500."""
+    start, end = request.GET.get("du"), request.GET.get("au")
+    try:
+        if start and end:
+            return periods.free(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        code = request.GET.get("periode")
+        return periods.parse(code) if code else default
+    except ValueError:
+        raise Http404 from None
+
+
+def _default_period() -> periods.Period:
+    return periods.year(timezone.localdate().year)
+
+
+def _period_choices(current: periods.Period, targets: list[periods.Period]) -> list[dict]:
+    options = periods.choices_around(timezone.localdate(), years=6)
+    options = [*targets, *options]
+    if current not in options and current.code not in {p.code for p in options}:
+        options.insert(0, current)
+    seen, result = set(), []
+    for p in options:
+        if p.code in seen:
+            continue
+        seen.add(p.code)
+        result.append({"code": p.code, "label": str(p.label), "selected": p.code == current.code})
+    return result
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    pairs = selectors.reportable_pairs(scope=scope)
+    national = []
+    if policies.may_see_national_view(scope):
+        national = sorted({p.code: p for _t, p in pairs}.values(), key=lambda p: p.code)
+    return render(
+        request,
+        "reporting/index.html",
+        {
+            "pairs": pairs,
+            "national_programmes": national,
+            "own_programmes": selectors.structure_programmes(scope=scope)
+            if policies.may_see_own_structures_dashboard(scope)
+            else [],
+            "deployments": selectors.funded_deployments(scope=scope)
+            if policies.may_generate_funder_reports(scope)
+            else [],
+        },
+    )
+
+
+def _target_periods(report_scope: selectors.ReportScope) -> list[periods.Period]:
+    return [
+        periods.Period(p.start, p.end, p.code, _("période de l'objectif, ") + str(p.label))
+        for p in selectors.target_periods(report_scope=report_scope)
+    ]
+
+
+def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
+    period = _period(request, _default_period())
+    dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
+    published = publish_dashboard(dashboard)
+    if export_fmt:
+        if export_fmt not in EXPORT_FORMATS:
+            raise Http404
+        name = "-".join(
+            x
+            for x in (
+                "indicateurs",
+                report_scope.programme.code,
+                report_scope.territory.slug if report_scope.territory else "mes-structures",
+                report_scope.structure.slug if report_scope.structure else "",
+                period.code,
+            )
+            if x
+        )
+        return exports.export_response(
+            exports.dashboard_datasets(published), fmt=export_fmt, filename=name
+        )
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "report_scope": report_scope,
+            "figures": published,
+            "charts": charts_for(published),
+            "groups": column_groups(published),
+            "period_choices": _period_choices(period, _target_periods(report_scope)),
+            "query": request.GET.urlencode(),
+            "drill_down": report_scope.territory is not None and report_scope.structure is None,
+        },
+    )
+
+
+@require_GET
+def territory_dashboard(
+    request: HttpRequest, programme: str, territory: str, export_fmt: str = ""
+) -> HttpResponse:
+    if not policies.may_see_territory_dashboards(request.scope):
+        raise Http404
+    report_scope = selectors.territory_report_scope(
+        scope=request.scope,
+        programme=selectors.get_programme(programme),
+        territory_slug=territory,
+        structure_slug=request.GET.get("structure", ""),
+    )
+    return _dashboard_page(request, report_scope, export_fmt=export_fmt)
+
+
+@require_GET
+def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
+    if not policies.may_see_own_structures_dashboard(request.scope):
+        raise Http404
+    report_scope = selectors.own_structures_report_scope(
+        scope=request.scope, programme=selectors.get_programme(programme)
+    )
+    return _dashboard_page(request, report_scope, export_fmt=export_fmt)
+
+
+@require_GET
+def national(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
+    if not policies.may_see_national_view(request.scope):
+        raise Http404
+    period = _period(request, _default_period())
+    comparison = selectors.national_figures(
+        scope=request.scope, programme=selectors.get_programme(programme), period=period
+    )
+    published = publish_comparison(comparison)
+    if export_fmt:
+        if export_fmt not in EXPORT_FORMATS:
+            raise Http404
+        return exports.export_response(
+            [exports.comparison_dataset(published["rows"], published["column_labels"])],
+            fmt=export_fmt,
+            filename=f"territoires-{programme}-{period.code}",
+        )
+    return render(
+        request,
+        "reporting/national.html",
+        {
+            "figures": published,
+            "programme": comparison.programme,
+            "period_choices": _period_choices(period, []),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """The frozen reports of a deployment, and the form that freezes a new one."""
+    if not policies.may_generate_funder_reports(request.scope):
+        raise Http404
+    report_scope = selectors.deployment_report_scope(scope=request.scope, deployment_id=pk)
+    deployment = report_scope.deployment
+    if request.method == "POST":
+        try:
+            period = periods.parse(request.POST.get("periode", ""))
+        except ValueError:
+            messages.error(request, _("Choisissez une période dans la liste."))
+            return redirect("reporting:deployment_reports", pk=pk)
+        snapshot = services.report_snapshot_create(
+            scope=request.scope, deployment_id=pk, period=period, user=request.user
+        )
+        return redirect("reporting:snapshot_detail", uuid=snapshot.uuid)
+    default = services.period_for_deployment(deployment=deployment, today=timezone.localdate())
+    return render(
+        request,
+        "reporting/deployment_reports.html",
+        {
+            "deployment": deployment,
+            "snapshots": ReportSnapshot.objects.filter(deployment=deployment).only(
+                "uuid", "period_code", "created_at", "status", "progress", "figures_sha256"
+            ),
+            "period_choices": _period_choices(default, _target_periods(report_scope)),
+        },
+    )
+
+
+def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
+    """A snapshot is visible to whoever may see its deployment (404 otherwise)."""
+    snapshot = (
+        ReportSnapshot.objects.defer("pdf", "figures")
+        .select_related("deployment__programme", "deployment__territory")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if snapshot is None or not policies.may_generate_funder_reports(request.scope):
+        raise Http404
+    selectors.deployment_report_scope(scope=request.scope, deployment_id=snapshot.deployment_id)
+    return snapshot
+
+
+@require_GET
+def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
+    snapshot = _snapshot_or_404(request, uuid)
+    template = (
+        "reporting/_snapshot_status.html" if request.htmx else "reporting/snapshot_detail.html"
+    )
+    return render(request, template, {"snapshot": snapshot})
+
+
+@require_GET
+def snapshot_download(request: HttpRequest, uuid) -> HttpResponse:
+    snapshot = _snapshot_or_404(request, uuid)
+    pdf = ReportSnapshot.objects.values_list("pdf", flat=True).get(pk=snapshot.pk)
+    if not pdf:
+        messages.info(request, _("Le PDF n'est pas encore prêt."))
+        return redirect(reverse("reporting:snapshot_detail", kwargs={"uuid": snapshot.uuid}))
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    name = f"rapport-{snapshot.deployment.programme.code}-{snapshot.deployment.territory.slug}"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{snapshot.period_code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
