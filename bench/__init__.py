@@ -1,0 +1,1 @@
+"""Benchmarks, load test and operations drills (issue 6); none of it runs in `make test`."""

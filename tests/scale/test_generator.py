@@ -1,0 +1,169 @@
+"""The dataset generator at `small` scale: reproducible, valid, and refusing a used database."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from bench.sql import territory_figures
+from participants import models as pm
+from participants.dataset import SCALES, Progress, generate
+from participants.enums import EXIT_CATEGORY
+from programmes.models import Programme
+from sites.models import Territory
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+PERSON_TABLES = [
+    pm.Participant,
+    pm.Parcours,
+    pm.Contract,
+    pm.HoursStage,
+    pm.WorkedHours,
+    pm.SituationSnapshot,
+    pm.AccompanimentAction,
+    pm.Exit,
+]
+
+
+def _fingerprint() -> dict:
+    """Row counts and every territory × programme's figures for 2025, keyed by slug/code."""
+    counts = {m.__name__: m.objects.count() for m in PERSON_TABLES}
+    figures = {}
+    for territory in Territory.objects.order_by("slug"):
+        for programme in Programme.objects.order_by("code"):
+            figures[(territory.slug, programme.code)] = territory_figures(
+                territory_id=territory.pk, programme_id=programme.pk, start=YEAR[0], end=YEAR[1]
+            )
+    names = list(pm.Participant.objects.order_by("external_id").values_list("last_name", flat=True))
+    return {"counts": counts, "figures": figures, "names": names}
+
+
+def _generate_and_roll_back(seed: int) -> dict:
+    with transaction.atomic():
+        result = generate("small", seed)
+        fingerprint = _fingerprint()
+        fingerprint["reported"] = result.counts
+        transaction.set_rollback(True)
+    return fingerprint
+
+
+def test_same_seed_gives_the_same_rows_and_figures():
+    first = _generate_and_roll_back(7)
+    second = _generate_and_roll_back(7)
+    assert first == second
+    # The counts are those of the `small` scale (hours and actions are calibrated, not exact).
+    small = SCALES["small"]
+    assert first["counts"]["Participant"] == small.participants
+    assert first["counts"]["Parcours"] == small.parcours
+    assert abs(first["counts"]["WorkedHours"] - small.worked_hours) < 0.1 * small.worked_hours
+    assert abs(first["counts"]["AccompanimentAction"] - small.actions) < 0.1 * small.actions
+    # The dashboards of the generated territories have something to show.
+    assert sum(fig["accompanied"] for fig in first["figures"].values()) > 100
+
+
+def test_another_seed_gives_other_data():
+    assert _generate_and_roll_back(7)["names"] != _generate_and_roll_back(8)["names"]
+
+
+def test_generated_rows_respect_the_domain_rules():
+    result = generate("small", 3, progress=Progress(stream=StringIO()))
+    assert result.counts["participants"] == SCALES["small"].participants
+    # Every week starts on a Monday; the tenant key is copied down from the parcours.
+    assert not pm.WorkedHours.objects.exclude(week_start__iso_week_day=1).exists()
+    with connection.cursor() as cursor:
+        for child in ("workedhours", "contract", "hoursstage", "accompanimentaction", "exit"):
+            cursor.execute(
+                f"SELECT COUNT(*) FROM participants_{child} c "  # noqa: S608 (fixed names)
+                "JOIN participants_parcours p ON p.id = c.parcours_id "
+                "WHERE c.structure_id <> p.structure_id"
+            )
+            assert cursor.fetchone()[0] == 0, child
+        cursor.execute(
+            "SELECT COUNT(*) FROM participants_parcours p JOIN participants_participant pa "
+            "ON pa.id = p.participant_id WHERE p.structure_id <> pa.structure_id"
+        )
+        assert cursor.fetchone()[0] == 0
+    # Exits: same date as the parcours end, DGEFP category derived from the situation.
+    for situation, category, date, end in pm.Exit.objects.values_list(
+        "situation", "dgefp_category", "date", "parcours__end_date"
+    ):
+        assert EXIT_CATEGORY[situation] == category
+        assert date == end
+    assert not pm.Parcours.objects.filter(status="SORTI", exit__isnull=True).exists()
+    # Premières Heures starts at 4 h/week and never goes beyond 20.
+    stages = pm.HoursStage.objects.filter(parcours__programme__code="PHC")
+    assert stages.exists()
+    assert all(4 <= h <= 20 for h in stages.values_list("weekly_hours", flat=True))
+    assert not stages.filter(start_date=models_first_start()).exclude(weekly_hours=4).exists()
+    # Synthetic geography never reuses a real INSEE code.
+    assert not Territory.objects.exclude(geo_units__code__startswith="Z").exists()
+
+
+def models_first_start():
+    """The start date of each PHC parcours (its first palier)."""
+    from django.db.models import OuterRef, Subquery
+
+    return Subquery(pm.Parcours.objects.filter(pk=OuterRef("parcours_id")).values("start_date")[:1])
+
+
+def test_hand_written_sql_matches_the_reporting_indicators():
+    """The benchmark's reference query computes the same figures as the dashboard."""
+    indicators = pytest.importorskip("reporting.indicators")
+    from reporting.periods import free
+
+    generate("small", 5)
+    period = free(*YEAR)
+    compared = 0
+    for territory in Territory.objects.all():
+        for programme in Programme.objects.filter(code__in=["CVG", "PHC", "IAE"]):
+            ids = indicators.structures_in_territory(territory.pk)
+            total = indicators.indicator_table(
+                programme_id=programme.pk,
+                programme_code=programme.code,
+                period=period,
+                structure_ids=ids,
+                territory_id=territory.pk,
+            ).total
+            mine = territory_figures(
+                territory_id=territory.pk, programme_id=programme.pk, start=YEAR[0], end=YEAR[1]
+            )
+            assert total.accompanied == mine["accompanied"]
+            assert total.active_at_end == mine["active_at_end"]
+            assert total.entries == mine["entries"]
+            assert total.exits == mine["exits"]
+            assert total.dynamic_exits == mine["dynamic_exits"]
+            assert total.duration_days == mine["duration_days"]
+            assert total.hours_worked == mine["hours_worked"]
+            assert total.phc_continuations == mine["phc_continuations"]
+            if programme.code == "CVG":
+                assert total.housing_denominator == mine["housing_denominator"]
+                assert total.housing_numerator == mine["housing_numerator"]
+            compared += 1
+    assert compared >= 12
+
+
+def test_refuses_a_database_with_participants_unless_forced():
+    f.ParticipantFactory()
+    # A territory already uses this seed's slug prefix: the run must take another one.
+    f.TerritoryFactory(slug="g1-d001")
+    with pytest.raises(CommandError):
+        call_command("generate_dataset", "--scale", "small", "--seed", "1", stdout=StringIO())
+    out = StringIO()
+    call_command(
+        "generate_dataset",
+        "--scale",
+        "small",
+        "--seed",
+        "1",
+        "--force",
+        "--no-progress",
+        stdout=out,
+    )
+    assert pm.Participant.objects.count() == 1 + SCALES["small"].participants
+    assert Territory.objects.filter(slug__startswith="g1r2-").count() == 4
+    assert "g1r2" in out.getvalue()
