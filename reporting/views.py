@@ -110,6 +110,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "period_choices": _period_choices(period, _target_periods(report_scope)),
             "query": request.GET.urlencode(),
             "drill_down": report_scope.territory is not None and report_scope.structure is None,
+            "keep_structure": report_scope.structure.slug if report_scope.structure else "",
         },
     )
 
@@ -164,6 +165,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
             "programme": comparison.programme,
             "period_choices": _period_choices(period, []),
             "query": request.GET.urlencode(),
+            "keep_structure": "",
         },
     )
 

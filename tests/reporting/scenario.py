@@ -194,3 +194,22 @@ def build() -> World:
         deployment=deployment,
         people=people,
     )
+
+
+def add_bulk(world: World) -> None:
+    """Enough parcours in Nantes Métropole for most published counts to be ≥ 11.
+
+    Adds to Trajet: 20 open parcours from 01/04/2021, 14 exits to a CDI on 30/06/2021,
+    12 exits to unemployment on 30/09/2021; to Océan: 12 open parcours from 01/05/2021.
+    Nantes Métropole CVG 2021 then reads: accompanied 65, entries 38, exits 30.
+    """
+    for i in range(20):
+        _parcours(world.s1, f"OPEN{i}", start=D(2021, 4, 1))
+    for i in range(14):
+        p = _parcours(world.s1, f"CDI{i}", start=D(2020, 5, 1), end=D(2021, 6, 30))
+        _exit(p, "CDI")
+    for i in range(12):
+        p = _parcours(world.s1, f"CHOM{i}", start=D(2020, 9, 1), end=D(2021, 9, 30))
+        _exit(p, "CHOMAGE")
+    for i in range(12):
+        _parcours(world.s2, f"REZE{i}", start=D(2021, 5, 1))

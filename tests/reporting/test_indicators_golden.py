@@ -8,16 +8,9 @@ from reporting import indicators as ind
 from reporting import periods
 from reporting.selectors import ReportScope, dashboard_figures
 
-from .scenario import build
-
 pytestmark = pytest.mark.django_db
 
 Y2021 = periods.year(2021)
-
-
-@pytest.fixture
-def world():
-    return build()
 
 
 def _table(world, territory, programme=None, structure_ids=None, period=Y2021):

@@ -1,0 +1,192 @@
+"""Dashboards: who sees what, suppression for aggregate readers, drill-down, exports,
+query budgets that do not grow with the data."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests import factories as f
+
+from .scenario import add_bulk
+
+pytestmark = pytest.mark.django_db
+
+NM = ("CVG", "nantes-metropole")
+
+
+def _url(name="reporting:territory", args=NM, **query):
+    qs = "&".join(f"{k}={v}" for k, v in query.items())
+    return reverse(name, args=args) + (f"?{qs}" if qs else "")
+
+
+def _get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_coordinator_sees_suppressed_aggregates_of_a_sub_territory(client, coordinator, world):
+    response = _get(client, coordinator, _url(periode="2021"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    figures = response.context["figures"]
+    accompanied = next(h for h in figures["headline"] if h["key"] == "accompanied")
+    assert accompanied["value"] == "< 11"  # 7 persons
+    assert "Trajet" in page and "Océan" in page
+    # Persons never appear on an aggregate page.
+    for name in ("ALPHA", "BRAVO", "Golden"):
+        assert name not in page
+    assert "<svg" in page
+
+
+def test_coordinator_with_bulk_data_sees_exact_large_counts(client, coordinator, world):
+    add_bulk(world)
+    figures = _get(client, coordinator, _url(periode="2021")).context["figures"]
+    values = {h["key"]: h["value"] for h in figures["headline"]}
+    assert values["accompanied"] == "65"
+    assert values["entries"] == "38"
+    assert values["exits"] == "30"
+    assert figures["target"]["value"] == 118
+
+
+def test_drill_down_to_a_structure(client, coordinator, world):
+    response = _get(client, coordinator, _url(periode="2021", structure="ocean"))
+    assert response.status_code == 200
+    assert response.context["report_scope"].structure == world.s2
+    # A structure outside the territory is a 404, not an empty page.
+    assert _get(client, coordinator, _url(periode="2021", structure="estuaire")).status_code == 404
+
+
+def test_funder_sees_only_the_funded_deployment(client, funder, world):
+    assert _get(client, funder, _url(periode="2021")).status_code == 200
+    assert _get(client, funder, _url(args=("CVG", "loire-atlantique"))).status_code == 404
+    assert _get(client, funder, _url(args=("CVG", "paris"))).status_code == 404
+    assert _get(client, funder, _url(args=("PHC", "nantes-metropole"))).status_code == 404
+    assert _get(client, funder, reverse("reporting:national", args=["CVG"])).status_code == 404
+
+
+def test_caseworker_sees_own_structures_not_territories(client, caseworker_trajet, world):
+    assert _get(client, caseworker_trajet, _url(periode="2021")).status_code == 404
+    response = _get(
+        client, caseworker_trajet, reverse("reporting:own", args=["CVG"]) + "?periode=2021"
+    )
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert figures["suppressed"] is False
+    values = {h["key"]: h["value"] for h in figures["headline"]}
+    # Trajet only, wherever its sites are: A B C D E K (Océan's F and Paris's L are absent).
+    assert values["accompanied"] == "6"
+    assert "Océan" not in response.content.decode()
+
+
+def test_national_view_compares_territories(client, coordinator, world):
+    response = _get(client, coordinator, reverse("reporting:national", args=["CVG"]))
+    assert response.status_code == 200
+    rows = {r["name"]: r for r in response.context["figures"]["rows"]}
+    # Only the territory with a deployment inside the coordinator's scope.
+    assert set(rows) == {"Nantes Métropole"}
+
+
+def test_platform_admin_national_view_is_unsuppressed(client, platform_admin, world):
+    response = _get(
+        client, platform_admin, reverse("reporting:national", args=["CVG"]) + "?periode=2021"
+    )
+    rows = {r["name"]: r for r in response.context["figures"]["rows"]}
+    assert rows["Nantes Métropole"]["cells"][:4] == ["7", "5", "6", "4"]
+
+
+def test_exports_csv_and_xlsx_match_the_page(client, coordinator, world):
+    add_bulk(world)
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("reporting:territory_export", args=[*NM, "csv"]) + "?periode=2021"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["Personnes accompagnées", "65"] in rows
+    xlsx = client.get(reverse("reporting:territory_export", args=[*NM, "xlsx"]) + "?periode=2021")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert [c.value for c in book.worksheets[0][2]] == ["Personnes accompagnées", "65"]
+    assert len(book.worksheets) == 4
+    assert client.get(reverse("reporting:territory_export", args=[*NM, "pdf"])).status_code == 404
+
+
+def test_exports_neutralise_formulas(client, coordinator, world):
+    world.s2.name = '=HYPERLINK("http://evil")'
+    world.s2.save()
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("reporting:territory_export", args=[*NM, "csv"]) + "?periode=2021"
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_bad_period_is_a_404(client, coordinator, world):
+    assert _get(client, coordinator, _url(periode="2021-13")).status_code == 404
+    assert _get(client, coordinator, _url(du="2021-02-30", au="2021-03-01")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "period", ["2021", "2021-T2", "2021-S2", "2021-03", "2021-03-01_2021-12-31"]
+)
+def test_every_kind_of_period_renders(client, coordinator, world, period):
+    assert _get(client, coordinator, _url(periode=period)).status_code == 200
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, world):
+    client.force_login(coordinator)
+    url = _url(periode="2021")
+    client.get(url)  # warm caches (content types, sessions)
+    small = _count_queries(client, url)
+    add_bulk(world)
+    extra = f.StructureFactory(commune=world.s1.commune)
+    for i in range(15):
+        f.ParcoursFactory(participant=f.ParticipantFactory(structure=extra, last_name=f"X{i}"))
+    large = _count_queries(client, url)
+    assert small == large
+    assert large <= 30
+
+
+def test_dashboard_query_budget(client, coordinator, world, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(30):
+        assert client.get(_url(periode="2021")).status_code == 200
+
+
+def test_national_query_count_does_not_grow_with_territories(client, platform_admin, world):
+    client.force_login(platform_admin)
+    url = reverse("reporting:national", args=["CVG"]) + "?periode=2021"
+    client.get(url)
+    small = _count_queries(client, url)
+    for _ in range(5):
+        territory = f.TerritoryFactory(parent=world.la)
+        territory.geo_units.set([world.s3.commune])
+        f.DeploymentFactory(programme=world.cvg, territory=territory)
+    assert _count_queries(client, url) == small
+
+
+def test_index_lists_what_each_role_may_open(client, coordinator, funder, caseworker_trajet):
+    page = _get(client, coordinator, reverse("reporting:index")).content.decode()
+    assert reverse("reporting:territory", args=["CVG", "loire-atlantique"]) in page
+    assert reverse("reporting:national", args=["CVG"]) in page
+    page = _get(client, funder, reverse("reporting:index")).content.decode()
+    assert reverse("reporting:territory", args=list(NM)) in page
+    assert reverse("reporting:national", args=["CVG"]) not in page
+    page = _get(client, caseworker_trajet, reverse("reporting:index")).content.decode()
+    assert reverse("reporting:own", args=["CVG"]) in page
+    assert "nantes-metropole" not in page
