@@ -1,12 +1,12 @@
 """Write a validated plan: bulk inserts for what is new, the services for what changes.
 
-New people and parcours are by far the bulk of an import; they are inserted with
-`bulk_create` once the rules have passed in `validation` (the same rule functions the services
-apply), and the objects are built exactly as `parcours_enrol` / `parcours_exit` build them: a
-first CDDI contract, a first palier for programmes with paliers, the exit with its DGEFP
-category, the situation snapshots, the warnings. Changes to records Sillon already holds (an
-identity correction, the exit of an open parcours, a missing snapshot) are few and go through
-`participants.services`, with optimistic locking.
+New people and parcours are by far the bulk of an import; they are inserted set-wise
+(`bulk.insert`, one statement per table) once the rules have passed in `validation` (the same
+rule functions the services apply), and the objects are built exactly as `parcours_enrol` /
+`parcours_exit` build them: a first CDDI contract, a first palier for programmes with
+paliers, the exit with its DGEFP category, the situation snapshots, the warnings. Changes to
+records Sillon already holds (an identity correction, the exit of an open parcours, a
+missing snapshot) are few and go through `participants.services`, with optimistic locking.
 
 Everything runs in one transaction per call: a failure anywhere leaves nothing of the batch.
 """
@@ -33,10 +33,9 @@ from programmes.models import Deployment, Programme
 from sites.models import Structure
 from sites.tenancy.rls import rls_structures
 
+from . import bulk
 from .report import ImportReport, RowError
 from .validation import PersonPlan, Plan, RowData
-
-BATCH_SIZE = 1_000
 
 
 def _deployment_for(
@@ -164,7 +163,11 @@ def _create_new(
                 **person.identity,
             )
             new_people.append(person.existing)
-    Participant.objects.bulk_create(new_people, batch_size=BATCH_SIZE)
+    for participant, pk in zip(
+        new_people, bulk.reserve_ids(Participant, len(new_people)), strict=True
+    ):
+        participant.pk = pk
+    bulk.insert(Participant, new_people, with_ids=True)
 
     rows_and_parcours: list[tuple[RowData, Parcours]] = []
     for person in persons:
@@ -185,7 +188,12 @@ def _create_new(
                 warnings=_new_parcours_warnings(row, entry_dates, today),
             )
             rows_and_parcours.append((row, parcours))
-    Parcours.objects.bulk_create([p for _row, p in rows_and_parcours], batch_size=BATCH_SIZE)
+    new_parcours = [parcours for _row, parcours in rows_and_parcours]
+    for parcours, pk in zip(
+        new_parcours, bulk.reserve_ids(Parcours, len(new_parcours)), strict=True
+    ):
+        parcours.pk = pk
+    bulk.insert(Parcours, new_parcours, with_ids=True)
 
     contracts, stages, snapshots, exits = [], [], [], []
     for row, parcours in rows_and_parcours:
@@ -228,7 +236,7 @@ def _create_new(
                     parcours=parcours,
                     date=row.end_date,
                     situation=row.exit_situation,
-                    # bulk_create skips Exit.save(), which derives the category.
+                    # A bulk insert skips Exit.save(), which derives the category.
                     dgefp_category=EXIT_CATEGORY[row.exit_situation],
                 )
             )
@@ -249,7 +257,7 @@ def _create_new(
         (SituationSnapshot, snapshots),
         (Exit, exits),
     ):
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        bulk.insert(model, objects)
 
     # Last contact of people Sillon already knew (new people got theirs at creation).
     new_ids = {person.pk for person in new_people}

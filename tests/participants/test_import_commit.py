@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from participants.enums import ParcoursStatus, SnapshotContext
-from participants.importing import ImportFileError, import_file, runner
+from participants.importing import ImportFileError, bulk, import_file, runner
 from participants.models import (
     Contract,
     Exit,
@@ -178,16 +178,17 @@ def test_a_failure_in_a_batch_leaves_nothing_of_that_batch(structure_a, casework
     """R2: batches are atomic; earlier batches stay, and importing again completes the file."""
     rows = generated_rows(40)
     monkeypatch.setattr(runner, "BATCH_ROWS", 10)
-    real_bulk_create = Exit.objects.bulk_create
+    real_insert = bulk.insert
     calls = {"n": 0}
 
-    def failing_bulk_create(objects, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return real_bulk_create(objects, **kwargs)
+    def failing_insert(model, objects, **kwargs):
+        if model is Exit:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("disk full")
+        return real_insert(model, objects, **kwargs)
 
-    monkeypatch.setattr(Exit.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(bulk, "insert", failing_insert)
     with pytest.raises(RuntimeError):
         import_file(csv_bytes(rows), structure=structure_a, actor=caseworker_a, commit=True)
     batches = runner.batches(_parsed(rows), size=10)
@@ -195,7 +196,7 @@ def test_a_failure_in_a_batch_leaves_nothing_of_that_batch(structure_a, casework
     assert set(Participant.objects.values_list("external_id", flat=True)) == written
     assert Parcours.objects.count() == sum(len(batch) for batch in batches[:2])
 
-    monkeypatch.setattr(Exit.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(bulk, "insert", real_insert)
     report = import_file(csv_bytes(rows), structure=structure_a, actor=caseworker_a, commit=True)
     assert report.rows_created == 40 - sum(len(batch) for batch in batches[:2])
     assert Parcours.objects.count() == 40
