@@ -85,6 +85,12 @@ def _patterns(prefix: str) -> str:
     return "<defs>" + "".join(defs) + "</defs>"
 
 
+def _fill(prefix: str, index: int) -> str:
+    """Series 0 is plain colour (pattern tiles of a solid fill show seams in some viewers)."""
+    index %= len(SERIES_COLOURS)
+    return SERIES_COLOURS[index] if index % 4 == 0 else f"url(#{prefix}-p{index})"
+
+
 def _open(prefix: str, width: int, height: int, title: str, desc: str) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" '
@@ -159,7 +165,7 @@ def grouped_bars(
                 y=8,
                 width=14,
                 height=14,
-                fill=f"url(#{prefix}-p{s_index})",
+                fill=_fill(prefix, s_index),
                 stroke=INK,
                 stroke_width=0.6,
             )
@@ -199,7 +205,7 @@ def grouped_bars(
                         y=_n(top + plot_h - h),
                         width=_n(bar_w - 2),
                         height=_n(h),
-                        fill=f"url(#{prefix}-p{s_index})",
+                        fill=_fill(prefix, s_index),
                         stroke=INK,
                         stroke_width=0.5,
                     )
@@ -252,7 +258,7 @@ def horizontal_bars(
                     y=y,
                     width=_n(w),
                     height=bar_height,
-                    fill=f"url(#{prefix}-p{i % len(SERIES_COLOURS)})",
+                    fill=_fill(prefix, i),
                     stroke=INK,
                     stroke_width=0.5,
                 )
@@ -275,8 +281,8 @@ def gauge(
     width: int = 320,
 ) -> str:
     """A half-ring gauge of a figure against its target (empty ring without a target)."""
-    height = 190
-    cx, cy, r, thickness = width / 2, 150, 110, 26
+    height = 200
+    cx, cy, r, thickness = width / 2, 125, 100, 24
     ratio = None
     if target and value.number is not None:
         ratio = max(0.0, min(value.number / target, 1.0))
@@ -286,8 +292,7 @@ def gauge(
     def arc(fraction: float) -> str:
         angle = math.pi * (1 - fraction)
         x, y = cx + r * math.cos(angle), cy - r * math.sin(angle)
-        large = 0
-        return f"M {_n(cx - r)} {_n(cy)} A {r} {r} 0 {large} 1 {_n(x)} {_n(y)}"
+        return f"M {_n(cx - r)} {_n(cy)} A {r} {r} 0 0 1 {_n(x)} {_n(y)}"
 
     out.append(_el("path", d=arc(0.9999), fill="none", stroke="#e3e3e3", stroke_width=thickness))
     if ratio:
@@ -311,14 +316,16 @@ def gauge(
                 stroke_dasharray="3 3",
             )
         )
-    out.append(_text(cx, cy - 30, value.text, size=30, weight="bold"))
-    target_text = f"/ {target}" if target else ""
-    out.append(_text(cx, cy - 8, f"{target_text} {caption}".strip(), size=12, fill=MUTED))
+    # Inside the ring: the figure and its target; under it: the caption and the share.
+    out.append(_text(cx, cy - 18, value.text, size=30, weight="bold"))
+    if target:
+        out.append(_text(cx, cy + 2, f"/ {target}", size=14, fill=MUTED))
+    out.append(_text(cx, cy + 26, caption, size=12, fill=MUTED))
     if ratio is not None:
         out.append(
             _text(
                 cx,
-                cy + 28,
+                cy + 46,
                 f"{100 * value.number / target:.0f} % {ratio_caption}",
                 size=13,
                 weight="bold",

@@ -1,0 +1,144 @@
+"""Funder PDF: frozen figures, background rendering with progress, the dashboard's figures
+in the text, no person, reproducible bytes, a fetcher that reaches nothing outside."""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reporting import periods, services
+from reporting.models import ReportSnapshot, ReportStatus
+from reporting.pdf import RefusedURL, StaticOnlyFetcher
+
+from .scenario import add_bulk
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u202f", " "))
+
+
+@pytest.fixture
+def snapshot(client, funder, world):
+    add_bulk(world)
+    client.force_login(funder)
+    response = client.post(
+        reverse("reporting:deployment_reports", args=[world.deployment.pk]), {"periode": "2021"}
+    )
+    assert response.status_code == 302
+    return ReportSnapshot.objects.get()
+
+
+def test_generation_freezes_figures_and_renders_in_the_background(client, snapshot, world):
+    assert snapshot.status == ReportStatus.DONE
+    assert snapshot.progress == 100
+    assert snapshot.figures_sha256 == services.figures_sha256(snapshot.figures)
+    page = client.get(reverse("reporting:snapshot_detail", args=[snapshot.uuid]))
+    assert page.status_code == 200
+    assert reverse("reporting:snapshot_download", args=[snapshot.uuid]) in page.content.decode()
+    partial = client.get(
+        reverse("reporting:snapshot_detail", args=[snapshot.uuid]), HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in partial.content.decode()
+    assert 'id="snapshot-status"' in partial.content.decode()
+
+
+def test_pdf_holds_the_dashboard_figures_and_no_person(client, snapshot, world):
+    response = client.get(reverse("reporting:snapshot_download", args=[snapshot.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    pdf = response.content
+    if os.environ.get("SILLON_KEEP_PDF"):
+        Path(os.environ["SILLON_KEEP_PDF"]).write_bytes(pdf)
+    text = _normalise(_text(pdf))
+    # The same scope and period on the dashboard (the funder's view).
+    dashboard = client.get(
+        reverse("reporting:territory", args=["CVG", "nantes-metropole"]) + "?periode=2021"
+    )
+    figures = dashboard.context["figures"]
+    for item in figures["headline"]:
+        assert f"{item['label']} {_normalise(item['value'])}" in text, item
+    for row in figures["rows"]:
+        assert row["name"] in text
+    assert snapshot.figures_sha256 in text.replace(" ", "")
+    assert "Définitions" in text and "Persons accompanied" in text
+    assert re.search(r"page 1 / \d", text)
+    # No person: no participant name, no birth date.
+    for name in ("ALPHA", "BRAVO", "CHARLIE", "Golden", "OPEN1", "17/05/1980", "1980"):
+        assert name not in text
+    assert "< 11" in text  # small counts are suppressed, not printed
+
+
+def test_same_snapshot_renders_identical_bytes(snapshot):
+    first = bytes(snapshot.pdf)
+    again = services.report_snapshot_render(snapshot_id=snapshot.pk)
+    assert bytes(again.pdf) == first
+    assert again.pdf_sha256 == snapshot.pdf_sha256
+
+
+def test_tampered_figures_fail_the_render(snapshot):
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+        figures={**snapshot.figures, "suppressed": False}
+    )
+    with pytest.raises(ValueError):
+        services.report_snapshot_render(snapshot_id=snapshot.pk)
+    assert ReportSnapshot.objects.get(pk=snapshot.pk).status == ReportStatus.FAILED
+
+
+def test_snapshot_is_404_outside_the_funders_deployments(client, snapshot, caseworker_trajet):
+    client.force_login(caseworker_trajet)
+    assert client.get(reverse("reporting:snapshot_detail", args=[snapshot.uuid])).status_code == 404
+    assert (
+        client.get(reverse("reporting:snapshot_download", args=[snapshot.uuid])).status_code == 404
+    )
+
+
+def test_other_funder_cannot_generate(client, world):
+    from sites.enums import Role
+    from tests import factories as f
+
+    stranger = f.MembershipFactory(role=Role.FUNDER, structure=None, funder=f.FunderFactory()).user
+    client.force_login(stranger)
+    url = reverse("reporting:deployment_reports", args=[world.deployment.pk])
+    assert client.post(url, {"periode": "2021"}).status_code == 404
+    assert ReportSnapshot.objects.count() == 0
+
+
+def test_fetcher_serves_static_only():
+    fetcher = StaticOnlyFetcher()
+    response = fetcher.fetch("sillon-static:css/print.css")
+    assert b"@page" in response.read()
+    for url in (
+        "file:///etc/passwd",
+        "http://example.org/x.css",
+        "https://example.org/font.ttf",
+        "data:text/css,body{}",
+        "sillon-static:../config/settings/base.py",
+        "sillon-static:js/sillon.js",
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+
+
+def test_services_create_for_a_free_period(funder, world):
+    from sites.tenancy import scope_for_user
+
+    snap = services.report_snapshot_create(
+        scope=scope_for_user(funder),
+        deployment_id=world.deployment.pk,
+        period=periods.semester(2021, 1),
+        user=funder,
+    )
+    assert snap.period_code == "2021-S1"
+    assert snap.figures["period"]["start"] == "2021-04-01"
