@@ -28,8 +28,11 @@ from sites.models import Structure, User, WorkSite
 
 SEED = 2021
 FIRST_DAY = dt.date(2021, 1, 4)
-LAST_ENTRY = dt.date(2023, 10, 31)
-CUTOFF = dt.date(2023, 12, 31)  # demo activity stops here; later parcours stay open
+LAST_BULK_ENTRY = dt.date(2023, 12, 31)  # most entries are in 2021–2023 ...
+LAST_ENTRY = dt.date(2026, 9, 30)  # ... and a quarter later, so the demo has current files
+# The demo's "now", fixed so the same seed always gives the same files: exits after it are
+# not recorded (those parcours are open) and activity stops there.
+CUTOFF = dt.date(2026, 11, 20)
 EXTERNAL_PREFIX = "DEMO-"
 
 PHC_EXITS = [
@@ -163,8 +166,13 @@ class DemoPeople:
         )
 
     def _start(self) -> dt.date:
-        span = (LAST_ENTRY - FIRST_DAY).days
-        return FIRST_DAY + dt.timedelta(days=self.rng.randrange(span))
+        if self.rng.random() < 0.75:
+            return FIRST_DAY + dt.timedelta(
+                days=self.rng.randrange((LAST_BULK_ENTRY - FIRST_DAY).days)
+            )
+        return LAST_BULK_ENTRY + dt.timedelta(
+            days=self.rng.randrange((LAST_ENTRY - LAST_BULK_ENTRY).days)
+        )
 
     def _entry_snapshot(self, person, parcours, housing) -> None:
         # Most entry situations are recorded in the first weeks; a few late (warn rule).

@@ -1,7 +1,7 @@
 """Load the demo: reference data, and (unless --reference-only) fictitious participants."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from sites.demo.people import load_people
 from sites.demo.reference import load_reference
@@ -20,6 +20,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, reference_only=False, **options):
+        # The web's statement timeout protects request workers; a bulk load may take longer.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
         load_reference()
         self.stdout.write("Reference data loaded.")
         if reference_only:
