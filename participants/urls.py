@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, exports, parcours, participants, snapshots
+from .views import actions, exports, hours, imports, parcours, participants, snapshots
 
 app_name = "participants"
 
@@ -39,4 +39,19 @@ urlpatterns = [
         actions.action_create,
         name="action_create",
     ),
+    # Weekly hours grid per work site (site_pk: WorkSite of one of the scope's structures).
+    path("heures/", hours.hours_sites, name="hours_sites"),
+    path("heures/<int:site_pk>/", hours.hours_this_week, name="hours_this_week"),
+    path(
+        "heures/<int:site_pk>/<int:year>/semaine-<int:week>/",
+        hours.hours_grid_view,
+        name="hours_grid",
+    ),
+    # Import from a spreadsheet (pk: ImportJob of the active structure).
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/format/", imports.import_format, name="import_format"),
+    path("import/exemple.csv", imports.import_example, name="import_example"),
+    path("import/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("import/<int:pk>/importer/", imports.import_commit, name="import_commit"),
+    path("import/<int:pk>/etape/", imports.import_step, name="import_step"),
 ]

@@ -1,0 +1,205 @@
+"""The weekly hours grid of a work site: scoped reads and the reading of one submit.
+
+One row per parcours active on the site during the ISO week, with what the row needs (the
+person, the programme, the palier or contract in force, the hours already recorded) fetched
+in a fixed number of queries whatever the number of rows. Saving goes through
+`services.worked_hours_record`, row by row, so the rules are the services' own; a refused row
+keeps its typed value and its message, the others are saved.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from sites.models import WorkSite
+from sites.tenancy import Scope
+
+from . import services
+from .enums import ParcoursStatus
+from .models import Contract, HoursStage, Parcours, WorkedHours
+
+NUMBER = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
+
+
+def week_monday(year: int, week: int) -> dt.date:
+    """The Monday of ISO week `week` of `year`; ValueError when there is no such week."""
+    return dt.date.fromisocalendar(year, week, 1)
+
+
+def work_sites_for_hours(*, scope: Scope) -> QuerySet[WorkSite]:
+    """Work sites of the structures the person works in (never another structure's)."""
+    return (
+        WorkSite.objects.filter(structure_id__in=scope.structure_ids, is_active=True)
+        .select_related("structure")
+        .order_by("structure__name", "name")
+    )
+
+
+def work_site_get(*, scope: Scope, pk: int) -> WorkSite:
+    """The work site if it belongs to one of the scope's structures, else 404."""
+    return get_object_or_404(
+        WorkSite.objects.filter(structure_id__in=scope.structure_ids).select_related("structure"),
+        pk=pk,
+    )
+
+
+@dataclass
+class GridRow:
+    """One line of the grid: a parcours, what is expected of it that week, what is recorded."""
+
+    parcours: Parcours
+    expected: Decimal | None
+    maximum: Decimal
+    recorded: WorkedHours | None
+    hours: str = ""
+    absence: str = ""
+    errors: list[str] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def participant(self):
+        return self.parcours.participant
+
+    @property
+    def above_expected(self) -> bool:
+        """More hours than the palier or contract: allowed, shown so it is a choice."""
+        try:
+            return self.expected is not None and Decimal(self.hours.replace(",", ".")) > (
+                self.expected
+            )
+        except InvalidOperation:
+            return False
+
+
+def _in_force(items, on_date: dt.date):
+    """The last of `items` (ordered by start date) that started on or before `on_date`."""
+    current = None
+    for item in items:
+        if item.start_date <= on_date:
+            current = item
+    return current
+
+
+def _format(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list[GridRow]:
+    """The grid's rows, in four queries (parcours, paliers, contracts, recorded hours)."""
+    week_end = week_start + dt.timedelta(days=6)
+    parcours = (
+        Parcours.objects.filter(
+            structure_id__in=scope.structure_ids,
+            work_site=work_site,
+            status__in=[ParcoursStatus.EN_COURS, ParcoursStatus.SORTI],
+            start_date__lte=week_end,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=week_start))
+        .select_related("participant", "programme", "structure")
+        .prefetch_related(
+            Prefetch(
+                "stages",
+                queryset=HoursStage.objects.filter(start_date__lte=week_end).order_by("start_date"),
+            ),
+            Prefetch(
+                "contracts",
+                queryset=Contract.objects.filter(start_date__lte=week_end).order_by("start_date"),
+            ),
+        )
+        .order_by("participant__last_name", "participant__first_name", "start_date")
+    )
+    parcours = list(parcours)
+    recorded = {
+        row.parcours_id: row
+        for row in WorkedHours.objects.filter(
+            structure_id__in=scope.structure_ids,
+            parcours__in=[p.pk for p in parcours],
+            week_start=week_start,
+        )
+    }
+    rows = []
+    for item in parcours:
+        on_date = max(week_start, item.start_date)
+        # As services.hours_band_for: the palier in force, else the contract's hours.
+        stage = _in_force(item.stages.all(), on_date)
+        contract = _in_force(item.contracts.all(), on_date)
+        expected = stage.weekly_hours if stage else (contract.weekly_hours if contract else None)
+        done = recorded.get(item.pk)
+        rows.append(
+            GridRow(
+                parcours=item,
+                expected=expected,
+                maximum=item.programme.max_weekly_hours,
+                recorded=done,
+                hours=_format(done.hours) if done else "",
+                absence=_format(done.absence_hours) if done and done.absence_hours else "",
+            )
+        )
+    return rows
+
+
+def _number(text: str, label: str, errors: list[str]) -> Decimal | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not NUMBER.match(text):
+        errors.append(
+            _("%(label)s : « %(v)s » n'est pas un nombre d'heures (exemples : 7, 7,5).")
+            % {"label": label, "v": text[:20]}
+        )
+        return None
+    return Decimal(text.replace(",", "."))
+
+
+def grid_save(
+    *, rows: list[GridRow], data, work_site: WorkSite, week_start: dt.date, actor
+) -> tuple[int, int]:
+    """Apply one submit of the grid; returns (rows saved, rows refused).
+
+    An empty hours cell records nothing (an existing value is kept: to record an absent
+    week, type 0 and the absence hours). Unchanged rows write nothing.
+    """
+    saved = refused = 0
+    for row in rows:
+        pk = row.parcours.pk
+        row.hours = str(data.get(f"hours-{pk}", "")).strip()
+        row.absence = str(data.get(f"absence-{pk}", "")).strip()
+        row.errors = []
+        hours = _number(row.hours, _("Heures travaillées"), row.errors)
+        absence = _number(row.absence, _("Absences"), row.errors)
+        if hours is None and absence is not None and not row.errors:
+            row.errors.append(_("Indiquez aussi les heures travaillées (0 si aucune)."))
+        if row.errors:
+            refused += 1
+            continue
+        if hours is None:
+            continue
+        absence = absence or Decimal(0)
+        done = row.recorded
+        if done and done.hours == hours and done.absence_hours == absence:
+            continue
+        try:
+            row.recorded = services.worked_hours_record(
+                parcours=row.parcours,
+                week_start=week_start,
+                hours=hours,
+                absence_hours=absence,
+                work_site=work_site,
+                paid_hours=done.paid_hours if done else None,
+                actor=actor,
+            )
+        except ValidationError as error:
+            row.errors = list(error.messages)
+            refused += 1
+        else:
+            row.saved = True
+            saved += 1
+    return saved, refused

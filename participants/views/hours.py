@@ -1,0 +1,93 @@
+"""The weekly hours grid of a work site: one row per participant, saved in one submit."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sites.audit import log_bulk_read
+from sites.audit.models import AccessAction
+
+from .. import hours_grid
+from .base import require_file_access
+
+
+@require_GET
+def hours_sites(request: HttpRequest) -> HttpResponse:
+    """The work sites whose grid the person may fill, each linked to the current week."""
+    require_file_access(request)
+    year, week, _weekday = timezone.localdate().isocalendar()
+    return render(
+        request,
+        "participants/hours/sites.html",
+        {
+            "work_sites": hours_grid.work_sites_for_hours(scope=request.scope),
+            "year": year,
+            "week": week,
+        },
+    )
+
+
+@require_GET
+def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
+    require_file_access(request)
+    site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
+    day = timezone.localdate()
+    if request.GET.get("jour"):
+        try:
+            day = dt.date.fromisoformat(request.GET["jour"])
+        except ValueError:
+            messages.error(request, _("Date invalide : choisissez un jour de la semaine voulue."))
+    year, week, _weekday = day.isocalendar()
+    return redirect("participants:hours_grid", site_pk=site.pk, year=year, week=week)
+
+
+@require_http_methods(["GET", "POST"])
+def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) -> HttpResponse:
+    require_file_access(request)
+    site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
+    try:
+        week_start = hours_grid.week_monday(year, week)
+    except ValueError:
+        raise Http404 from None
+    rows = hours_grid.grid_rows(scope=request.scope, work_site=site, week_start=week_start)
+    if request.method == "POST":
+        saved, refused = hours_grid.grid_save(
+            rows=rows, data=request.POST, work_site=site, week_start=week_start, actor=request.user
+        )
+        if not refused:
+            messages.success(
+                request,
+                _("Heures de la semaine enregistrées (%(n)s ligne(s) modifiée(s)).") % {"n": saved},
+            )
+            return redirect("participants:hours_grid", site_pk=site.pk, year=year, week=week)
+        messages.warning(
+            request,
+            _(
+                "%(saved)s ligne(s) enregistrée(s) ; %(refused)s à corriger : "
+                "voir les messages en face des personnes."
+            )
+            % {"saved": saved, "refused": refused},
+        )
+    log_bulk_read(request, participants=[row.participant for row in rows], action=AccessAction.VIEW)
+    previous_week = (week_start - dt.timedelta(days=7)).isocalendar()
+    next_week = (week_start + dt.timedelta(days=7)).isocalendar()
+    return render(
+        request,
+        "participants/hours/grid.html",
+        {
+            "site": site,
+            "rows": rows,
+            "week_start": week_start,
+            "week_end": week_start + dt.timedelta(days=6),
+            "year": year,
+            "week": week,
+            "previous": {"year": previous_week[0], "week": previous_week[1]},
+            "next": {"year": next_week[0], "week": next_week[1]},
+            "errors_count": sum(1 for row in rows if row.errors),
+        },
+    )
