@@ -24,6 +24,7 @@ from participants.enums import (
 )
 from participants.models import AccompanimentAction, Participant, WorkedHours
 from programmes.models import Programme
+from sites.enums import Role
 from sites.models import Structure, User, WorkSite
 
 SEED = 2021
@@ -103,6 +104,13 @@ def _pick(rng: random.Random, weighted):
     return rng.choices(values, weights=weights)[0]
 
 
+def _caseworker(structure: Structure) -> User:
+    """The structure's demo caseworker: the referent and author of its files."""
+    return User.objects.filter(
+        memberships__structure=structure, memberships__role=Role.CASEWORKER
+    ).first()
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -123,14 +131,14 @@ class DemoPeople:
         plan = [("asbl", 30, 35), ("trajet", 25, 30), ("ocean", 25, 30), ("eaux-vives", 60, 0)]
         for slug, phc_count, cvg_count in plan:
             structure = Structure.objects.get(slug=slug)
-            actor = User.objects.filter(memberships__structure=structure).first()
+            actor = _caseworker(structure)
             sites = list(WorkSite.objects.filter(structure=structure))
             for _ in range(phc_count):
                 self._phc_person(structure, actor, sites)
             for _ in range(cvg_count):
                 self._cvg_person(structure, actor, sites)
         partage = Structure.objects.get(slug="partage-44")
-        actor = User.objects.filter(memberships__structure=partage).first()
+        actor = _caseworker(partage)
         sites = list(WorkSite.objects.filter(structure=partage))
         for _ in range(30):
             self._ai_person(partage, actor, sites)
