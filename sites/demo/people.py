@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Greatest
 from faker import Faker
 
 from participants import services
@@ -144,7 +146,24 @@ class DemoPeople:
             self._ai_person(partage, actor, sites)
         WorkedHours.objects.bulk_create(self.hours_rows, batch_size=2000)
         AccompanimentAction.objects.bulk_create(self.action_rows, batch_size=2000)
+        self._update_last_contacts()
         return self.counter
+
+    def _update_last_contacts(self) -> None:
+        """Bulk-created activity bypasses the services: derive the last contact from it."""
+        last_action = (
+            AccompanimentAction.objects.filter(parcours__participant=OuterRef("pk"))
+            .order_by("-date")
+            .values("date")[:1]
+        )
+        last_week = (
+            WorkedHours.objects.filter(parcours__participant=OuterRef("pk"), hours__gt=0)
+            .order_by("-week_start")
+            .values("week_start")[:1]
+        )
+        Participant.objects.filter(external_id__startswith=EXTERNAL_PREFIX).update(
+            last_contact_on=Greatest("last_contact_on", Subquery(last_action), Subquery(last_week))
+        )
 
     # People -----------------------------------------------------------------------------
 
@@ -237,9 +256,10 @@ class DemoPeople:
             "has_health_insurance": self.rng.random() < 0.9,
         }
 
-    def _activity(self, parcours, actor, site, weekly_hours_at) -> None:
-        """Weekly hours and accompaniment actions over the parcours, up to the cutoff."""
-        end = min(parcours.end_date or CUTOFF, CUTOFF)
+    def _activity(self, parcours, actor, site, weekly_hours_at, end: dt.date) -> None:
+        """Weekly hours and accompaniment actions from the start to `end` (the planned exit,
+        which is recorded afterwards), up to the cutoff."""
+        end = min(end, CUTOFF)
         week = _monday(parcours.start_date)
         if week < parcours.start_date:
             week += dt.timedelta(days=7)
@@ -335,7 +355,7 @@ class DemoPeople:
         def planned(week):
             return [h for d, h in stages if d <= week + dt.timedelta(days=6)][-1]
 
-        self._activity(parcours, actor, site, planned)
+        self._activity(parcours, actor, site, planned, end)
         if end > CUTOFF:
             return
         situation = _pick(self.rng, PHC_EXITS)
@@ -399,7 +419,7 @@ class DemoPeople:
         )
         if snapshot or previous is not None:
             self._entry_snapshot(person, parcours, entry_housing)
-        self._activity(parcours, actor, site, lambda week: hours)
+        self._activity(parcours, actor, site, lambda week: hours, end)
         if end > CUTOFF:
             return
         services.parcours_exit(
@@ -432,7 +452,7 @@ class DemoPeople:
         self._entry_snapshot(person, parcours, entry_housing)
         months = self.rng.choice([4, 6, 9, 12, 18])
         end = start + dt.timedelta(days=int(months * 30.4))
-        self._activity(parcours, actor, sites[0], lambda week: hours)
+        self._activity(parcours, actor, sites[0], lambda week: hours, end)
         if end <= CUTOFF:
             services.parcours_exit(
                 parcours=parcours,
