@@ -1,0 +1,599 @@
+"""`make bench`: every budget row of quality.md §1, measured on a generated dataset.
+
+Each measurement is a small function returning a `Measure`; a page that does not exist yet
+says so ("not available yet") instead of inventing a figure. Server time is the median of
+repeated warm runs through Django's test Client (the whole middleware stack: sessions, second
+factor, scope, row-level security as the web role), and query counts come from one more run.
+
+Usage: `make bench` (database `bench`, see Makefile), or
+`SILLON_DB_NAME=bench scripts/with-db.sh .venv/bin/python -m bench.run [--runs 7] [--only NAME]
+[--write docs/performance.md]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Production behaviour where it changes timings: no DEBUG, second factor required.
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("OTP_REQUIRED_ROLES", "MANAGER,COORDINATOR,FUNDER,ADMIN")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from bench.sessions import login_client  # noqa: E402
+from bench.sql import territory_figures  # noqa: E402
+from participants import models as pm  # noqa: E402
+from programmes.models import CoordinationScope, Deployment, Programme  # noqa: E402
+from sites.models import Membership, Structure, Territory, WorkSite  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+PERIOD_QUERY = f"du={YEAR[0]:%Y-%m-%d}&au={YEAR[1]:%Y-%m-%d}"
+
+
+@dataclass
+class Measure:
+    """One budget row: what was measured, against which budget, and how it went."""
+
+    name: str
+    budget: str
+    budget_ms: float | None = None
+    median_ms: float | None = None
+    queries: int | None = None
+    status: str = ""
+    detail: str = ""
+    plans: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if self.status:
+            return self.status
+        if self.budget_ms is None or self.median_ms is None:
+            return "measured"
+        return "OK" if self.median_ms <= self.budget_ms else "OVER BUDGET"
+
+
+class NotAvailable(Exception):
+    """The page or function measured does not exist (yet) in this checkout."""
+
+
+def _url(name: str, **kwargs) -> str:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch as exc:
+        raise NotAvailable(f"URL {name!r} is not defined") from exc
+
+
+def time_get(client: Client, url: str, runs: int, warmup: int = 2) -> tuple[float, int, list]:
+    """(median ms over `runs` warm GETs, query count, captured queries of one more run)."""
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} → {response.status_code}")
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return statistics.median(samples), len(captured), list(captured.captured_queries)
+
+
+def time_call(fn: Callable[[], object], runs: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def explain(sql: str, scope_user=None) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of a captured query, as the web role within the user's
+    scope when one is given (row-level security changes plans)."""
+    from sites.tenancy import scope_for_user
+    from sites.tenancy.rls import web_role
+
+    with transaction.atomic():
+        if scope_user is not None:
+            with web_role(scope_for_user(scope_user)), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                rows = cursor.fetchall()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                rows = cursor.fetchall()
+        transaction.set_rollback(True)  # EXPLAIN ANALYZE runs the query: write nothing
+    return "\n".join(r[0] for r in rows)
+
+
+def slowest(captured: list, n: int = 1) -> list[dict]:
+    return sorted(captured, key=lambda q: float(q["time"] or 0), reverse=True)[:n]
+
+
+# --- The dataset ---------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    tag: str
+    counts: dict[str, int]
+    region: Territory
+    departement: Territory
+    coordinator: object
+    national_coordinator: object
+    structure: Structure
+    caseworker: object
+    participant_id: int
+
+
+def find_dataset() -> Dataset:
+    region = (
+        Territory.objects.filter(parent__isnull=True, slug__regex=r"^g[0-9]+(r[0-9]+)?-r[0-9]+$")
+        .annotate(n=Count("children"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    if region is None:
+        sys.exit(
+            "No generated dataset here: run `make dataset` (generate_dataset) into this database."
+        )
+    tag = region.slug.rsplit("-", 1)[0]
+    counts = {
+        "structures": Structure.objects.filter(slug__startswith=f"{tag}-").count(),
+        "territories": Territory.objects.filter(slug__startswith=f"{tag}-").count(),
+    }
+    with connection.cursor() as cursor:
+        for model in (
+            pm.Participant,
+            pm.Parcours,
+            pm.AccompanimentAction,
+            pm.WorkedHours,
+            pm.SituationSnapshot,
+        ):
+            cursor.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')  # noqa: S608
+            counts[model._meta.db_table.removeprefix("participants_")] = cursor.fetchone()[0]
+    # The largest département territory of the région, by parcours.
+    departement = max(
+        region.children.all(),
+        key=lambda t: pm.Parcours.objects.filter(
+            structure__slug__startswith=f"{tag}-",
+            work_site__commune__parent__parent=t.geo_units.first(),
+        ).count(),
+    )
+    coordination_id = (
+        CoordinationScope.objects.filter(territory=region)
+        .exclude(coordination__slug__endswith="-c-nat")
+        .values_list("coordination_id", flat=True)
+        .first()
+    )
+    coordinator = Membership.objects.filter(coordination_id=coordination_id).first().user
+    national = Membership.objects.filter(coordination__slug=f"{tag}-c-nat").first().user
+    # The largest structure and, in it, the participant with the longest file.
+    structure_id = (
+        pm.Participant.objects.filter(structure__slug__startswith=f"{tag}-")
+        .values("structure_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["structure_id"]
+    )
+    structure = Structure.objects.get(pk=structure_id)
+    caseworker = Membership.objects.filter(structure=structure, role="CASEWORKER").first().user
+    participant_id = (
+        pm.Parcours.objects.filter(structure=structure, programme__code="CVG")
+        .annotate(n=Count("actions"))
+        .order_by("-n")
+        .values_list("participant_id", flat=True)
+        .first()
+    ) or pm.Participant.objects.filter(structure=structure).values_list("pk", flat=True).first()
+    return Dataset(
+        tag,
+        counts,
+        region,
+        departement,
+        coordinator,
+        national,
+        structure,
+        caseworker,
+        participant_id,
+    )
+
+
+# --- Measurements --------------------------------------------------------------------------
+
+
+def bench_territory(ds: Dataset, runs: int) -> list[Measure]:
+    measures = []
+    client = Client()
+    login_client(client, ds.coordinator)
+    for territory in (ds.region, ds.departement):
+        for code in ("CVG", "IAE"):
+            m = Measure(
+                f"Territory dashboard {code} × {territory.name} ({territory.slug}), 2025",
+                "≤ 150 ms and ≤ 1.5 × one hand-written SQL query",
+                150,
+            )
+            try:
+                url = _url("reporting:territory", programme=code, territory=territory.slug)
+                m.median_ms, m.queries, captured = time_get(client, f"{url}?{PERIOD_QUERY}", runs)
+            except NotAvailable as exc:
+                m.status, m.detail = "not available yet", str(exc)
+                measures.append(m)
+                continue
+            programme = Programme.objects.get(code=code)
+            figures = {}
+
+            def hand(territory=territory, programme=programme, figures=figures):
+                figures.update(
+                    territory_figures(
+                        territory_id=territory.pk,
+                        programme_id=programme.pk,
+                        start=YEAR[0],
+                        end=YEAR[1],
+                    )
+                )
+
+            sql_ms = time_call(hand, runs)
+            ratio = m.median_ms / sql_ms
+            m.detail = (
+                f"hand-written SQL {sql_ms:.1f} ms, ratio {ratio:.2f} "
+                f"({'OK' if ratio <= 1.5 else 'OVER'} vs 1.5); accompanied "
+                f"{figures['accompanied']:,}, exits {figures['exits']:,}"
+            )
+            if m.median_ms > 150 or ratio > 1.5:
+                m.status = "OVER BUDGET"
+            if territory == ds.region:
+                for q in slowest(captured, 2):
+                    m.plans.append((q["sql"][:160], explain(q["sql"], ds.coordinator)))
+            measures.append(m)
+    return measures
+
+
+def bench_national(ds: Dataset, runs: int) -> list[Measure]:
+    measures = []
+    client = Client()
+    login_client(client, ds.national_coordinator)
+    for code in ("CVG", "IAE"):
+        m = Measure(f"National dashboard {code}, all territories, 2025", "≤ 500 ms", 500)
+        try:
+            url = _url("reporting:national", programme=code)
+            m.median_ms, m.queries, captured = time_get(client, f"{url}?{PERIOD_QUERY}", runs)
+            if code == "IAE":
+                q = slowest(captured)[0]
+                m.plans.append((q["sql"][:160], explain(q["sql"], ds.national_coordinator)))
+        except NotAvailable as exc:
+            m.status, m.detail = "not available yet", str(exc)
+        measures.append(m)
+    return measures
+
+
+def bench_list(ds: Dataset, runs: int) -> list[Measure]:
+    client = Client()
+    login_client(client, ds.caseworker)
+    try:
+        base = _url("participants:list")
+    except NotAvailable as exc:
+        return [
+            Measure(
+                "Participant list", "≤ 100 ms", 100, status="not available yet", detail=str(exc)
+            )
+        ]
+    cvg = Programme.objects.get(code="CVG").pk
+    common_name = (
+        pm.Participant.objects.filter(structure=ds.structure)
+        .values("last_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["last_name"]
+    )
+    variants = {
+        "default (page 1, 50 rows)": "",
+        "page 5": "page=5",
+        "100 rows a page": "per_page=100",
+        f"search « {common_name[:4]} »": f"q={common_name[:4]}",
+        "programme CVG": f"programme={cvg}",
+        "status EN_COURS, sort -last_name": "status=EN_COURS&sort=-last_name",
+        "entered in 2025": "entry_after=2025-01-01&entry_before=2025-12-31",
+    }
+    measures = []
+    for label, query in variants.items():
+        m = Measure(
+            f"Participant list ({ds.structure.slug}, {label})", "≤ 100 ms; ≤ 12 queries", 100
+        )
+        m.median_ms, m.queries, captured = time_get(client, f"{base}?{query}", runs)
+        if m.queries > 12:
+            m.status = "OVER BUDGET"
+        if label.startswith("default"):
+            q = slowest(captured)[0]
+            m.plans.append((q["sql"][:160], explain(q["sql"], ds.caseworker)))
+        measures.append(m)
+    return measures
+
+
+def bench_file(ds: Dataset, runs: int) -> list[Measure]:
+    client = Client()
+    login_client(client, ds.caseworker)
+    n_actions = pm.AccompanimentAction.objects.filter(
+        parcours__participant_id=ds.participant_id
+    ).count()
+    n_weeks = pm.WorkedHours.objects.filter(parcours__participant_id=ds.participant_id).count()
+    m = Measure(
+        f"Participant file (#{ds.participant_id}: {n_actions} actions, {n_weeks} weeks of hours)",
+        "≤ 100 ms; constant query count",
+        100,
+    )
+    try:
+        url = _url("participants:detail", participant_pk=ds.participant_id)
+        m.median_ms, m.queries, captured = time_get(client, url, runs)
+        q = slowest(captured)[0]
+        m.plans.append((q["sql"][:160], explain(q["sql"], ds.caseworker)))
+    except NotAvailable as exc:
+        m.status, m.detail = "not available yet", str(exc)
+    return [m]
+
+
+def bench_pdf(ds: Dataset, runs: int) -> list[Measure]:
+    m = Measure("Funder PDF, CVG deployment × 2025 (figures + WeasyPrint)", "≤ 2 s", 2000)
+    try:
+        from reporting import services
+        from reporting.periods import free
+    except ImportError as exc:
+        m.status, m.detail = "not available yet", str(exc)
+        return [m]
+    from sites.tenancy import scope_for_user
+    from sites.tenancy.rls import web_role
+
+    deployment = (
+        Deployment.objects.filter(programme__code="CVG", territory=ds.departement).first()
+        or Deployment.objects.filter(programme__code="CVG").first()
+    )
+    funder = deployment.funders.order_by("pk").first()
+    user = Membership.objects.filter(funder=funder).first().user
+    scope = scope_for_user(user)
+    period = free(*YEAR)
+    sizes = []
+
+    def generate():
+        with transaction.atomic():
+            with web_role(scope):
+                snapshot = services.report_snapshot_create(
+                    scope=scope, deployment_id=deployment.pk, period=period, user=user
+                )
+            rendered = services.report_snapshot_render(snapshot_id=snapshot.pk)
+            sizes.append(len(bytes(rendered.pdf)))
+            transaction.set_rollback(True)
+
+    m.median_ms = time_call(generate, max(3, runs // 2))
+    m.detail = f"{deployment}, funder {funder}, PDF {sizes[-1] / 1024:.0f} KiB"
+    return [m]
+
+
+IMPORT_HEADER = [
+    "external_id",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "programme",
+    "work_site",
+    "start_date",
+    "end_date",
+    "exit_situation",
+    "weekly_hours",
+    "housing_at_entry",
+    "housing_at_exit",
+]
+
+
+def import_csv(rows: int = 10_000, seed: int = 1) -> bytes:
+    """A valid 10,000-row file in the format of docs/import-format.md (issue 3, item 10):
+    one row per parcours, a third of the people with two parcours (Premières Heures, then
+    Convergence)."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(IMPORT_HEADER)
+    written, person = 0, 0
+    while written < rows:
+        person += 1
+        ext = f"IMP-{person:06d}"
+        last, first = f"Nom{person:05d}", rng.choice(["Camille", "Dominique", "Sacha", "Alex"])
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 15000))
+        sex = rng.choice(["F", "M", ""])
+        start = dt.date(2022, 1, 3) + dt.timedelta(days=rng.randint(0, 900))
+        two = rng.random() < 0.45 and written + 2 <= rows
+        if two:
+            end = start + dt.timedelta(days=rng.randint(60, 300))
+            writer.writerow(
+                [ext, last, first, f"{birth:%d/%m/%Y}", sex, "PHC", "Chantier A",
+                 f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}", "SUITE_CVG", "8", "RUE", "CHU"]
+            )  # fmt: skip
+            start2 = end + dt.timedelta(days=1)
+            writer.writerow(
+                [ext, last, first, f"{birth:%d/%m/%Y}", sex, "CVG", "Chantier A",
+                 f"{start2:%Y-%m-%d}", "", "", "26", "CHU", ""]
+            )  # fmt: skip
+            written += 2
+        else:
+            ended = rng.random() < 0.5
+            end = start + dt.timedelta(days=rng.randint(30, 600))
+            writer.writerow(
+                [ext, last, first, f"{birth:%Y-%m-%d}", sex, "IAE", "Chantier A",
+                 f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}" if ended else "",
+                 "CDI" if ended else "", "26", "TIERS", "LOG_AUTONOME" if ended else ""]
+            )  # fmt: skip
+            written += 1
+    return out.getvalue().encode("utf-8")
+
+
+def bench_import(ds: Dataset, runs: int) -> list[Measure]:
+    first = Measure("Import of 10,000 rows (new structure, --commit)", "≤ 30 s", 30_000)
+    again = Measure("Re-import of the same file", "0 rows added, 0 changed")
+    try:
+        from participants.importing.runner import import_file
+    except ImportError as exc:
+        for m in (first, again):
+            m.status, m.detail = "not available yet", str(exc)
+        return [first, again]
+    data = import_csv()
+    with transaction.atomic():
+        structure = Structure.objects.create(
+            name="Structure d'import (bench)",
+            slug=f"{ds.tag}-import-bench",
+            kind="ACI",
+            commune=ds.structure.commune,
+        )
+        WorkSite.objects.create(structure=structure, name="Chantier A", commune=structure.commune)
+        started = time.perf_counter()
+        report = import_file(data, structure=structure, actor=None, commit=True)
+        first.median_ms = (time.perf_counter() - started) * 1000
+        first.detail = f"single run; {report.summary()}"
+        if report.invalid_rows:
+            first.status = f"{report.invalid_rows} invalid rows"
+        started = time.perf_counter()
+        report2 = import_file(data, structure=structure, actor=None, commit=True)
+        again.median_ms = (time.perf_counter() - started) * 1000
+        again.detail = f"{report2.summary()}"
+        again.status = (
+            "OK" if report2.rows_created == 0 and report2.rows_updated == 0 else "OVER BUDGET"
+        )
+        transaction.set_rollback(True)  # leave the benchmark dataset as it was
+    return [first, again]
+
+
+BENCHES: dict[str, Callable[[Dataset, int], list[Measure]]] = {
+    "territory": bench_territory,
+    "national": bench_national,
+    "list": bench_list,
+    "file": bench_file,
+    "pdf": bench_pdf,
+    "import": bench_import,
+}
+
+
+# --- Report --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    load = os.getloadavg()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.python_implementation()} "
+        f"{platform.python_version()}, PostgreSQL {pg} (shared_buffers {buffers}), "
+        f"load average at start {load[0]:.1f}"
+    )
+
+
+def render(ds: Dataset, measures: list[Measure], command: str, started: dt.datetime) -> str:
+    git = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    ).stdout.strip()
+    lines = [
+        f"Run of {started:%d/%m/%Y %H:%M} UTC, commit {git}.",
+        "",
+        f"- Machine: {machine()}",
+        "- Dataset: "
+        + ", ".join(f"{v:,} {k}" for k, v in ds.counts.items())
+        + f" (prefix `{ds.tag}`)",
+        f"- Command: `{command}`",
+        "",
+        "| What | Budget | Measured (median) | Queries | Verdict | Detail |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in measures:
+        measured = f"{m.median_ms:,.1f} ms" if m.median_ms is not None else "—"
+        queries = str(m.queries) if m.queries is not None else "—"
+        lines.append(
+            f"| {m.name} | {m.budget} | {measured} | {queries} | {m.verdict} | {m.detail} |"
+        )
+    plans = [(m.name, sql, plan) for m in measures for sql, plan in m.plans]
+    if plans:
+        lines += ["", "### EXPLAIN (ANALYZE, BUFFERS) of the slowest queries", ""]
+        for name, sql, plan in plans:
+            lines += [f"**{name}**: `{sql.strip()}…`", "", "```", plan, "```", ""]
+    return "\n".join(lines)
+
+
+def write(doc: Path, body: str) -> None:
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    text = doc.read_text() if doc.exists() else f"# Performance\n\n{start}\n{end}\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    doc.write_text(f"{head}{start}\n{body}\n{end}{tail}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append")
+    parser.add_argument("--write", type=Path, help="Markdown file to update (between markers).")
+    args = parser.parse_args(argv)
+    started = dt.datetime.now(dt.UTC)
+    ds = find_dataset()
+    print(f"Dataset {ds.tag}: " + ", ".join(f"{v:,} {k}" for k, v in ds.counts.items()))
+    measures: list[Measure] = []
+    for name in args.only or list(BENCHES):
+        print(f"→ {name}", flush=True)
+        try:
+            found = BENCHES[name](ds, args.runs)
+        except Exception as exc:  # report the failure as a figure, never hide it
+            found = [Measure(name, "", status="ERROR", detail=f"{type(exc).__name__}: {exc}")]
+        for m in found:
+            measured = f"{m.median_ms:10,.1f} ms" if m.median_ms is not None else " " * 13
+            queries = f"{m.queries:>3} q" if m.queries is not None else "     "
+            print(f"  {m.verdict:<17} {measured} {queries}  {m.name} [{m.budget}] {m.detail}")
+        measures.extend(found)
+    if args.write:
+        command = "make bench" + (f" BENCH_ARGS='{' '.join(argv or sys.argv[1:])}'")
+        write(args.write, render(ds, measures, command, started))
+        print(f"Written to {args.write}")
+
+
+if __name__ == "__main__":
+    main()
