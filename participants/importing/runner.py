@@ -20,7 +20,7 @@ from .report import ImportReport
 from .validation import build_plan
 from .writer import commit_plan
 
-BATCH_ROWS = 2_000
+BATCH_ROWS = 1_000
 
 
 def analyse(parsed: ParsedFile, *, structure: Structure, today: dt.date | None = None):
