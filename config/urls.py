@@ -10,3 +10,4 @@ urlpatterns = [
     path("", include("sites.urls")),
     path("rapports/", include("reporting.urls")),
 ]
+    path("", include("sites.auth.urls")),

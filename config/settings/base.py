@@ -4,6 +4,7 @@ One reader (django-environ) reads the process environment and, when present, a `
 at the project root. Every variable is documented in `.env.example`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -34,6 +35,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "sites",
@@ -50,6 +54,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `request.user.is_verified()`: has this session passed its second factor?
+    "django_otp.middleware.OTPMiddleware",
+    # Idle (30 min) and absolute (12 h) session expiry, before anything uses the user.
+    "sites.auth.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sites.tenancy.middleware.ScopeMiddleware",
     # Right after the scope: the rest of the request runs as the `sillon_web` database role
@@ -57,9 +65,16 @@ MIDDLEWARE = [
     "sites.tenancy.middleware.RowLevelSecurityMiddleware",
     # Who and which URL caused each history event (writes only: a GET must not write).
     "pghistory.middleware.HistoryMiddleware",
+    # Sessions still lacking their second factor reach only the TOTP pages.
+    "sites.auth.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Authenticated pages hold personal data: never cached by browsers or proxies.
+    "sites.auth.middleware.NoStoreMiddleware",
+    # django-axes must come last (it reads the response of failed logins).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +122,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -141,10 +162,55 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sillon <no-reply@sillon.localhost>")
 
+# Sessions: 30 minutes idle, 12 hours in all (ASVS 4.0.3 L2 3.3.1/3.3.2), enforced by
+# sites.auth.middleware.SessionTimeoutMiddleware; the cookie itself never outlives 12 h.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Lockout: 5 failures in 15 minutes lock the account (whatever the IP) for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "sites.auth.lockout.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# axes.W006 asks for an IP-based lockout too. Deliberately not: a structure's whole office
+# often shares one public IP, and 5 failures across colleagues would lock everyone out.
+# Spraying from one IP is throttled at the reverse proxy instead (docs/security.md).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Second factor (TOTP). Required for these roles (ADMIN = staff and superusers); available
+# to everyone. The demo (config.settings.dev) turns the requirement off unless set.
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES", default=["MANAGER", "COORDINATOR", "FUNDER", "ADMIN"]
+)
+OTP_TOTP_ISSUER = "Sillon"
+
+# Content-Security-Policy: everything from our own origin, no inline script, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

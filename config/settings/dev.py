@@ -7,3 +7,5 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-in-production")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The demo logs in with a password only unless OTP_REQUIRED_ROLES is set (docs/security.md).
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])

@@ -12,6 +12,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# `__Host-` cookies are only accepted over HTTPS, for this exact host, path / (no Domain).
+SESSION_COOKIE_NAME = "__Host-sillon_session"
+CSRF_COOKIE_NAME = "__Host-sillon_csrf"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

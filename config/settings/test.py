@@ -29,3 +29,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Background jobs run inline in tests, so a test sees their result at once.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Second factor off by default so tests log users in with force_login; tests/security turns
+# it on where it is the subject (override_settings).
+OTP_REQUIRED_ROLES: list[str] = []
