@@ -115,6 +115,23 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+
+def _reporting_database() -> dict:
+    """Reporting reads (config/routers.py): a read replica when REPORTING_DATABASE_URL is set,
+    else the same database through a second alias. Never ATOMIC_REQUESTS (a request must not
+    open a replica transaction it does not use); tests mirror `default`."""
+    config = dict(DATABASES["default"], ATOMIC_REQUESTS=False, TEST={"MIRROR": "default"})
+    url = env.str("REPORTING_DATABASE_URL", default="")
+    if url:
+        replica = env.db_url_config(url)
+        for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
+            config[key] = unquote(replica.get(key) or "") if key == "HOST" else replica.get(key)
+    return config
+
+
+DATABASES["reporting"] = _reporting_database()
+DATABASE_ROUTERS = ["config.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sites.User"
