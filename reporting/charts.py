@@ -124,13 +124,16 @@ def _hidden_bar(x, y, w, h) -> str:
 
 
 def _nice_max(value: float) -> float:
+    """The top of a 4-tick axis whose ticks are whole, round numbers (1, 2, 3, 5 × 10^k)."""
     if value <= 0:
-        return 10
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
-        top = step * -(-value // step)
-        if top / step <= 6:
-            return top
-    return value * 1.1
+        return 4
+    raw_step = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw_step)) if raw_step >= 1 else 1
+    for factor in (1, 2, 3, 5, 10):
+        step = max(1, factor * magnitude)
+        if step * 4 >= value:
+            return step * 4
+    return value
 
 
 def grouped_bars(
