@@ -229,6 +229,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Retention (docs/security.md §6): files 2 years after the last contact (CNIL 2023-095),
+# read-access log 12 months (CNIL 2021-122). `manage.py apply_retention` enforces both.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
+
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
