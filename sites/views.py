@@ -1,7 +1,11 @@
 """Home page, health check and the structure switcher."""
 
+import os
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -59,3 +63,28 @@ def switch_structure(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _ready_checks() -> dict[str, bool]:
+    """Readiness of each dependency: the database (SELECT 1) and the uploads folder."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            checks["database"] = cursor.fetchone() == (1,)
+    except DatabaseError:
+        checks["database"] = False
+    media = str(settings.MEDIA_ROOT)
+    checks["storage"] = os.path.isdir(media) and os.access(media, os.W_OK)
+    return checks
+
+
+@login_not_required
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness (quality.md R7): 200 when every dependency answers, else 503. Names only:
+    no version, host name or error text."""
+    checks = _ready_checks()
+    body = "\n".join(f"{name}: {'ok' if ok else 'down'}" for name, ok in checks.items())
+    status = 200 if all(checks.values()) else 503
+    return HttpResponse(body, content_type="text/plain", status=status)
