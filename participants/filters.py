@@ -11,14 +11,23 @@ from . import selectors
 from .enums import ParcoursStatus
 from .models import Participant
 
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+
 
 class DateInput(forms.DateInput):
-    """A native date picker: it shows dd/mm/yyyy in a French browser and sends ISO dates."""
-
-    input_type = "date"
+    """A date typed as jj/mm/aaaa, whatever the browser's language (a native date picker
+    would show mm/dd/yyyy in an English browser)."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {
+            "placeholder": "jj/mm/aaaa",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}",
+            "size": 10,
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
 
 
 class ParticipantFilter(django_filters.FilterSet):
@@ -34,10 +43,9 @@ class ParticipantFilter(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    programme = django_filters.ModelChoiceFilter(
+    programme = django_filters.ChoiceFilter(
         label=_("Programme"),
         field_name="current_programme_id",
-        queryset=None,
         empty_label=_("Tous"),
     )
     status = django_filters.ChoiceFilter(
@@ -46,23 +54,27 @@ class ParticipantFilter(django_filters.FilterSet):
         choices=ParcoursStatus.choices,
         empty_label=_("Tous"),
     )
-    work_site = django_filters.ModelChoiceFilter(
+    work_site = django_filters.ChoiceFilter(
         label=_("Lieu d'activité"),
         field_name="current_work_site_id",
-        queryset=None,
         empty_label=_("Tous"),
     )
-    referent = django_filters.ModelChoiceFilter(
-        label=_("Référent·e"), field_name="referent", queryset=None, empty_label=_("Tous")
+    referent = django_filters.ChoiceFilter(
+        label=_("Référent·e"), field_name="referent_id", empty_label=_("Tous")
     )
     entry_after = django_filters.DateFilter(
         label=_("Entré·e à partir du"),
         field_name="current_start",
         lookup_expr="gte",
         widget=DateInput,
+        input_formats=DATE_INPUT_FORMATS,
     )
     entry_before = django_filters.DateFilter(
-        label=_("Entré·e jusqu'au"), field_name="current_start", lookup_expr="lte", widget=DateInput
+        label=_("Entré·e jusqu'au"),
+        field_name="current_start",
+        lookup_expr="lte",
+        widget=DateInput,
+        input_formats=DATE_INPUT_FORMATS,
     )
 
     class Meta:
@@ -71,13 +83,10 @@ class ParticipantFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, scope: Scope, structure_id: int, **kwargs):
         super().__init__(data=data, queryset=queryset, **kwargs)
-        self.filters["programme"].queryset = selectors.programmes()
-        self.filters["work_site"].queryset = selectors.work_sites_of(
-            scope=scope, structure_id=structure_id
-        )
-        self.filters["referent"].queryset = selectors.referents_of(
-            scope=scope, structure_id=structure_id
-        )
+        # Scoped choices: another structure's work site or staff is an invalid value.
+        choices = selectors.list_filter_choices(scope=scope, structure_id=structure_id)
+        for name in ("programme", "work_site", "referent"):
+            self.filters[name].extra["choices"] = choices[name]
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css

@@ -31,7 +31,7 @@ from .enums import (
     Resource,
     SnapshotContext,
 )
-from .filters import DateInput
+from .filters import DATE_INPUT_FORMATS, DateInput
 from .models import Participant, SituationSnapshot
 
 HOURS_WIDGET = forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "inputmode": "decimal"})
@@ -43,8 +43,12 @@ class StyledFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for bound in self:
-            widget = bound.field.widget
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                # Always jj/mm/aaaa (or ISO), whatever language the browser asks for: an
+                # English locale would otherwise read 03/04 as the 4th of March.
+                field.input_formats = DATE_INPUT_FORMATS
+            widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(
@@ -408,3 +412,12 @@ class SnapshotForm(StyledFormMixin, forms.ModelForm):
         names = ["housing", "street_history", "resources", *HEALTH_FLAGS]
         names += [f"barrier_{code}" for code in self.barrier_codes]
         return {name: self.cleaned_data[name] for name in names}
+
+
+def snapshot_initial(snapshot: SituationSnapshot | None) -> dict:
+    """The last known situation, so a new one only needs what changed."""
+    if snapshot is None:
+        return {}
+    names = ["housing", "street_history", "resources", *HEALTH_FLAGS]
+    names += [f"barrier_{code}" for code in Barrier.values]
+    return {name: getattr(snapshot, name) for name in names}

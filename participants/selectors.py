@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    CharField,
     Count,
     F,
     Max,
@@ -18,8 +19,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme
 from sites.enums import Role
-from sites.models import Structure, User, WorkSite
+from sites.models import Membership, Structure, User, WorkSite
 from sites.tenancy import Scope
 
 from . import rules
@@ -109,6 +111,60 @@ def parcours_of(*, participant: Participant) -> QuerySet[Parcours]:
     return Parcours.objects.filter(
         structure_id=participant.structure_id, participant=participant
     ).select_related("programme")
+
+
+def latest_snapshot(*, participant: Participant) -> SituationSnapshot | None:
+    return (
+        SituationSnapshot.objects.filter(
+            structure_id=participant.structure_id, participant=participant
+        )
+        .order_by("-date", "-pk")
+        .first()
+    )
+
+
+def has_entry_snapshot(*, participant: Participant) -> bool:
+    return SituationSnapshot.objects.filter(
+        structure_id=participant.structure_id,
+        participant=participant,
+        context=SnapshotContext.ENTREE,
+    ).exists()
+
+
+def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tuple[int, str]]]:
+    """The programme, work site and referent choices of the list's filters, in one query
+    (the list's query budget is tight: every request already pays for auth, scope and RLS)."""
+    if structure_id not in scope.structure_ids:
+        return {"programme": [], "work_site": [], "referent": []}
+    programme_rows = Programme.objects.annotate(
+        kind=Value("programme"), text=Concat("label", Value(" ("), "code", Value(")"))
+    ).values_list("kind", "pk", "text")
+    site_rows = (
+        WorkSite.objects.filter(structure_id=structure_id, is_active=True)
+        .annotate(kind=Value("work_site"), text=F("name"))
+        .values_list("kind", "pk", "text")
+    )
+    staff = Membership.objects.filter(
+        structure_id=structure_id,
+        is_active=True,
+        role__in=[Role.CASEWORKER, Role.MANAGER],
+    ).values("user_id")
+    referent_rows = (
+        User.objects.filter(is_active=True, pk__in=staff)
+        .annotate(
+            kind=Value("referent"),
+            text=Coalesce(
+                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                "email",
+                output_field=CharField(),
+            ),
+        )
+        .values_list("kind", "pk", "text")
+    )
+    choices: dict[str, list[tuple[int, str]]] = {"programme": [], "work_site": [], "referent": []}
+    for kind, pk, text in programme_rows.union(site_rows, referent_rows, all=True):
+        choices[kind].append((pk, text))
+    return {kind: sorted(rows, key=lambda row: row[1].lower()) for kind, rows in choices.items()}
 
 
 # Participant list -----------------------------------------------------------------------

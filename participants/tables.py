@@ -1,6 +1,7 @@
 """The participant list's table; the same columns feed the CSV and XLSX exports."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -20,7 +21,14 @@ STATUS_BADGES = {
 
 
 class FrenchDateColumn(tables.Column):
-    """dd/mm/yyyy in the page; a real date in the exports."""
+    """dd/mm/yyyy in the page; a real date in the exports; empty dates always sort last."""
+
+    def order(self, queryset, is_descending):
+        expression = F(str(self.accessor).replace(".", "__"))
+        expression = (
+            expression.desc(nulls_last=True) if is_descending else expression.asc(nulls_last=True)
+        )
+        return queryset.order_by(expression, "last_name", "first_name", "pk"), True
 
     def render(self, value):
         return date_format(value, "d/m/Y")
@@ -34,17 +42,19 @@ class ParticipantTable(tables.Table):
         verbose_name=_("Nom"),
         accessor="last_name",
         order_by=("last_name", "first_name"),
-        attrs={"th": {"scope": "col"}, "td": {"class": "fw-semibold"}},
+        attrs={"td": {"class": "fw-semibold text-nowrap"}},
     )
-    birth_date = FrenchDateColumn(verbose_name=_("Naissance"))
+    birth_date = FrenchDateColumn(verbose_name=_("Naissance"), accessor="birth_date")
     current_programme = tables.Column(verbose_name=_("Programme"))
     current_status = tables.Column(verbose_name=_("Statut"))
     current_work_site = tables.Column(verbose_name=_("Lieu d'activité"))
-    current_start = FrenchDateColumn(verbose_name=_("Entrée"))
+    current_start = FrenchDateColumn(verbose_name=_("Entrée"), accessor="current_start")
     referent = tables.Column(
         verbose_name=_("Référent·e"), order_by=("referent__last_name", "referent__first_name")
     )
-    last_contact_on = FrenchDateColumn(verbose_name=_("Dernier contact"))
+    last_contact_on = FrenchDateColumn(
+        verbose_name=_("Dernier contact"), accessor="last_contact_on"
+    )
     alerts = tables.Column(
         verbose_name=_("Alertes"), accessor="current_warnings", orderable=False, default=""
     )

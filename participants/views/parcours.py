@@ -13,7 +13,14 @@ from programmes.enums import ProgrammeCode
 
 from .. import policies, selectors, services
 from ..enums import ExitSituation, ParcoursStatus
-from ..forms import ExitForm, HoursStageForm, LinkPreviousForm, ParcoursEnrolForm, SnapshotForm
+from ..forms import (
+    ExitForm,
+    HoursStageForm,
+    LinkPreviousForm,
+    ParcoursEnrolForm,
+    SnapshotForm,
+    snapshot_initial,
+)
 from .base import require_file_access
 
 # An exit to one of these situations continues in another programme of the structure:
@@ -132,6 +139,7 @@ def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     snapshot_form = SnapshotForm(
         data,
         prefix="sortie",
+        initial=snapshot_initial(selectors.latest_snapshot(participant=participant)),
         participant=participant,
         barrier_codes=policies.visible_barrier_codes(request.scope, participant.structure_id),
         with_context=False,

@@ -17,6 +17,7 @@ from sites.audit import log_read
 from sites.audit.models import AccessAction
 
 from .. import selectors, services
+from ..enums import ParcoursStatus
 from ..filters import ParticipantFilter
 from ..forms import ParticipantForm
 from ..models import Participant
@@ -27,6 +28,8 @@ PER_PAGE = 50
 # Query-string keys remembered between visits (the page number is not: a new visit
 # starts at page 1 of the same selection).
 REMEMBERED_KEYS = [*ParticipantFilter.base_filters, "sort"]
+# A first visit shows the people currently accompanied (the "file active").
+DEFAULT_FILTERS = urlencode({"status": ParcoursStatus.EN_COURS})
 
 
 def _filters_session_key(structure_id: int) -> str:
@@ -48,13 +51,18 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     session_key = _filters_session_key(structure_id)
     if "reset" in request.GET:
-        request.session.pop(session_key, None)
+        # An explicit "everything" choice, remembered like any other.
+        request.session[session_key] = ""
         return redirect("participants:list")
     remembered = {k: v for k, v in request.GET.lists() if k in REMEMBERED_KEYS and any(v)}
-    if not request.GET and request.session.get(session_key):
-        # Filters are remembered for the person: come back to the same selection.
-        return redirect(f"{reverse('participants:list')}?{request.session[session_key]}")
-    if request.GET:
+    if not request.GET:
+        saved = request.session.get(session_key)
+        if saved is None:
+            saved = DEFAULT_FILTERS
+        if saved:
+            # Filters are remembered for the person: come back to the same selection.
+            return redirect(f"{reverse('participants:list')}?{saved}")
+    else:
         encoded = urlencode(remembered, doseq=True)
         if request.session.get(session_key) != encoded:
             request.session[session_key] = encoded
@@ -87,7 +95,12 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
 def participant_create(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     structure = get_object_or_404(selectors.structures_of(scope=request.scope), pk=structure_id)
-    form = ParticipantForm(request.POST or None, scope=request.scope, structure_id=structure_id)
+    form = ParticipantForm(
+        request.POST or None,
+        initial={"referent": request.user.pk},  # the person creating the file, usually
+        scope=request.scope,
+        structure_id=structure_id,
+    )
     duplicates: list[Participant] = []
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()

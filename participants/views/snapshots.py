@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import policies, selectors, services
 from ..enums import SnapshotContext
-from ..forms import SnapshotForm
+from ..forms import SnapshotForm, snapshot_initial
 from .base import require_file_access
 
 
@@ -19,9 +19,11 @@ def snapshot_create(request: HttpRequest, participant_pk: int) -> HttpResponse:
     require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     parcours_list = list(selectors.parcours_of(participant=participant))
-    has_entry = participant.snapshots.filter(context=SnapshotContext.ENTREE).exists()
+    latest = selectors.latest_snapshot(participant=participant)
+    has_entry = selectors.has_entry_snapshot(participant=participant)
     open_parcours = next((p for p in parcours_list if p.end_date is None), None)
     initial = {
+        **snapshot_initial(latest),
         "date": timezone.localdate(),
         "context": SnapshotContext.SUIVI if has_entry else SnapshotContext.ENTREE,
         "parcours": open_parcours.pk if open_parcours else None,

@@ -1,4 +1,4 @@
-"""Fixtures shared by the participants' view tests (imported by tests/participants/test_views_*.py)."""
+"""Fixtures of the participants' view tests: structure A's client, B's canary file."""
 
 import datetime as dt
 from decimal import Decimal
