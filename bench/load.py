@@ -1,0 +1,285 @@
+"""`make load`: 50 users of bench/locustfile.py against gunicorn and PostgreSQL on loopback.
+
+1. Writes a plan of verified sessions of generated accounts (caseworkers of the largest
+   structures with some of their open files, coordinators of régions and the national one,
+   funders with a deployment) to a temporary file.
+2. Starts gunicorn on 127.0.0.1 (a free port from 8100 up; never 8000), waits for /readyz.
+3. Runs locust headless for a bounded time, then prints p50/p95/p99 and errors per page and
+   in total against the budget (p95 ≤ 300 ms, 0 errors), and the workers' RSS (≤ 250 MB).
+4. With `--restart-command CMD` it runs CMD (a PostgreSQL restart) half-way through and
+   checks quality.md R6: errors only while the database is down, none from 10 s after it
+   accepts connections again, and no application restart.
+
+Usage: `make load` (database `bench`), or
+`SILLON_DB_NAME=bench scripts/with-db.sh .venv/bin/python -m bench.load --users 50 --time 120`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The same production-like behaviour as bench/run.py: no DEBUG, second factor required.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+    "DEBUG": "false",
+    "OTP_REQUIRED_ROLES": "MANAGER,COORDINATOR,FUNDER,ADMIN",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "LOG_LEVEL": "WARNING",
+}
+P95_BUDGET_MS = 300
+RSS_BUDGET_MB = 250
+
+
+def build_plan(path: Path) -> dict:
+    os.environ.update({k: v for k, v in SERVER_ENV.items() if k not in os.environ})
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db.models import Count
+
+    from bench.sessions import verified_session_key
+    from participants.models import Parcours, Participant
+    from programmes.models import Deployment
+    from sites.models import Membership, Territory
+
+    rng = random.Random(1)
+    region = (
+        Territory.objects.filter(parent__isnull=True, slug__regex=r"^g[0-9]+(r[0-9]+)?-r[0-9]+$")
+        .order_by("slug")
+        .first()
+    )
+    if region is None:
+        sys.exit("No generated dataset here: run `make dataset` first.")
+    tag = region.slug.rsplit("-", 1)[0]
+    biggest = (
+        Participant.objects.filter(structure__slug__startswith=f"{tag}-")
+        .values("structure_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:20]
+    )
+    caseworkers = []
+    for row in biggest:
+        open_files = list(
+            Parcours.objects.filter(
+                structure_id=row["structure_id"], status="EN_COURS"
+            ).values_list("pk", "participant_id", "participant__last_name")[:200]
+        )
+        user = (
+            Membership.objects.filter(structure_id=row["structure_id"], role="CASEWORKER")
+            .first()
+            .user
+        )
+        caseworkers.append(
+            {
+                "cookie": verified_session_key(user),
+                "participants": [
+                    {"id": pid, "parcours": parcours, "search": name[:4]}
+                    for parcours, pid, name in rng.sample(open_files, min(30, len(open_files)))
+                ],
+            }
+        )
+    coordinators = []
+    for membership in Membership.objects.filter(
+        coordination__slug__startswith=f"{tag}-c-"
+    ).select_related("coordination")[:4]:
+        national = membership.coordination.slug.endswith("-c-nat")
+        territory = (
+            region
+            if national
+            else Territory.objects.get(slug=f"{tag}-r{membership.coordination.slug[-2:]}")
+        )
+        # Coordinators mostly open a département of their région.
+        child = territory.children.order_by("slug").first() or territory
+        coordinators.append(
+            {
+                "cookie": verified_session_key(membership.user),
+                "territory": child.slug,
+                "programmes": ["CVG", "PHC", "IAE"],
+                "national": national,
+            }
+        )
+    funders = []
+    for deployment in Deployment.objects.filter(
+        territory__slug__startswith=f"{tag}-", programme__code="CVG"
+    ).order_by("pk")[:3]:
+        funder = deployment.funders.order_by("pk").first()
+        user = Membership.objects.filter(funder=funder).first().user
+        funders.append({"cookie": verified_session_key(user), "deployment": deployment.pk})
+    hours_url = ""
+    try:
+        from django.urls import reverse
+
+        hours_url = reverse("participants:hours")
+    except Exception:  # the hours grid may not exist yet: the scenario then skips it
+        hours_url = ""
+    plan = {
+        "session_cookie_name": settings.SESSION_COOKIE_NAME,
+        "caseworkers": caseworkers,
+        "coordinators": coordinators,
+        "funders": funders,
+        "hours_url": hours_url,
+    }
+    path.write_text(json.dumps(plan))
+    return plan
+
+
+def free_port() -> int:
+    for port in range(8100 + random.randint(0, 800), 8999):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port")
+
+
+def wait_ready(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:  # noqa: S310 (loopback)
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def report(prefix: Path, restart_at: float | None, ready_again: float | None) -> bool:
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
+    print(f"\n{'Page':<48} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
+    ok = True
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
+        print(
+            f"{name[:48]:<48} {row['Request Count']:>6} {row['Failure Count']:>5} "
+            f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6}"
+        )
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    p95, failures = float(total["95%"]), int(total["Failure Count"])
+    verdict_p95 = "OK" if p95 <= P95_BUDGET_MS else "OVER BUDGET"
+    print(
+        f"\nAll requests: p95 {p95:.0f} ms (budget ≤ {P95_BUDGET_MS} ms: {verdict_p95}), ", end=""
+    )
+    print(f"{failures} errors out of {total['Request Count']} (budget 0)")
+    ok = p95 <= P95_BUDGET_MS and (failures == 0 or restart_at is not None)
+    if restart_at is not None:
+        late = 0
+        history = list(csv.DictReader(open(f"{prefix}_stats_history.csv")))  # noqa: SIM115
+        previous = 0
+        for row in history:
+            if row["Name"] != "Aggregated":
+                continue
+            failures_so_far = int(row["Total Failure Count"])
+            if ready_again is not None and float(row["Timestamp"]) > ready_again + 10:
+                late += failures_so_far - previous
+            previous = failures_so_far
+        print(
+            f"Restart (R6): database restarted at +{restart_at:.0f} s, accepting again after "
+            f"{(ready_again or 0) - restart_at:.1f} s; errors later than 10 s after that: {late}"
+        )
+        ok = ok and late == 0
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--time", type=int, default=120, help="Seconds of load.")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
+    parser.add_argument("--restart-command", default="", help="Run half-way (R6 scenario).")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("DATABASE_URL is not set (run through scripts/with-db.sh).")
+    workdir = Path(tempfile.mkdtemp(prefix="sillon-load-"))
+    plan_path = workdir / "plan.json"
+    plan = build_plan(plan_path)
+    print(
+        f"Plan: {len(plan['caseworkers'])} caseworkers, {len(plan['coordinators'])} "
+        f"coordinators, {len(plan['funders'])} funders; hours grid "
+        f"{'available' if plan['hours_url'] else 'not available yet'}"
+    )
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, **SERVER_ENV)
+    gunicorn = subprocess.Popen(  # noqa: S603 (our own arguments)
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", str(args.workers), "--timeout", "60", "--access-logfile", "-",
+         "--access-logformat", '%(s)s %(M)sms "%(r)s"'],
+        cwd=ROOT, env=env, stdout=open(workdir / "access.log", "w"),  # noqa: SIM115
+        stderr=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115
+    )  # fmt: skip
+    restart_at = ready_again = None
+    try:
+        wait_ready(host)
+        prefix = workdir / "load"
+        locust = subprocess.Popen(  # noqa: S603
+            [str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"),
+             "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
+             "-t", f"{args.time}s", "--host", host, "--csv", str(prefix), "--csv-full-history",
+             "--only-summary", "--stop-timeout", "10"],
+            cwd=ROOT, env=dict(os.environ, SILLON_LOAD_PLAN=str(plan_path)),
+            stdout=open(workdir / "locust.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )  # fmt: skip
+        started = time.time()
+        if args.restart_command:
+            time.sleep(args.time / 2)
+            restart_at = time.time() - started
+            print(f"Restarting PostgreSQL: {args.restart_command}")
+            subprocess.run(args.restart_command, shell=True, check=False)  # noqa: S602
+            wait_ready(host, seconds=120)
+            ready_again = time.time()
+            restart_at = started + restart_at
+        locust.wait()
+        workers = children(gunicorn.pid)
+        rss = [rss_mb(pid) for pid in workers]
+        ok = report(prefix, restart_at, ready_again)
+        if rss:
+            worst = max(rss)
+            print(
+                f"Worker RSS after the run: {', '.join(f'{r:.0f}' for r in rss)} MB "
+                f"(budget ≤ {RSS_BUDGET_MB} MB: {'OK' if worst <= RSS_BUDGET_MB else 'OVER'})"
+            )
+            ok = ok and worst <= RSS_BUDGET_MB
+        print(f"Logs and CSV: {workdir}")
+        print(f"RESULT: {'PASS' if ok else 'FAIL'}")
+        return 0 if ok else 1
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Mixed load of quality.md §1 / R8: caseworkers, coordinators and funders at once.
+
+Run by `make load` (bench/load.py), which writes the plan this file reads: verified session
+cookies of generated accounts and the objects each one may open. Request names are the
+URL patterns, so the statistics group by page rather than by id.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+PLAN = json.loads(open(os.environ["SILLON_LOAD_PLAN"]).read())  # noqa: SIM115 (read once)
+COOKIE = PLAN["session_cookie_name"]
+PERIOD = "du=2025-01-01&au=2025-12-31"
+
+
+class _Sillon(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+    role = ""
+
+    def on_start(self):
+        self.me = random.choice(PLAN[self.role])
+        self.client.cookies.set(COOKIE, self.me["cookie"])
+
+
+class Caseworker(_Sillon):
+    """List → file → log an action (→ hours grid when it exists)."""
+
+    weight = 6
+    role = "caseworkers"
+
+    @task
+    def daily_round(self):
+        self.client.get("/participants/", name="participants:list")
+        person = random.choice(self.me["participants"])
+        self.client.get(f"/participants/{person['id']}/", name="participants:detail")
+        if random.random() < 0.3:
+            self.client.get("/participants/?q=" + person["search"], name="participants:list?q")
+        if random.random() < 0.5:
+            self._log_action(person)
+        if PLAN.get("hours_url") and random.random() < 0.3:
+            self.client.get(PLAN["hours_url"], name="participants:hours")
+
+    def _log_action(self, person):
+        url = f"/participants/parcours/{person['parcours']}/actions/nouvelle/"
+        self.client.get(url, name="participants:action_create (form)")
+        token = self.client.cookies.get("csrftoken", "")
+        prefix = f"action-{person['parcours']}"
+        self.client.post(
+            url,
+            {
+                "csrfmiddlewaretoken": token,
+                f"{prefix}-date": dt.date.today().isoformat(),
+                f"{prefix}-kind": "ENTRETIEN_INDIVIDUEL",
+                f"{prefix}-theme": "EMPLOI",
+                f"{prefix}-duration_minutes": "45",
+                f"{prefix}-partner": "",
+                f"{prefix}-note": "Point d'étape (test de charge).",
+            },
+            headers={"Referer": self.host + url},
+            name="participants:action_create (post)",
+        )
+
+
+class Coordinator(_Sillon):
+    """Territory dashboards and the national comparison."""
+
+    weight = 3
+    role = "coordinators"
+
+    @task(3)
+    def territory(self):
+        code = random.choice(self.me["programmes"])
+        self.client.get(
+            f"/rapports/{code}/territoire/{self.me['territory']}/?{PERIOD}",
+            name="reporting:territory",
+        )
+
+    @task(1)
+    def national(self):
+        if self.me.get("national"):
+            self.client.get(f"/rapports/CVG/territoires/?{PERIOD}", name="reporting:national")
+
+
+class Funder(_Sillon):
+    """The deployment's report page, and a PDF generation request."""
+
+    weight = 1
+    role = "funders"
+
+    @task
+    def report(self):
+        url = f"/rapports/deploiements/{self.me['deployment']}/"
+        self.client.get(url, name="reporting:deployment_reports")
+        if random.random() < 0.2:
+            self.client.post(
+                url,
+                {
+                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                    "periode": "2025",
+                },
+                headers={"Referer": self.host + url},
+                name="reporting:deployment_reports (generate PDF)",
+            )
