@@ -478,7 +478,7 @@ def _alerts(
                 programme=programme, start_date=p.start_date, end_date=None, today=today
             )
             if nearing:
-                crossed = today > rules.add_months(p.start_date, programme.max_months)
+                crossed = today > rules.last_day_within(p.start_date, programme.max_months)
                 alerts.append(Alert("danger" if crossed else "warning", nearing, programme.code))
             stages = list(p.stages.all())
             contracts = list(p.contracts.all())
