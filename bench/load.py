@@ -230,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     port = free_port()
     host = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, **SERVER_ENV)
+    media = workdir / "media"
+    media.mkdir()
+    env = dict(os.environ, **SERVER_ENV, MEDIA_ROOT=str(media))
     gunicorn = subprocess.Popen(  # noqa: S603 (our own arguments)
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
          "-w", str(args.workers), "--timeout", "60", "--access-logfile", "-",
