@@ -452,20 +452,26 @@ class DeferredSchema:
             # Django's foreign keys are deferred: check the organisations written so far now,
             # since ALTER TABLE refuses to run on a table with pending checks.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            empty = []
             for table in self.tables:
                 cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')  # noqa: S608
-                if cursor.fetchone()[0]:
-                    continue
-                # Unique and foreign-key constraints (with their indexes), rebuilt afterwards.
-                cursor.execute(
-                    """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                       WHERE conrelid = %s::regclass AND contype IN ('u', 'f')
-                       ORDER BY contype DESC, conname""",
-                    [table],
-                )
-                for name, definition in cursor.fetchall():
-                    self.constraints.append((table, name, definition))
-                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                if not cursor.fetchone()[0]:
+                    empty.append(table)
+            # Foreign keys of every table first: composite keys on (structure_id, parent_id)
+            # depend on the parents' unique constraints, dropped next.
+            for contype in ("f", "u"):
+                for table in empty:
+                    cursor.execute(
+                        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                           WHERE conrelid = %s::regclass AND contype = %s ORDER BY conname""",
+                        [table, contype],
+                    )
+                    for name, definition in cursor.fetchall():
+                        self.constraints.append((table, name, definition))
+                        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            # Rebuilt in the reverse order: unique constraints, then the keys that use them.
+            self.constraints.reverse()
+            for table in empty:
                 cursor.execute(
                     """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                        FROM pg_index i

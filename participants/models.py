@@ -99,6 +99,10 @@ class Participant(StructureOwned):
         verbose_name_plural = _("participant·es")
         ordering = ["last_name", "first_name"]
         constraints = [
+            # Target of the composite foreign keys that keep children in their structure.
+            models.UniqueConstraint(
+                fields=["structure", "id"], name="participant_structure_id_uniq"
+            ),
             models.UniqueConstraint(
                 fields=["structure", "external_id"],
                 condition=~Q(external_id=""),
@@ -192,6 +196,14 @@ class Parcours(StructureOwned):
                     "Cette personne a déjà un parcours ouvert dans ce programme."
                 ),
             ),
+            # The status machine and the dates agree: only an exited parcours has an end.
+            models.CheckConstraint(
+                name="parcours_status_matches_end",
+                condition=Q(status="SORTI", end_date__isnull=False)
+                | Q(status__in=["ORIENTE", "EN_COURS"], end_date__isnull=True)
+                | Q(status="NON_ENTRE"),
+            ),
+            models.UniqueConstraint(fields=["structure", "id"], name="parcours_structure_id_uniq"),
         ]
         indexes = [
             models.Index(
@@ -494,6 +506,14 @@ class AccompanimentAction(StructureOwned):
         return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
 
 
+def _exit_category_condition() -> Q:
+    condition = Q()
+    for category in DgefpCategory.values:
+        situations = [code for code, cat in EXIT_CATEGORY.items() if cat == category]
+        condition |= Q(dgefp_category=category, situation__in=situations)
+    return condition
+
+
 @history()
 class Exit(StructureOwned):
     """The exit (sortie) of a parcours: its date equals the parcours end date.
@@ -520,9 +540,10 @@ class Exit(StructureOwned):
         verbose_name_plural = _("sorties")
         ordering = ["-date"]
         constraints = [
+            # The detailed situation is known and its DGEFP category is the right one.
             models.CheckConstraint(
                 name="exit_category_known",
-                condition=Q(dgefp_category__in=list(DgefpCategory.values)),
+                condition=_exit_category_condition(),
             ),
             models.CheckConstraint(
                 name="exit_followup_after_exit",
@@ -535,7 +556,7 @@ class Exit(StructureOwned):
         return f"{self.get_situation_display()} – {self.date:%d/%m/%Y}"
 
     def save(self, *args, **kwargs):
-        self.dgefp_category = EXIT_CATEGORY[self.situation]
+        self.dgefp_category = EXIT_CATEGORY.get(self.situation, "")
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

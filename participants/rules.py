@@ -26,6 +26,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def last_day_within(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` months starting on `start`, both days counted.
+
+    A 24-month CDDI starting on 01/03/2021 ends on 28/02/2023 at the latest; the same
+    convention is used for every "at most N months" rule.
+    """
+    return add_months(start, months) - dt.timedelta(days=1)
+
+
 def _d(day: dt.date) -> str:
     return date_format(day, "d/m/Y")
 
@@ -53,13 +62,13 @@ def duration_errors(
 ) -> list[str]:
     """Convergence: at most `max_months` in all, and a reason beyond `base_months` (block).
 
-    `end_date` is the exit date or the furthest planned contract end; exactly the limit
-    is allowed.
+    `end_date` is the exit date or the furthest planned contract end, counted as a day
+    worked: exactly `max_months` months (e.g. 01/03/2021 → 28/02/2026) is allowed.
     """
     if end_date is None:
         return []
     errors = []
-    if programme.max_months and end_date > add_months(start_date, programme.max_months):
+    if programme.max_months and end_date > last_day_within(start_date, programme.max_months):
         errors.append(
             _(
                 "Un parcours %(prog)s dure au plus %(n)s mois : il doit se terminer au plus tard "
@@ -68,12 +77,12 @@ def duration_errors(
             % {
                 "prog": programme.label,
                 "n": programme.max_months,
-                "limit": _d(add_months(start_date, programme.max_months)),
+                "limit": _d(last_day_within(start_date, programme.max_months)),
             }
         )
     elif (
         programme.base_months
-        and end_date > add_months(start_date, programme.base_months)
+        and end_date > last_day_within(start_date, programme.base_months)
         and not prolongation_reason.strip()
     ):
         errors.append(
@@ -83,7 +92,7 @@ def duration_errors(
             )
             % {
                 "n": programme.base_months,
-                "limit": _d(add_months(start_date, programme.base_months)),
+                "limit": _d(last_day_within(start_date, programme.base_months)),
             }
         )
     return errors
@@ -111,6 +120,13 @@ def followup_errors(
     return []
 
 
+def band_applies(*, programme: Programme, contract_kind: str | None) -> bool:
+    """The band binds Premières Heures whatever the contract (collective derogation, AI
+    placement included), and Convergence / IAE on a CDDI; other IAE contracts (an AI
+    placement, a CDD d'usage) follow their own law."""
+    return programme.has_hours_stages or contract_kind in (None, "CDDI")
+
+
 def weekly_hours_errors(
     *,
     programme: Programme,
@@ -118,12 +134,17 @@ def weekly_hours_errors(
     on_date: dt.date,
     derogation_from: dt.date | None = None,
     derogation_to: dt.date | None = None,
+    until: dt.date | None = None,
+    contract_kind: str | None = None,
 ) -> list[str]:
     """Contracted weekly hours inside the programme's band (block).
 
     Below the band's minimum is allowed only down to `derogation_min_weekly_hours`, and only
-    when a recorded derogation covers `on_date`.
+    when a recorded derogation covers the whole period below it: from `on_date` to `until`
+    (the contract's planned end) when known.
     """
+    if not band_applies(programme=programme, contract_kind=contract_kind):
+        return []
     hours = Decimal(hours)
     low, high = programme.min_weekly_hours, programme.max_weekly_hours
     if hours > high:
@@ -137,7 +158,8 @@ def weekly_hours_errors(
     covered = (
         derogation_from is not None
         and derogation_to is not None
-        and derogation_from <= on_date <= derogation_to
+        and derogation_from <= on_date
+        and (until or on_date) <= derogation_to
     )
     if floor is not None and covered and hours >= floor:
         return []
@@ -145,9 +167,14 @@ def weekly_hours_errors(
         return [
             _(
                 "%(prog)s : moins de %(min)s h par semaine n'est possible qu'avec une dérogation "
-                "horaire enregistrée qui couvre le %(date)s."
+                "horaire enregistrée qui couvre toute la période, du %(date)s au %(until)s."
             )
-            % {"prog": programme.label, "min": _h(low), "date": _d(on_date)}
+            % {
+                "prog": programme.label,
+                "min": _h(low),
+                "date": _d(on_date),
+                "until": _d(until or on_date),
+            }
         ]
     return [
         _("%(prog)s : les heures hebdomadaires doivent être comprises entre %(min)s et %(max)s h.")
@@ -177,7 +204,7 @@ def long_parcours_warning(
     """Premières Heures: a sas longer than `warn_months` (warn)."""
     if not programme.warn_months:
         return {}
-    limit = add_months(start_date, programme.warn_months)
+    limit = last_day_within(start_date, programme.warn_months)
     if (end_date or today) > limit:
         return {
             "long_parcours": _(
@@ -215,7 +242,7 @@ def ai_placement_warning(*, company: str, hours: Decimal) -> dict[str, str]:
     """AI placement with one company: at most 480 h over 24 months (warn)."""
     if hours > AI_PLACEMENT_MAX_HOURS:
         return {
-            "ai_placement": _(
+            f"ai_placement:{company}": _(
                 "Mise à disposition chez %(company)s : %(h)s h sur 24 mois, "
                 "au-delà du plafond de 480 h."
             )
@@ -235,7 +262,7 @@ def nearing_limit_alert(
     """An informational alert when an open parcours nears its maximum length."""
     if end_date is not None or not programme.max_months:
         return None
-    limit = add_months(start_date, programme.max_months)
+    limit = last_day_within(start_date, programme.max_months)
     if today > limit:
         return _("Durée maximale de %(n)s mois dépassée depuis le %(limit)s.") % {
             "n": programme.max_months,

@@ -123,9 +123,28 @@ def participant_update(
     )
     current = Participant.objects.get(pk=participant.pk)
     if not updated:
-        changed = [name for name, value in values.items() if getattr(current, name) != value]
-        raise ConflictError(current=current, changed_fields=changed)
+        raise ConflictError(
+            current=current, changed_fields=_changed_since(current, expected_version, values)
+        )
     return current
+
+
+def _changed_since(current: Participant, version: int, submitted: dict[str, Any]) -> list[str]:
+    """Fields someone else changed since `version`, read from the write history; without
+    history for that version, the fields whose saved value differs from the submission."""
+    seen = (
+        Participant.pgh_event_model.objects.filter(pgh_obj_id=current.pk, version=version)
+        .order_by("-pgh_id")
+        .first()
+    )
+    if seen is None:
+        return [name for name, value in submitted.items() if getattr(current, name) != value]
+    return [
+        name
+        for name in sorted(PARTICIPANT_EDITABLE)
+        if getattr(seen, f"{name}_id" if name == "referent" else name)
+        != getattr(current, f"{name}_id" if name == "referent" else name)
+    ]
 
 
 # Parcours -------------------------------------------------------------------------------
@@ -139,9 +158,18 @@ def _resolve_deployment(
             programme=programme, structures=structure, start_date__lte=start_date
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
-        .order_by("-start_date")
+        # The most local deployment first (Nantes Métropole before France), then the latest.
+        .order_by(F("territory__parent_id").asc(nulls_last=True), "-start_date")
         .first()
     )
+
+
+def _lock(parcours: Parcours) -> Parcours:
+    """Re-read the parcours under a row lock, so concurrent status changes serialise and
+    each one checks the state the other left."""
+    locked = Parcours.objects.select_for_update().select_related("programme").get(pk=parcours.pk)
+    parcours.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return parcours
 
 
 def _open_parcours_errors(
@@ -204,6 +232,17 @@ def parcours_enrol(
     """Enrol a participant in a programme with a first contract (and first palier)."""
     structure = participant.structure
     _check_same_structure(structure, work_site=work_site, previous=previous)
+    if previous is not None and previous.participant_id != participant.pk:
+        raise ValidationError(
+            {"previous": _("Choisissez un parcours antérieur de la même personne.")}
+        )
+    if deployment is not None and (
+        deployment.programme_id != programme.pk
+        or not deployment.structures.filter(pk=structure.pk).exists()
+    ):
+        raise ValidationError(
+            {"deployment": _("Ce déploiement ne concerne pas ce programme ou cette structure.")}
+        )
     weekly_hours = Decimal(weekly_hours)
     _raise(
         {
@@ -214,6 +253,8 @@ def parcours_enrol(
                 on_date=start_date,
                 derogation_from=derogation_from,
                 derogation_to=derogation_to,
+                until=planned_end_date,
+                contract_kind=contract_kind,
             ),
             "planned_end_date": rules.duration_errors(
                 programme=programme,
@@ -266,21 +307,22 @@ def parcours_enrol(
 
 
 @transaction.atomic
-def parcours_start(*, parcours: Parcours, actor, start_date: dt.date | None = None) -> Parcours:
-    """ORIENTE → EN_COURS (the person actually starts)."""
+def parcours_start(*, parcours: Parcours, actor) -> Parcours:
+    """ORIENTE → EN_COURS: the person actually starts on the planned date."""
+    _lock(parcours)
     if parcours.status != ParcoursStatus.ORIENTE:
         raise ValidationError(_("Seul un parcours orienté peut démarrer."))
     parcours.status = ParcoursStatus.EN_COURS
-    if start_date:
-        parcours.start_date = start_date
     parcours.version += 1
-    parcours.save(update_fields=["status", "start_date", "version", "updated_at"])
+    parcours.save(update_fields=["status", "version", "updated_at"])
+    parcours_refresh_warnings(parcours=parcours)
     return parcours
 
 
 @transaction.atomic
 def parcours_cancel(*, parcours: Parcours, actor) -> Parcours:
     """ORIENTE → NON_ENTRE (oriented but never started; not counted in indicators)."""
+    _lock(parcours)
     if parcours.status != ParcoursStatus.ORIENTE:
         raise ValidationError(_("Seul un parcours orienté peut être marqué « non entré »."))
     parcours.status = ParcoursStatus.NON_ENTRE
@@ -303,6 +345,7 @@ def parcours_set_hours(
     *, parcours: Parcours, start_date: dt.date, weekly_hours: Decimal, actor
 ) -> HoursStage:
     """A new palier: raise or lower the weekly hours from a date (PHC/DPH)."""
+    _lock(parcours)
     programme = parcours.programme
     weekly_hours = Decimal(weekly_hours)
     errors: dict[str, list[str]] = {"start_date": [], "weekly_hours": []}
@@ -320,6 +363,7 @@ def parcours_set_hours(
         on_date=start_date,
         derogation_from=contract.derogation_from if contract else None,
         derogation_to=contract.derogation_to if contract else None,
+        contract_kind=contract.kind if contract else None,
     )
     _raise(errors)
     stage, _created = HoursStage.objects.update_or_create(
@@ -354,6 +398,7 @@ def parcours_exit(
     exit_snapshot: dict[str, Any] | None = None,
 ) -> Exit:
     """Record the exit: ends the parcours on the exit date, with the exit situation."""
+    _lock(parcours)
     programme = parcours.programme
     errors = {
         "situation": []
@@ -374,6 +419,12 @@ def parcours_exit(
     }
     if parcours.status != ParcoursStatus.EN_COURS:
         errors["date"].append(_("Seul un parcours en cours peut faire l'objet d'une sortie."))
+    late_contract = parcours.contracts.filter(start_date__gt=date).order_by("start_date").first()
+    if late_contract is not None:
+        errors["date"].append(
+            _("Un contrat commence le %(start)s, après cette date de sortie.")
+            % {"start": late_contract.start_date.strftime("%d/%m/%Y")}
+        )
     _raise(errors)
     parcours.end_date = date
     parcours.status = ParcoursStatus.SORTI
@@ -407,6 +458,7 @@ def parcours_exit(
 @transaction.atomic
 def parcours_link_previous(*, parcours: Parcours, previous: Parcours, actor) -> Parcours:
     """Link a parcours to the one it follows (Premières Heures → Convergence)."""
+    _lock(parcours)
     _check_same_structure(parcours.structure, previous=previous)
     if previous.participant_id != parcours.participant_id or previous.pk == parcours.pk:
         raise ValidationError(
@@ -435,6 +487,8 @@ def contract_add(*, parcours: Parcours, actor, **fields: Any) -> Contract:
                 on_date=contract.start_date,
                 derogation_from=contract.derogation_from,
                 derogation_to=contract.derogation_to,
+                until=contract.planned_end_date,
+                contract_kind=contract.kind,
             ),
             "planned_end_date": rules.duration_errors(
                 programme=programme,
@@ -512,6 +566,8 @@ def worked_hours_record(
     week_end = week_start + dt.timedelta(days=6)
     if week_end < parcours.start_date or (parcours.end_date and week_start > parcours.end_date):
         errors.append(_("Cette semaine est en dehors du parcours."))
+    if parcours.status not in (ParcoursStatus.EN_COURS, ParcoursStatus.SORTI):
+        errors.append(_("Des heures ne se saisissent que sur un parcours commencé."))
     _raise({"hours": errors})
     defaults = {
         "hours": hours,
@@ -523,10 +579,19 @@ def worked_hours_record(
         structure_id=parcours.structure_id, parcours=parcours, week_start=week_start
     ).first()
     if row is None:
-        row = WorkedHours.objects.create(
-            structure_id=parcours.structure_id, parcours=parcours, week_start=week_start, **defaults
-        )
-    elif any(getattr(row, k) != v for k, v in defaults.items()):
+        try:
+            with transaction.atomic():
+                row = WorkedHours.objects.create(
+                    structure_id=parcours.structure_id,
+                    parcours=parcours,
+                    week_start=week_start,
+                    **defaults,
+                )
+        except IntegrityError:  # a concurrent save of the same week won: update it instead
+            row = WorkedHours.objects.get(
+                structure_id=parcours.structure_id, parcours=parcours, week_start=week_start
+            )
+    if any(getattr(row, k) != v for k, v in defaults.items()):
         for k, v in defaults.items():
             setattr(row, k, v)
         row.save()
@@ -636,12 +701,20 @@ def parcours_warnings(*, parcours: Parcours, today: dt.date | None = None) -> di
             today=today,
         )
     )
-    first_entry = SituationSnapshot.objects.filter(
-        structure_id=parcours.structure_id,
-        participant_id=parcours.participant_id,
-        context=SnapshotContext.ENTREE,
-        date__gte=parcours.start_date - dt.timedelta(days=90),
-    ).aggregate(first=Min("date"))["first"]
+    # The entry situation of this parcours: attached to it, or recorded for the person
+    # (no parcours) around its start — not the entry situation of an earlier parcours.
+    first_entry = (
+        SituationSnapshot.objects.filter(
+            structure_id=parcours.structure_id,
+            participant_id=parcours.participant_id,
+            context=SnapshotContext.ENTREE,
+        )
+        .filter(
+            Q(parcours=parcours)
+            | Q(parcours__isnull=True, date__gte=parcours.start_date - dt.timedelta(days=30))
+        )
+        .aggregate(first=Min("date"))["first"]
+    )
     if parcours.status in (ParcoursStatus.EN_COURS, ParcoursStatus.SORTI):
         warnings.update(
             rules.entry_snapshot_warning(

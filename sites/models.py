@@ -127,6 +127,8 @@ class WorkSite(models.Model):
             models.UniqueConstraint(
                 fields=["structure", "name"], name="worksite_structure_name_uniq"
             ),
+            # Target of the composite foreign keys that keep a parcours on its own sites.
+            models.UniqueConstraint(fields=["structure", "id"], name="worksite_structure_id_uniq"),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +180,10 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored lower-case; people type them as they like.
+        return self.get(email__iexact=username)
 
     def create_user(self, email, password=None, **extra):
         extra.setdefault("is_staff", False)

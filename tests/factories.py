@@ -10,54 +10,11 @@ from participants import models as pm
 from participants.enums import ContractKind, Housing, ParcoursStatus, SnapshotContext
 from programmes import models as prm
 from sites import models as sm
+from sites.demo.reference import PROGRAMMES
 from sites.enums import GeoKind, Role, StructureKind
 
-PROGRAMME_PARAMS = {
-    "CVG": {
-        "label": "Convergence",
-        "max_months": 60,
-        "base_months": 24,
-        "warn_months": None,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 12,
-        "has_hours_stages": False,
-    },
-    "PHC": {
-        "label": "Premières Heures en Chantier",
-        "max_months": None,
-        "base_months": None,
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(4),
-        "max_weekly_hours": Decimal(20),
-        "derogation_min_weekly_hours": None,
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "DPH": {
-        "label": "Dispositif Premières Heures",
-        "max_months": None,
-        "base_months": None,
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(1),
-        "max_weekly_hours": Decimal(16),
-        "derogation_min_weekly_hours": None,
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "IAE": {
-        "label": "IAE droit commun",
-        "max_months": 60,
-        "base_months": 24,
-        "warn_months": None,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 0,
-        "has_hours_stages": False,
-    },
-}
+# The real parameters, as seed_demo loads them.
+PROGRAMME_PARAMS = PROGRAMMES
 
 
 def programme(code: str) -> prm.Programme:
@@ -234,10 +191,16 @@ class ActionFactory(DjangoModelFactory):
 
 
 class ExitFactory(DjangoModelFactory):
+    """An exit on an exited parcours (status SORTI, end date = exit date)."""
+
     class Meta:
         model = pm.Exit
 
-    parcours = factory.SubFactory(ParcoursFactory)
+    parcours = factory.SubFactory(
+        ParcoursFactory,
+        status=ParcoursStatus.SORTI,
+        end_date=factory.SelfAttribute("..date"),
+    )
     structure = factory.SelfAttribute("parcours.structure")
     date = dt.date(2022, 3, 1)
     situation = "CDI"

@@ -91,11 +91,12 @@ def test_exit_before_start_is_refused(person, cvg):
 
 
 def test_convergence_exactly_60_months_is_accepted(cvg):
+    # Both days count: 01/03/2021 → 28/02/2026 is exactly 60 months.
     assert (
         rules.duration_errors(
             programme=cvg,
             start_date=D(2021, 3, 1),
-            end_date=D(2026, 3, 1),
+            end_date=D(2026, 2, 28),
             prolongation_reason="Santé",
         )
         == []
@@ -104,19 +105,20 @@ def test_convergence_exactly_60_months_is_accepted(cvg):
 
 def test_convergence_one_day_over_60_months_is_refused(cvg):
     errors = rules.duration_errors(
-        programme=cvg, start_date=D(2021, 3, 1), end_date=D(2026, 3, 2), prolongation_reason="Santé"
+        programme=cvg, start_date=D(2021, 3, 1), end_date=D(2026, 3, 1), prolongation_reason="Santé"
     )
-    assert errors and "60 mois" in errors[0] and "01/03/2026" in errors[0]
+    assert errors and "60 mois" in errors[0] and "28/02/2026" in errors[0]
 
 
 def test_convergence_exactly_24_months_needs_no_reason(cvg):
     assert (
-        rules.duration_errors(programme=cvg, start_date=D(2021, 3, 1), end_date=D(2023, 3, 1)) == []
+        rules.duration_errors(programme=cvg, start_date=D(2021, 3, 1), end_date=D(2023, 2, 28))
+        == []
     )
 
 
 def test_convergence_beyond_24_months_without_reason_is_refused(cvg):
-    errors = rules.duration_errors(programme=cvg, start_date=D(2021, 3, 1), end_date=D(2023, 3, 2))
+    errors = rules.duration_errors(programme=cvg, start_date=D(2021, 3, 1), end_date=D(2023, 3, 1))
     assert errors and "motif de prolongation" in errors[0]
 
 
@@ -142,9 +144,9 @@ def test_exit_after_60_months_is_refused_by_the_service(person, cvg):
         prolongation_reason="Santé",
     )
     with pytest.raises(ValidationError):
-        services.parcours_exit(parcours=parcours, date=D(2026, 3, 2), situation="CDI", actor=None)
+        services.parcours_exit(parcours=parcours, date=D(2026, 3, 1), situation="CDI", actor=None)
     exit_ = services.parcours_exit(
-        parcours=parcours, date=D(2026, 3, 1), situation="CDI", actor=None
+        parcours=parcours, date=D(2026, 2, 28), situation="CDI", actor=None
     )
     assert exit_.pk
 
@@ -248,6 +250,39 @@ def test_convergence_below_20_hours_outside_the_derogation_is_refused(cvg):
     assert errors and "dérogation" in errors[0]
 
 
+def test_derogation_must_cover_the_whole_contract(cvg):
+    errors = rules.weekly_hours_errors(
+        programme=cvg,
+        hours=Decimal(15),
+        on_date=D(2021, 5, 1),
+        derogation_from=D(2021, 5, 1),
+        derogation_to=D(2021, 8, 31),
+        until=D(2021, 10, 31),
+    )
+    assert errors and "31/10/2021" in errors[0]
+
+
+def test_band_does_not_bind_an_iae_ai_placement():
+    assert (
+        rules.weekly_hours_errors(
+            programme=f.programme("IAE"),
+            hours=Decimal(8),
+            on_date=D(2021, 5, 1),
+            contract_kind=ContractKind.AI_MISE_A_DISPOSITION,
+        )
+        == []
+    )
+
+
+def test_band_binds_phc_even_on_an_ai_placement(phc):
+    assert rules.weekly_hours_errors(
+        programme=phc,
+        hours=Decimal(24),
+        on_date=D(2021, 5, 1),
+        contract_kind=ContractKind.AI_MISE_A_DISPOSITION,
+    )
+
+
 def test_phc_has_no_individual_derogation(phc):
     assert rules.weekly_hours_errors(
         programme=phc,
@@ -302,7 +337,7 @@ def test_worked_hours_above_band_refused(person, phc):
 def test_phc_exactly_12_months_raises_no_warning(phc):
     assert (
         rules.long_parcours_warning(
-            programme=phc, start_date=D(2021, 3, 1), end_date=D(2022, 3, 1), today=D(2024, 1, 1)
+            programme=phc, start_date=D(2021, 3, 1), end_date=D(2022, 2, 28), today=D(2024, 1, 1)
         )
         == {}
     )
@@ -323,6 +358,12 @@ def test_phc_over_12_months_warns_and_still_saves(person, phc):
     parcours.refresh_from_db()
     assert parcours.status == ParcoursStatus.SORTI
     assert set(parcours.warnings) == {"long_parcours"}
+
+
+def test_phc_12_months_and_a_day_warns(phc):
+    assert "long_parcours" in rules.long_parcours_warning(
+        programme=phc, start_date=D(2021, 3, 1), end_date=D(2022, 3, 1), today=D(2024, 1, 1)
+    )
 
 
 def test_open_dph_over_12_months_warns(dph):
@@ -461,7 +502,7 @@ def test_ai_placement_exactly_480_hours_raises_no_warning(person):
             parcours=parcours, week_start=D(2021, 1, 4) + dt.timedelta(weeks=week), hours=20
         )
     warnings = services.parcours_warnings(parcours=parcours, today=D(2021, 12, 31))
-    assert "ai_placement" not in warnings
+    assert not any(key.startswith("ai_placement") for key in warnings)
 
 
 def test_ai_placement_over_480_hours_warns(person):
@@ -474,7 +515,7 @@ def test_ai_placement_over_480_hours_warns(person):
         parcours=parcours, week_start=D(2021, 6, 21), hours=Decimal("0.5"), actor=None
     )
     warnings = services.parcours_warnings(parcours=parcours, today=D(2021, 12, 31))
-    assert "480 h" in warnings["ai_placement"]
+    assert "480 h" in warnings["ai_placement:Mairie de Rezé"]
 
 
 def test_ai_placement_hours_older_than_24_months_do_not_count(person):
@@ -483,8 +524,10 @@ def test_ai_placement_hours_older_than_24_months_do_not_count(person):
         f.WorkedHoursFactory(
             parcours=parcours, week_start=D(2021, 1, 4) + dt.timedelta(weeks=week), hours=20
         )
-    assert "ai_placement" in services.parcours_warnings(parcours=parcours, today=D(2022, 12, 31))
-    assert "ai_placement" not in services.parcours_warnings(
+    assert "ai_placement:Mairie de Rezé" in services.parcours_warnings(
+        parcours=parcours, today=D(2022, 12, 31)
+    )
+    assert "ai_placement:Mairie de Rezé" not in services.parcours_warnings(
         parcours=parcours, today=D(2023, 12, 31)
     )
 

@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 
 from participants import services
 from participants.enums import ParcoursStatus
+from participants.models import Parcours
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +118,7 @@ def test_phc_exit_then_convergence_linked_as_suite_de_parcours():
     assert phc.snapshots.get().context == "SORTIE"
 
 
-def test_status_machine_oriented_then_started_or_not_entered():
+def test_status_machine_oriented_then_started():
     person = f.ParticipantFactory()
     parcours = services.parcours_enrol(
         participant=person,
@@ -128,8 +130,97 @@ def test_status_machine_oriented_then_started_or_not_entered():
     )
     services.parcours_start(parcours=parcours, actor=None)
     assert parcours.status == ParcoursStatus.EN_COURS
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError):  # a started parcours cannot become "non entré"
         services.parcours_cancel(parcours=parcours, actor=None)
+    with pytest.raises(ValidationError):  # nor start twice
+        services.parcours_start(parcours=parcours, actor=None)
+
+
+def test_not_entered_frees_the_programme_for_a_new_orientation():
+    person = f.ParticipantFactory()
+    oriented = services.parcours_enrol(
+        participant=person,
+        programme=f.programme("PHC"),
+        start_date=D(2021, 3, 1),
+        weekly_hours=4,
+        actor=None,
+        status=ParcoursStatus.ORIENTE,
+    )
+    services.parcours_cancel(parcours=oriented, actor=None)
+    assert oriented.status == ParcoursStatus.NON_ENTRE
+    again = services.parcours_enrol(
+        participant=person,
+        programme=f.programme("PHC"),
+        start_date=D(2021, 3, 1),
+        weekly_hours=4,
+        actor=None,
+    )
+    assert again.status == ParcoursStatus.EN_COURS
+
+
+def test_second_exit_is_refused_not_a_crash():
+    person = f.ParticipantFactory()
+    parcours = services.parcours_enrol(
+        participant=person,
+        programme=f.programme("CVG"),
+        start_date=D(2021, 3, 1),
+        weekly_hours=26,
+        actor=None,
+    )
+    services.parcours_exit(parcours=parcours, date=D(2021, 9, 1), situation="CDI", actor=None)
+    stale = Parcours.objects.get(pk=parcours.pk)
+    stale.status = ParcoursStatus.EN_COURS  # as a second browser tab still believes
+    with pytest.raises(ValidationError):
+        services.parcours_exit(parcours=stale, date=D(2021, 9, 2), situation="CDI", actor=None)
+
+
+def test_conflict_names_what_the_other_person_changed():
+    person = f.ParticipantFactory(first_name="Ana", phone="")
+    services.participant_update(
+        participant=person, actor=None, expected_version=1, phone="06 00 00 00 00"
+    )
+    with pytest.raises(services.ConflictError) as exc:
+        services.participant_update(
+            participant=person, actor=None, expected_version=1, first_name="Anna"
+        )
+    assert exc.value.changed_fields == ["phone"]
+
+
+def test_entry_snapshot_of_an_earlier_parcours_does_not_count():
+    person = f.ParticipantFactory()
+    phc = services.parcours_enrol(
+        participant=person,
+        programme=f.programme("PHC"),
+        start_date=D(2021, 3, 1),
+        weekly_hours=4,
+        actor=None,
+    )
+    services.snapshot_record(
+        participant=person, parcours=phc, context="ENTREE", date=D(2021, 3, 2), actor=None
+    )
+    services.parcours_exit(parcours=phc, date=D(2021, 9, 30), situation="SUITE_CVG", actor=None)
+    cvg = services.parcours_enrol(
+        participant=person,
+        programme=f.programme("CVG"),
+        start_date=D(2021, 10, 1),
+        weekly_hours=26,
+        actor=None,
+    )
+    assert "entry_snapshot" in services.parcours_warnings(parcours=cvg, today=D(2021, 12, 1))
+
+
+def test_database_keeps_children_in_their_parents_structure():
+    parcours = f.ParcoursFactory()
+    other = f.StructureFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:  # check now, not at the (never reached) commit
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        f.ActionFactory(parcours=parcours, structure=other)
+
+
+def test_database_refuses_an_open_status_with_an_end_date():
+    with pytest.raises(IntegrityError):
+        f.ParcoursFactory(status=ParcoursStatus.EN_COURS, end_date=D(2022, 1, 1))
 
 
 def test_activity_moves_the_last_contact_forward_only():
