@@ -22,10 +22,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
-	  $(PY) manage.py seed_demo && \
-	  $(PY) manage.py demo_logins && \
-	  $(PY) manage.py runserver 127.0.0.1:8000'
+	@mkdir -p var
+	$(WITH_DB) scripts/run.sh
 
 test: install
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ so nothing is installed system-wide and it works as root). `stop` shuts it down 
 """
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -16,8 +17,6 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("SILLON_PGDATA", ROOT / "var" / "pgdata"))
 DB_NAME = os.environ.get("SILLON_DB_NAME", "sillon")
-if not DB_NAME.isidentifier():
-    sys.exit("SILLON_DB_NAME must be a plain identifier")
 
 
 def _quiet_platformdirs() -> None:
@@ -35,11 +34,16 @@ def start() -> str:
 
     DATA.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(DATA), cleanup_mode=None)
-    # DB_NAME is checked to be a plain identifier above.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
-    if "1 row" not in exists:
-        server.psql(f'CREATE DATABASE "{DB_NAME}";')
     socket_dir = server.get_uri().split("host=", 1)[1]
+    # Through psycopg rather than pgserver's psql helper, which runs a shell command.
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres") as conn:
+        conn.autocommit = True
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        if exists.fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     return f"postgres://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
 
 
@@ -56,8 +60,10 @@ def stop() -> None:
         owner = DATA.stat().st_uid
         import pwd
 
-        cmd = ["su", "-s", "/bin/sh", pwd.getpwuid(owner).pw_name, "-c", " ".join(cmd)]
-    subprocess.run(cmd, check=False, capture_output=True)  # noqa: S603 (fixed arguments)
+        cmd = ["su", "-s", "/bin/sh", pwd.getpwuid(owner).pw_name, "-c", shlex.join(cmd)]
+    result = subprocess.run(cmd, check=False, capture_output=True, text=True)  # noqa: S603
+    if result.returncode != 0:
+        sys.stderr.write(f"Could not stop the local PostgreSQL: {result.stderr.strip()}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo, start the background worker (PDF reports) and serve.
+# Runs under scripts/with-db.sh, so DATABASE_URL is set.
+set -euo pipefail
+py="$(dirname "$0")/../.venv/bin/python"
+"$py" manage.py migrate --noinput
+"$py" manage.py seed_demo
+"$py" manage.py db_worker >var/worker.log 2>&1 &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT
+# The logins are printed once the server's own banner is out, so they stay in view.
+(sleep 4 && "$py" manage.py demo_logins) &
+"$py" manage.py runserver 127.0.0.1:8000
