@@ -54,6 +54,8 @@ CVG_EXITS = [
     ("CDD_6M_PLUS", 10),
     ("INTERIM_6M_PLUS", 4),
     ("CREATION_ENTREPRISE", 1),
+    ("FONCTION_PUBLIQUE", 1),
+    ("RETRAITE", 1),
     ("CDD_MOINS_6M", 9),
     ("INTERIM_MOINS_6M", 5),
     ("CONTRAT_AIDE", 3),
@@ -130,7 +132,7 @@ class DemoPeople:
         self.action_rows: list[AccompanimentAction] = []
 
     def run(self) -> int:
-        plan = [("asbl", 30, 35), ("trajet", 25, 30), ("ocean", 25, 30), ("eaux-vives", 60, 0)]
+        plan = [("asbl", 30, 50), ("trajet", 25, 45), ("ocean", 25, 45), ("eaux-vives", 60, 0)]
         for slug, phc_count, cvg_count in plan:
             structure = Structure.objects.get(slug=slug)
             actor = _caseworker(structure)
@@ -178,7 +180,8 @@ class DemoPeople:
             last_name=self.fake.last_name(),
             first_name=first,
             sex=sex,
-            birth_date=self.fake.date_of_birth(minimum_age=19, maximum_age=62),
+            # From the seeded generator (Faker's ages count from today's date).
+            birth_date=FIRST_DAY - dt.timedelta(days=self.rng.randrange(19 * 366, 62 * 365)),
             phone=self.fake.phone_number() if self.rng.random() < 0.6 else "",
             orienteur=self.rng.choice(
                 [
@@ -192,7 +195,12 @@ class DemoPeople:
             referent=actor,
         )
 
-    def _start(self) -> dt.date:
+    def _start(self, first_year: dt.date | None = None, first_year_share: float = 0.0) -> dt.date:
+        """An entry date: a share in the programme's launch year (the 2021 targets), most of
+        the rest in 2021–2023, a quarter since, so the demo has current files."""
+        if first_year is not None and self.rng.random() < first_year_share:
+            span = (dt.date(first_year.year, 12, 31) - first_year).days
+            return first_year + dt.timedelta(days=self.rng.randrange(span))
         if self.rng.random() < 0.75:
             return FIRST_DAY + dt.timedelta(
                 days=self.rng.randrange((LAST_BULK_ENTRY - FIRST_DAY).days)
@@ -319,7 +327,7 @@ class DemoPeople:
     def _phc_person(self, structure, actor, sites) -> None:
         person = self._person(structure, actor)
         site = self.rng.choice(sites)
-        start = self._start()
+        start = self._start(dt.date(2021, 1, 4), first_year_share=0.25)
         phc = self.programmes["PHC"]
         carried_by_ai = structure.slug == "eaux-vives"
         parcours = services.parcours_enrol(
@@ -381,7 +389,8 @@ class DemoPeople:
 
     def _cvg_person(self, structure, actor, sites) -> None:
         person = self._person(structure, actor)
-        start = self._start()
+        # Convergence started in Nantes in March 2021 with a target of 118 persons that year.
+        start = self._start(dt.date(2021, 3, 1), first_year_share=0.5)
         if start < dt.date(2021, 3, 1):
             start = dt.date(2021, 3, 1) + dt.timedelta(days=self.rng.randrange(60))
         entry_housing = _pick(self.rng, ENTRY_HOUSING)
