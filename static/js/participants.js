@@ -3,9 +3,14 @@
 (function () {
   "use strict";
 
+  // The confirmation first, then the first field in error, then the first field.
+  var FOCUS_ORDER = ["[data-autofocus]", ".is-invalid", "input:not([type=hidden]), select, textarea"];
+
   function focusFirstField(container) {
-    var target = container.querySelector("[data-autofocus], .is-invalid, input:not([type=hidden]), select, textarea");
-    if (target) { target.focus(); }
+    for (var i = 0; i < FOCUS_ORDER.length; i++) {
+      var target = container.querySelector(FOCUS_ORDER[i]);
+      if (target) { target.focus(); return; }
+    }
   }
 
   // One quick-action row per person: a second click on "+ Action" goes back to the open form.
