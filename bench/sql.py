@@ -24,7 +24,7 @@ geo(id) AS (
     SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
 ),
 p AS (
-    SELECT p.id, p.participant_id, p.start_date, p.end_date
+    SELECT p.id, p.structure_id, p.participant_id, p.start_date, p.end_date
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
@@ -53,7 +53,9 @@ SELECT
     (SELECT COUNT(*) FROM x WHERE dgefp_category = 'NEUTRALISEE'),
     (SELECT COALESCE(SUM(end_date - start_date), 0) FROM x),
     (SELECT COALESCE(SUM(wh.hours), 0) FROM participants_workedhours wh JOIN p
-       ON p.id = wh.parcours_id WHERE wh.week_start BETWEEN %(d1)s AND %(d2)s),
+       ON p.id = wh.parcours_id
+       WHERE wh.structure_id IN (SELECT structure_id FROM p)
+         AND wh.week_start BETWEEN %(d1)s AND %(d2)s),
     (SELECT COUNT(*) FROM x
       WHERE NOT (entry_housing = ANY(%(housed_or_unknown)s))),
     (SELECT COUNT(*) FROM x
