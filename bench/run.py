@@ -374,7 +374,9 @@ def bench_list(ds: Dataset, runs: int) -> list[Measure]:
         .first()["last_name"]
     )
     variants = {
-        "default (page 1, 50 rows)": "",
+        # The first visit redirects to the remembered filters (default: status EN_COURS).
+        "default: file active, page 1 of 50 rows": "status=EN_COURS",
+        "everyone, page 1": "page=1",
         "page 5": "page=5",
         "100 rows a page": "per_page=100",
         f"search « {common_name[:4]} »": f"q={common_name[:4]}",
