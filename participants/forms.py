@@ -78,6 +78,22 @@ class StyledFormMixin:
             self.add_error(name if name in self.fields else None, messages)
 
 
+class ParcoursChoiceField(forms.ModelChoiceField):
+    """A participant's parcours named by programme and dates (the person is already known)."""
+
+    def label_from_instance(self, obj) -> str:
+        if obj.end_date:
+            return _("%(prog)s, du %(a)s au %(b)s") % {
+                "prog": obj.programme.label,
+                "a": obj.start_date.strftime("%d/%m/%Y"),
+                "b": obj.end_date.strftime("%d/%m/%Y"),
+            }
+        return _("%(prog)s, depuis le %(a)s") % {
+            "prog": obj.programme.label,
+            "a": obj.start_date.strftime("%d/%m/%Y"),
+        }
+
+
 # Participants ---------------------------------------------------------------------------
 
 
@@ -140,7 +156,9 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 class ParcoursEnrolForm(StyledFormMixin, forms.Form):
     """Enrolment in a programme with the first contract (and first palier)."""
 
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None, empty_label=None)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=None, empty_label=_("— Choisissez le programme —")
+    )
     status = forms.ChoiceField(
         label=_("La personne"),
         choices=[
@@ -182,7 +200,7 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
         label=_("Dérogation horaire du"), required=False, widget=DateInput
     )
     derogation_to = forms.DateField(label=_("au"), required=False, widget=DateInput)
-    previous = forms.ModelChoiceField(
+    previous = ParcoursChoiceField(
         label=_("Suite du parcours"),
         queryset=None,
         required=False,
@@ -254,7 +272,7 @@ class HoursStageForm(StyledFormMixin, forms.Form):
 
 
 class LinkPreviousForm(StyledFormMixin, forms.Form):
-    previous = forms.ModelChoiceField(label=_("Parcours précédent"), queryset=None)
+    previous = ParcoursChoiceField(label=_("Parcours précédent"), queryset=None)
 
     def __init__(self, *args, parcours, **kwargs):
         super().__init__(*args, **kwargs)
@@ -365,6 +383,7 @@ class SnapshotForm(StyledFormMixin, forms.ModelForm):
             *[f"barrier_{code}" for code in Barrier.values],
             *HEALTH_FLAGS,
         ]
+        field_classes = {"parcours": ParcoursChoiceField}
         widgets = {
             "date": DateInput,
             "context": forms.RadioSelect,
