@@ -644,6 +644,18 @@ def snapshot_record(
     _check_same_structure(participant.structure, parcours=parcours)
     if parcours is not None and parcours.participant_id != participant.pk:
         raise ValidationError({"parcours": _("Ce parcours est celui d'une autre personne.")})
+    # What is not given keeps its last known value: a caseworker without the sensitive-data
+    # permission never sees health or justice barriers, and must not reset them.
+    latest = (
+        SituationSnapshot.objects.filter(
+            structure_id=participant.structure_id, participant=participant
+        )
+        .order_by("-date", "-pk")
+        .first()
+    )
+    if latest is not None:
+        for name in SNAPSHOT_FIELDS - set(fields):
+            fields[name] = getattr(latest, name)
     snapshot = SituationSnapshot(
         structure_id=participant.structure_id,
         participant=participant,

@@ -268,3 +268,24 @@ def test_unchanged_worked_hours_are_not_rewritten():
         parcours=parcours, week_start=D(2021, 3, 1), hours=26, actor=None
     )
     assert again.updated_at == row.updated_at
+
+
+def test_a_snapshot_keeps_the_barriers_it_was_not_given():
+    person = f.ParticipantFactory()
+    services.snapshot_record(
+        participant=person,
+        context="ENTREE",
+        date=D(2021, 3, 1),
+        actor=None,
+        barrier_addictions="IMPORTANT",
+        barrier_logement="IMPORTANT",
+    )
+    # A caseworker without the sensitive-data permission records a follow-up.
+    follow_up = services.snapshot_record(
+        participant=person,
+        context="SUIVI",
+        date=D(2021, 6, 1),
+        actor=None,
+        barrier_logement="PARTIEL",
+    )
+    assert (follow_up.barrier_addictions, follow_up.barrier_logement) == ("IMPORTANT", "PARTIEL")
