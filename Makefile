@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 WITH_DB := scripts/with-db.sh
 export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
 
-.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill dataset db-start db-stop clean
+.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill dataset restart-drill db-start db-stop clean
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -71,3 +71,6 @@ load: install
 
 backup-drill: install
 	$(WITH_DB) $(PY) -m bench.backup_drill $(DRILL_ARGS)
+
+restart-drill: install
+	$(PY) -m bench.restart_drill $(DRILL_ARGS)
