@@ -138,12 +138,16 @@ def guarded(m: Measure, fn: Callable[[], None]) -> Measure:
     except NotAvailable as exc:
         m.status, m.detail = "not available yet", str(exc)
     except RequestTimeout as exc:
-        m.status, m.detail = "OVER BUDGET (aborted)", str(exc)
+        m.status = "OVER BUDGET (aborted)"
+        m.detail = "; ".join(filter(None, [m.detail, str(exc)]))
     except Exception as exc:  # report the failure as a figure, never hide it
         first = exc
         while first.__context__ is not None:
             first = first.__context__
-        m.status, m.detail = "ERROR", f"{type(first).__name__}: {str(first).strip()[:200]}"
+        m.status = "ERROR"
+        m.detail = "; ".join(
+            filter(None, [m.detail, f"{type(first).__name__}: {str(first).strip()[:200]}"])
+        )
     return m
 
 
@@ -239,10 +243,11 @@ def find_dataset() -> Dataset:
         ):
             cursor.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')  # noqa: S608
             counts[model._meta.db_table.removeprefix("participants_")] = cursor.fetchone()[0]
-    # The largest département territory of the région, by parcours.
+    # The département of the région with the most Convergence parcours (it runs IAE too).
     departement = max(
-        region.children.all(),
+        region.children.order_by("slug"),
         key=lambda t: pm.Parcours.objects.filter(
+            programme__code="CVG",
             structure__slug__startswith=f"{tag}-",
             work_site__commune__parent__parent=t.geo_units.first(),
         ).count(),
