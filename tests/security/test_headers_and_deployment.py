@@ -61,7 +61,7 @@ def test_production_settings_values():
 @pytest.mark.django_db
 def test_authenticated_pages_are_never_cached(client, caseworker_a):
     client.force_login(caseworker_a)
-    response = client.get(reverse("participants:list"))
+    response = client.get(reverse("participants:list"), follow=True)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
 
