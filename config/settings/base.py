@@ -157,6 +157,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates stay dd/mm/yyyy in English too (config/formats/en): Django's own `en` formats would
+# read a typed 03/04/2025 as March 4th.
+FORMAT_MODULE_PATH = ["config.formats"]
+# The switcher's cookie (django.views.i18n.set_language): no script reads it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,8 @@ CSRF_COOKIE_SECURE = True
 # `__Host-` cookies are only accepted over HTTPS, for this exact host, path / (no Domain).
 SESSION_COOKIE_NAME = "__Host-sillon_session"
 CSRF_COOKIE_NAME = "__Host-sillon_csrf"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_NAME = "__Host-sillon_language"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

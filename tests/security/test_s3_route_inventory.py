@@ -6,7 +6,8 @@ import pytest
 
 from tests.security.routes import all_routes
 
-# The fixed public surface: logging in, resetting a password, health. Nothing else.
+# The fixed public surface: logging in, resetting a password, health, choosing the interface
+# language. Nothing else.
 PUBLIC = {
     "login",
     "healthz",
@@ -16,6 +17,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "admin:login",  # the admin's own login form (it then requires staff + second factor)
+    "set_language",  # the language switcher: sets a cookie, redirects within the site
 }
 # Admin routes given as regexes by django.contrib.admin are exercised with harmless values.
 DUMMY = {"int": 999999, "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
