@@ -52,6 +52,17 @@ db-stop:
 clean: db-stop
 	rm -rf var/pgdata var/staticfiles
 
+# Translations (French source strings, English catalogue in locale/en): `make messages` adds new
+# strings to django.po; translate them (no fuzzy or empty entry), then `make compilemessages`
+# and commit both django.po and django.mo (tests/sites/test_i18n.py checks all of that).
+.PHONY: messages compilemessages
+messages: install
+	$(WITH_DB) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=static/vendor
+	@msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po
+
+compilemessages: install
+	$(WITH_DB) $(PY) manage.py compilemessages --ignore=.venv --ignore=var
+
 # Benchmarks and operations (issue 6). Not part of `make test`. They run against the
 # database named by SILLON_DB_NAME (default `bench`), filled by
 # `SILLON_DB_NAME=bench make dataset SCALE=national`.
