@@ -30,3 +30,9 @@ def visible_barrier_codes(scope: Scope, structure_id: int) -> list[str]:
     if can_view_sensitive(scope, structure_id):
         return list(Barrier.values)
     return [code for code in Barrier.values if code not in SENSITIVE_BARRIERS]
+
+
+def can_exercise_rights(scope: Scope, structure_id: int) -> bool:
+    """People's rights (export, anonymise, erase a file) and "who viewed this file" belong
+    to the structure's managers (the controller's side), not to every caseworker."""
+    return structure_id in scope.manager_structure_ids

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, exports, hours, imports, parcours, participants, snapshots
+from .views import actions, exports, hours, imports, parcours, participants, rights, snapshots
 
 app_name = "participants"
 
@@ -13,6 +13,23 @@ urlpatterns = [
     path("nouveau/", participants.participant_create, name="create"),
     path("<int:participant_pk>/", participants.participant_detail, name="detail"),
     path("<int:participant_pk>/modifier/", participants.participant_update, name="update"),
+    # People's rights on one file (structure managers only).
+    path(
+        "<int:participant_pk>/droits/export.json",
+        rights.rights_export_json,
+        name="rights_export_json",
+    ),
+    path(
+        "<int:participant_pk>/droits/export.pdf",
+        rights.rights_export_pdf,
+        name="rights_export_pdf",
+    ),
+    path(
+        "<int:participant_pk>/droits/anonymiser/",
+        rights.rights_anonymise,
+        name="rights_anonymise",
+    ),
+    path("<int:participant_pk>/droits/effacer/", rights.rights_erase, name="rights_erase"),
     path(
         "<int:participant_pk>/parcours/nouveau/",
         parcours.parcours_enrol,

@@ -16,7 +16,7 @@ from django_tables2 import RequestConfig
 from sites.audit import log_read
 from sites.audit.models import AccessAction
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..enums import ParcoursStatus
 from ..filters import ParticipantFilter
 from ..forms import ParticipantForm
@@ -88,7 +88,17 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     log_read(request, participant=participant, action=AccessAction.VIEW)
     file = selectors.participant_file(scope=request.scope, participant=participant)
-    return render(request, "participants/detail.html", {"file": file, "p": participant})
+    return render(
+        request,
+        "participants/detail.html",
+        {
+            "file": file,
+            "p": participant,
+            "can_exercise_rights": policies.can_exercise_rights(
+                request.scope, participant.structure_id
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
