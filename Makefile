@@ -57,7 +57,7 @@ clean: db-stop
 # and commit both django.po and django.mo (tests/sites/test_i18n.py checks all of that).
 .PHONY: messages compilemessages
 messages: install
-	$(WITH_DB) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=static/vendor
+	$(WITH_DB) $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
 	@msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po
 
 compilemessages: install
