@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from .. import selectors, services
 from ..forms import ActionForm
 from ..tables import ParticipantTable
-from .base import is_htmx, require_file_access
+from .base import is_htmx, log_file_access, require_file_access
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,6 +20,7 @@ def action_create(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     participant = parcours.participant
+    log_file_access(request, participant)
     form = ActionForm(request.POST or None, prefix=f"action-{parcours.pk}")
     saved = None
     if request.method == "POST" and form.is_valid():

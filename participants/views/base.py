@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from sites.active_structure import active_structure_id
+from sites.audit import log_read
+from sites.audit.models import AccessAction
 
 from .. import policies
 
@@ -22,3 +24,10 @@ def current_structure_id(request: HttpRequest) -> int:
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def log_file_access(request: HttpRequest, participant) -> None:
+    """One read-access row for a page that names the person (quality.md S21): a GET reads
+    the file, a POST works on it."""
+    action = AccessAction.EDIT if request.method == "POST" else AccessAction.VIEW
+    log_read(request, participant=participant, action=action)

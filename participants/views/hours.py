@@ -73,7 +73,9 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
             )
             % {"saved": saved, "refused": refused},
         )
-    log_bulk_read(request, participants=[row.participant for row in rows], action=AccessAction.VIEW)
+    # One row per person shown, even with two parcours on the site in the same week.
+    shown = {row.participant.pk: row.participant for row in rows}
+    log_bulk_read(request, participants=shown.values(), action=AccessAction.VIEW)
     previous_week = (week_start - dt.timedelta(days=7)).isocalendar()
     next_week = (week_start + dt.timedelta(days=7)).isocalendar()
     return render(

@@ -21,7 +21,7 @@ from ..forms import (
     SnapshotForm,
     snapshot_initial,
 )
-from .base import require_file_access
+from .base import log_file_access, require_file_access
 
 # An exit to one of these situations continues in another programme of the structure:
 # after saving, the enrolment form opens with that programme and the link pre-filled.
@@ -41,6 +41,7 @@ def _warn(request: HttpRequest, parcours) -> None:
 def parcours_enrol(request: HttpRequest, participant_pk: int) -> HttpResponse:
     require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
+    log_file_access(request, participant)
     initial = {"start_date": timezone.localdate()}
     programme_code = request.GET.get("programme")
     if programme_code:
@@ -77,6 +78,7 @@ def parcours_enrol(request: HttpRequest, participant_pk: int) -> HttpResponse:
 def parcours_set_hours(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
+    log_file_access(request, parcours.participant)
     form = HoursStageForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +110,7 @@ def parcours_set_hours(request: HttpRequest, parcours_pk: int) -> HttpResponse:
 def parcours_link_previous(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
+    log_file_access(request, parcours.participant)
     form = LinkPreviousForm(request.POST or None, parcours=parcours)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,6 +133,7 @@ def parcours_link_previous(request: HttpRequest, parcours_pk: int) -> HttpRespon
 def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
+    log_file_access(request, parcours.participant)
     participant = parcours.participant
     if parcours.status != ParcoursStatus.EN_COURS:
         messages.info(request, _("Ce parcours n'est pas en cours : pas de sortie à enregistrer."))

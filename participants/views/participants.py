@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from sites.audit import log_read
+from sites.audit import log_bulk_read, log_read
 from sites.audit.models import AccessAction
 
 from .. import policies, selectors, services
@@ -68,6 +68,14 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             request.session[session_key] = encoded
     filterset, table = filtered_participants(request, structure_id, request.GET)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    # The page names the people it lists: one read-access row each (S21). The page's rows are
+    # evaluated once here and rendered from the same list.
+    table.page.object_list = list(table.page.object_list)
+    log_bulk_read(
+        request,
+        participants=[row.record for row in table.page.object_list],
+        action=AccessAction.VIEW,
+    )
     export_query = urlencode(remembered, doseq=True)
     return render(
         request,

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_http_methods
 from .. import policies, selectors, services
 from ..enums import SnapshotContext
 from ..forms import SnapshotForm, snapshot_initial
-from .base import require_file_access
+from .base import log_file_access, require_file_access
 
 
 @require_http_methods(["GET", "POST"])
 def snapshot_create(request: HttpRequest, participant_pk: int) -> HttpResponse:
     require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
+    log_file_access(request, participant)
     parcours_list = list(selectors.parcours_of(participant=participant))
     latest = selectors.latest_snapshot(participant=participant)
     has_entry = selectors.has_entry_snapshot(participant=participant)
