@@ -12,13 +12,15 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _production_env(**settings: str) -> dict[str, str]:
+    """The environment of a production process: the browser tests of this same run set
+    DJANGO_ALLOW_ASYNC_UNSAFE (Playwright's event loop), which production never has."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.prod", **settings}
+
+
 def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "sillon.example.org",
-    }
+    env = _production_env(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sillon.example.org")
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -33,11 +35,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_settings_values():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-    }
+    env = _production_env(SECRET_KEY=secrets.token_urlsafe(50))
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DEBUG, s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
