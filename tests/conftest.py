@@ -29,3 +29,13 @@ def structure_b():
 @pytest.fixture
 def caseworker_a(structure_a):
     return f.MembershipFactory(structure=structure_a).user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_connection_before_dropping_the_test_database(django_db_setup):
+    """Tests of the reporting replica alias open a second connection to the test database;
+    Django only closes the default one before DROP DATABASE, which then fails."""
+    yield
+    from django.db import connections
+
+    connections.close_all()
