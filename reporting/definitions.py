@@ -32,13 +32,23 @@ SUPPRESSION_FR = (
     "Secret statistique : tout effectif de 1 à 10 est publié « < 11 » ; d'autres cases, "
     "publiées « s », sont masquées pour qu'aucun effectif caché ne puisse être recalculé à "
     "partir des totaux. Un taux n'est publié que si ni son numérateur ni son complément ne "
-    "révèle un effectif de 1 à 10."
+    "révèle un effectif de 1 à 10. Les chiffres du territoire (totaux, chiffres clés, mois, "
+    "catégories de sortie) ne sont publiés que s'ils regroupent au moins 3 structures et "
+    "qu'aucune n'en représente plus de 85 % (règle de dominance de l'Insee) ; sinon ils sont "
+    "publiés « s ». Les lignes par structure donnent les chiffres propres de chaque "
+    "structure, avec la même règle des effectifs de 1 à 10, et aucune structure ne peut, "
+    "avec ses propres chiffres, recalculer un petit effectif d'une autre."
 )
 SUPPRESSION_EN = (
     'Statistical confidentiality: every count from 1 to 10 is published as "< 11"; other '
     'cells, published as "s", are hidden so that no hidden count can be recomputed from '
     "the totals. A rate is published only when neither its numerator nor its complement "
-    "reveals a count from 1 to 10."
+    "reveals a count from 1 to 10. Territory figures (totals, key figures, months, exit "
+    "categories) are published only when they gather at least 3 structures and none makes "
+    'more than 85 % of them (INSEE dominance rule); otherwise they are published as "s". '
+    "The rows per structure give each structure's own figures, with the same rule for "
+    "counts from 1 to 10, and no structure can use its own figures to recompute another's "
+    "small count."
 )
 
 DEFINITIONS = [

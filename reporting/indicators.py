@@ -304,14 +304,20 @@ months(m) AS (
     )::date
 ),
 e AS (
-    SELECT date_trunc('month', start_date)::date AS m, COUNT(*) AS n
-    FROM p WHERE start_date >= %(d1)s GROUP BY 1
+    SELECT m, SUM(n) AS n, COUNT(*) AS k, MAX(n) AS top FROM (
+        SELECT date_trunc('month', start_date)::date AS m, structure_id, COUNT(*) AS n
+        FROM p WHERE start_date >= %(d1)s GROUP BY 1, 2
+    ) by_structure GROUP BY m
 ),
 x AS (
-    SELECT date_trunc('month', end_date)::date AS m, COUNT(*) AS n
-    FROM p WHERE end_date <= %(d2)s GROUP BY 1
+    SELECT m, SUM(n) AS n, COUNT(*) AS k, MAX(n) AS top FROM (
+        SELECT date_trunc('month', end_date)::date AS m, structure_id, COUNT(*) AS n
+        FROM p WHERE end_date <= %(d2)s GROUP BY 1, 2
+    ) by_structure GROUP BY m
 )
-SELECT months.m, COALESCE(e.n, 0), COALESCE(x.n, 0)
+SELECT months.m,
+       COALESCE(e.n, 0), COALESCE(e.k, 0), COALESCE(e.top, 0),
+       COALESCE(x.n, 0), COALESCE(x.k, 0), COALESCE(x.top, 0)
 FROM months LEFT JOIN e USING (m) LEFT JOIN x USING (m)
 ORDER BY months.m
 """
@@ -332,7 +338,7 @@ geo(root, id) AS (
     SELECT geo.root, g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
 ),
 p AS (
-    SELECT p.id, p.participant_id, p.start_date, p.end_date,
+    SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
            COALESCE(ws.commune_id, st.commune_id) AS commune_id
     FROM participants_parcours p
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
@@ -345,6 +351,8 @@ p AS (
 )
 SELECT
     geo.root,
+    p.structure_id,
+    GROUPING(p.structure_id) AS is_total,
     COUNT(DISTINCT p.participant_id),
     COUNT(DISTINCT p.participant_id) FILTER (WHERE p.end_date IS NULL OR p.end_date >= %(d2)s),
     COUNT(*) FILTER (WHERE p.start_date >= %(d1)s),
@@ -356,7 +364,7 @@ SELECT
 FROM p
 JOIN (SELECT DISTINCT root, id FROM geo) geo ON geo.id = p.commune_id
 LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
-GROUP BY geo.root
+GROUP BY GROUPING SETS ((geo.root), (geo.root, p.structure_id))
 """
 
 _STRUCTURES_IN_TERRITORIES_SQL = """
@@ -492,9 +500,16 @@ def indicator_table(
 
 @dataclass(frozen=True)
 class MonthPoint:
+    """Entries and exits of one month, with how many structures contributed to each and
+    the largest contribution (for the dominance rule of the published series)."""
+
     month: dt.date
     entries: int
     exits: int
+    entries_structures: int = 0
+    entries_top: int = 0
+    exits_structures: int = 0
+    exits_top: int = 0
 
 
 def monthly_flows(
@@ -514,7 +529,26 @@ def monthly_flows(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [MonthPoint(month=m, entries=e, exits=x) for m, e, x in cursor.fetchall()]
+        return [
+            MonthPoint(
+                month=m,
+                entries=int(e),
+                exits=int(x),
+                entries_structures=ek,
+                entries_top=int(etop),
+                exits_structures=xk,
+                exits_top=int(xtop),
+            )
+            for m, e, ek, etop, x, xk, xtop in cursor.fetchall()
+        ]
+
+
+@dataclass
+class Comparison:
+    """Figures per territory, and each territory's rows per structure (for dominance)."""
+
+    figures: dict[int, Indicators]
+    by_structure: dict[int, list[Indicators]]
 
 
 def territory_comparison(
@@ -524,15 +558,19 @@ def territory_comparison(
     period: Period,
     territory_ids: Collection[int],
     structure_ids: Collection[int],
-) -> dict[int, Indicators]:
-    """Headline indicators for each territory (sub-territories included), in ONE query.
+) -> Comparison:
+    """Headline indicators for each territory (sub-territories included) and the same per
+    structure within each territory, in ONE query (GROUPING SETS).
 
     Hours and housing are left out of the comparison: they belong to the territory page.
     """
-    result = {
-        tid: Indicators(days_in_period=period.days, programme_code=programme_code)
-        for tid in territory_ids
-    }
+    result = Comparison(
+        figures={
+            tid: Indicators(days_in_period=period.days, programme_code=programme_code)
+            for tid in territory_ids
+        },
+        by_structure={tid: [] for tid in territory_ids},
+    )
     if not territory_ids or not structure_ids:
         return result
     sql = _NATIONAL_SQL.format(category_columns=_category_columns())
@@ -544,18 +582,22 @@ def territory_comparison(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            tid, acc, active, entries, exits = row[:5]
-            dyn, days, cont = row[5 + n :]
-            result[tid] = Indicators(
+            tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
+            dyn, days, cont = row[7 + n :]
+            figures = Indicators(
                 accompanied=acc,
                 active_at_end=active,
                 entries=entries,
                 exits=exits,
-                exits_by_category=dict(zip(CATEGORY_CODES, row[5 : 5 + n], strict=True)),
+                exits_by_category=dict(zip(CATEGORY_CODES, row[7 : 7 + n], strict=True)),
                 dynamic_exits=dyn,
                 duration_days=days,
                 phc_continuations=cont,
                 days_in_period=period.days,
                 programme_code=programme_code,
             )
+            if is_total:
+                result.figures[tid] = figures
+            else:
+                result.by_structure[tid].append(figures)
     return result

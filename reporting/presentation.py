@@ -17,7 +17,17 @@ from programmes.enums import TargetMetric
 
 from . import charts
 from .indicators import CATEGORY_CODES, Indicators
-from .suppression import PUBLISHED, SECONDARY, Constraint, is_small, label, suppress
+from .suppression import (
+    DOMINANCE,
+    PUBLISHED,
+    SECONDARY,
+    Constraint,
+    contributions,
+    is_dominated,
+    is_small,
+    label,
+    suppress,
+)
 
 COUNT_KEYS = ["accompanied", "active_at_end", "entries", "exits"]
 NO_BREAK = "\u202f"
@@ -102,9 +112,16 @@ def _safe_rate(rate, numerator: int, denominator: int, parts_published: bool) ->
     return fmt_rate(rate)
 
 
-def _row_cells(fig: Indicators, columns, status, row_key, suppressed: bool) -> list[str]:
+def _row_cells(
+    fig: Indicators, columns, status, row_key, suppressed: bool, hidden=frozenset()
+) -> list[str]:
+    """The printed cells of one row. `hidden`: derived columns (rates, durations, hours)
+    that the dominance rule hides on this row."""
     cells = []
     for col in columns:
+        if col in hidden:
+            cells.append(_("s"))
+            continue
         if col in COUNT_KEYS or col.startswith("cat:"):
             value = _count(fig, col)
             cells.append(
@@ -150,20 +167,59 @@ def _row_cells(fig: Indicators, columns, status, row_key, suppressed: bool) -> l
     return cells
 
 
+def _derived_dominance(table, structure_ids) -> tuple[set[str], bool]:
+    """The derived columns of the total row that fail the dominance rule, and whether the
+    total's hours do (rates follow their numerator and denominator, the average duration
+    the summed durations, FTE the hours)."""
+    rows = [table.by_structure[pk] for pk in structure_ids]
+    total = table.total
+
+    def dominated(attr) -> bool:
+        value = getattr(total, attr)
+        return is_dominated(value, *contributions(getattr(r, attr) for r in rows))
+
+    hidden = set()
+    if dominated("duration_days"):
+        hidden.add("average_duration_months")
+    if dominated("housing_denominator") or dominated("housing_numerator"):
+        hidden.add("housing_access_rate")
+    if dominated("phc_continuations"):
+        hidden.add("phc_continuation_rate")
+    hours = dominated("hours_worked")
+    if hours:
+        hidden |= {"hours_worked", "fte"}
+    return hidden, hours
+
+
 def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict:
-    """The published document of a dashboard (see the module docstring)."""
+    """The published document of a dashboard (see the module docstring).
+
+    For coordinators and funders (`scope.suppressed`), on a territory: counts 1–10 are
+    "< 11"; the territory-level cells (the total row, the key figures, the months, the exit
+    categories) also obey the dominance rule (≥ 3 structures, none > 85 %); the rows per
+    structure are published with the small-count rule only, and every hidden cell is kept
+    from being recomputed, by an outsider or by a structure knowing its own figures
+    (docs/indicators.md, "Secret statistique"). A drill-down to one structure publishes
+    that structure's row of the same suppressed territory grid (the dashboard holds the
+    whole territory's figures), without the monthly series.
+    """
     scope, period, table = dashboard.scope, dashboard.period, dashboard.table
     programme = scope.programme
     suppressed = scope.suppressed
+    focus = scope.structure.pk if (suppressed and scope.structure is not None) else None
     columns = _columns(programme.code)
     count_cols = [c for c in columns if c in COUNT_KEYS or c.startswith("cat:")]
     structure_ids = sorted(
         table.by_structure,
         key=lambda pk: dashboard.structures[pk].name if pk in dashboard.structures else "",
     )
+    # Territory-level cells aggregate structures: the dominance rule applies to them.
+    territorial = suppressed and scope.territory is not None
 
     # The grid of every published count and the equations that tie them together.
     values: dict = {}
+    owners: dict = {}
+    dominated: set = set()
     constraints: list[Constraint] = []
     rows = [("total", table.total)] + [(pk, table.by_structure[pk]) for pk in structure_ids]
     for row_key, fig in rows:
@@ -177,24 +233,57 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
                 (*((row_key, f"cat:{c}") for c in CATEGORY_CODES), (row_key, "cat:unknown")),
             )
         )
+        if row_key != "total":
+            owners.update({(row_key, col): row_key for col in [*count_cols, "cat:unknown"]})
     if structure_ids:
         for col in [*count_cols, "cat:unknown"]:
             constraints.append(Constraint(("total", col), tuple((pk, col) for pk in structure_ids)))
+    if territorial:
+        for col in [*count_cols, "cat:unknown"]:
+            parts = (values[(pk, col)] for pk in structure_ids)
+            if is_dominated(values[("total", col)], *contributions(parts)):
+                dominated.add(("total", col))
     for point in dashboard.months:
         values[(point.month, "entries")] = point.entries
         values[(point.month, "exits")] = point.exits
+        if territorial:
+            if is_dominated(point.entries, point.entries_structures, point.entries_top):
+                dominated.add((point.month, "entries"))
+            if is_dominated(point.exits, point.exits_structures, point.exits_top):
+                dominated.add((point.month, "exits"))
     if dashboard.months:
         for col in ("entries", "exits"):
             constraints.append(
                 Constraint(("total", col), tuple((p.month, col) for p in dashboard.months))
             )
-    status = suppress(values, constraints) if suppressed else dict.fromkeys(values, PUBLISHED)
+    status = (
+        suppress(values, constraints, dominated=dominated, owners=owners)
+        if suppressed
+        else dict.fromkeys(values, PUBLISHED)
+    )
+    total_hidden: set[str] = set()
+    row_hidden: dict = {}
+    if territorial:
+        total_hidden, hours_dominated = _derived_dominance(table, structure_ids)
+        if hours_dominated and structure_ids:
+            # The territory's hours are the sum of the rows': hide the largest row's too.
+            top = max(structure_ids, key=lambda pk: table.by_structure[pk].hours_worked)
+            row_hidden[top] = {"hours_worked", "fte"}
 
     labels = indicator_labels()
     category_labels = dict(DgefpCategory.choices)
     column_labels = [
         str(category_labels[c[4:]]) if c.startswith("cat:") else labels[c] for c in columns
     ]
+    # What the key figures, the gauge and the categories show: the territory's total, or on
+    # a drill-down the structure's row.
+    head_key = focus if focus is not None else "total"
+    head = table.by_structure[focus] if focus is not None else table.total
+    if focus is not None and focus not in table.by_structure:
+        head_key = "empty"
+        head = Indicators(days_in_period=period.days, programme_code=programme.code)
+        for col in [*count_cols, "cat:unknown"]:
+            status[(head_key, col)] = PUBLISHED
 
     def shown(row_key, col, value) -> tuple[int | None, str]:
         st = status[(row_key, col)]
@@ -203,29 +292,39 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
     total = table.total
     headline = []
     for key in COUNT_KEYS:
-        number, text = shown("total", key, getattr(total, key))
+        number, text = shown(head_key, key, getattr(head, key))
         headline.append({"key": key, "label": labels[key], "value": text, "number": number})
-    total_cells = _row_cells(total, columns, status, "total", suppressed)
+    head_cells = _row_cells(
+        head,
+        columns,
+        status,
+        head_key,
+        suppressed,
+        hidden=total_hidden if focus is None else row_hidden.get(focus, set()),
+    )
     for key in columns[len(count_cols) :]:
         headline.append(
             {
                 "key": key,
                 "label": labels[key],
-                "value": total_cells[columns.index(key)],
+                "value": head_cells[columns.index(key)],
                 "number": None,
             }
         )
 
     target = None
-    if total.target and total.target_metric:
-        achieved_number, achieved_text = (
-            shown("total", total.target_metric, getattr(total, total.target_metric))
-            if total.target_metric in COUNT_KEYS
-            else (float(total.hours_worked), fmt_decimal(total.hours_worked, 0))
-        )
+    if focus is None and total.target and total.target_metric:
+        metric = total.target_metric
+        if metric in COUNT_KEYS:
+            achieved_number, achieved_text = shown("total", metric, getattr(total, metric))
+        elif "hours_worked" in total_hidden:
+            achieved_number, achieved_text = None, _("s")
+        else:
+            achieved_number = float(total.hours_worked)
+            achieved_text = fmt_decimal(total.hours_worked, 0)
         target = {
-            "metric": total.target_metric,
-            "metric_label": str(TargetMetric(total.target_metric).label),
+            "metric": metric,
+            "metric_label": str(TargetMetric(metric).label),
             "value": total.target,
             "achieved": achieved_text,
             "attainment": fmt_rate(total.attainment) if achieved_number is not None else _("s"),
@@ -233,13 +332,13 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
 
     categories = []
     for code in CATEGORY_CODES:
-        number, text = shown("total", f"cat:{code}", total.exits_by_category[code])
+        number, text = shown(head_key, f"cat:{code}", head.exits_by_category[code])
         categories.append(
             {"code": code, "label": str(category_labels[code]), "value": text, "number": number}
         )
 
     months = []
-    for point in dashboard.months:
+    for point in dashboard.months if focus is None else []:
         e_number, e_text = shown(point.month, "entries", point.entries)
         x_number, x_text = shown(point.month, "exits", point.exits)
         months.append(
@@ -257,9 +356,17 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         {
             "name": dashboard.structures[pk].name if pk in dashboard.structures else "",
             "slug": dashboard.structures[pk].slug if pk in dashboard.structures else "",
-            "cells": _row_cells(table.by_structure[pk], columns, status, pk, suppressed),
+            "cells": _row_cells(
+                table.by_structure[pk],
+                columns,
+                status,
+                pk,
+                suppressed,
+                hidden=row_hidden.get(pk, set()),
+            ),
         }
         for pk in structure_ids
+        if focus is None
     ]
 
     return {
@@ -277,7 +384,8 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
             "end": period.end.isoformat(),
         },
         "suppressed": suppressed,
-        "secondary_used": any(s == SECONDARY for s in status.values()),
+        "secondary_used": any(s in (SECONDARY, DOMINANCE) for s in status.values()),
+        "months_withheld": focus is not None,
         "headline": headline,
         "target": target,
         "categories": categories,
@@ -285,7 +393,7 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         "columns": columns,
         "column_labels": column_labels,
         "rows": structure_rows,
-        "total_cells": total_cells,
+        "total_cells": head_cells,
         "generated_on": (generated_on or dt.date.today()).isoformat(),
     }
 
@@ -364,30 +472,60 @@ def column_groups(published: dict) -> list[dict]:
 def publish_comparison(comparison) -> dict:
     """The national view's table: one row per territory, small counts suppressed.
 
-    Territories nest (a région holds its métropoles), so rows are not added up: each row's
-    only equation is exits = Σ exits by category.
+    Every row aggregates structures, so the dominance rule applies to each count. Rows are
+    not added up, but a territory containing another (a région holds its métropoles) is
+    tied to it: parent = Σ children + the rest of the parent, and the rest (never shown)
+    is protected like any cell when it is a small count, so that subtracting a métropole
+    from its région recomputes nothing hidden.
     """
     suppressed = comparison.suppressed
     columns = [*COUNT_KEYS, *(f"cat:{c}" for c in CATEGORY_CODES)]
     columns += ["dynamic_exit_rate", "average_duration_months"]
     count_cols = [c for c in columns if c in COUNT_KEYS or c.startswith("cat:")]
+    grid_cols = [*count_cols, "cat:unknown"]
     values: dict = {}
+    dominated: set = set()
+    duration_hidden: set = set()
     constraints = []
     for territory in comparison.territories:
-        fig = comparison.figures[territory.pk]
+        tid = territory.pk
+        fig = comparison.figures[tid]
+        parts = comparison.by_structure.get(tid, [])
         for col in count_cols:
-            values[(territory.pk, col)] = _count(fig, col)
-        values[(territory.pk, "cat:unknown")] = fig.exits - sum(fig.exits_by_category.values())
+            values[(tid, col)] = _count(fig, col)
+            if suppressed and is_dominated(
+                values[(tid, col)], *contributions(_count(p, col) for p in parts)
+            ):
+                dominated.add((tid, col))
+        values[(tid, "cat:unknown")] = fig.exits - sum(fig.exits_by_category.values())
+        unknown_parts = (p.exits - sum(p.exits_by_category.values()) for p in parts)
+        if suppressed and is_dominated(values[(tid, "cat:unknown")], *contributions(unknown_parts)):
+            dominated.add((tid, "cat:unknown"))
+        if suppressed and is_dominated(
+            fig.duration_days, *contributions(p.duration_days for p in parts)
+        ):
+            duration_hidden.add(tid)
         constraints.append(
             Constraint(
-                (territory.pk, "exits"),
-                (
-                    *((territory.pk, f"cat:{c}") for c in CATEGORY_CODES),
-                    (territory.pk, "cat:unknown"),
-                ),
+                (tid, "exits"),
+                (*((tid, f"cat:{c}") for c in CATEGORY_CODES), (tid, "cat:unknown")),
             )
         )
-    status = suppress(values, constraints) if suppressed else dict.fromkeys(values, PUBLISHED)
+    children: dict[int, list[int]] = {}
+    for child, parent in comparison.enclosing.items():
+        children.setdefault(parent, []).append(child)
+    for parent, kids in children.items():
+        for col in grid_cols:
+            rest = values[(parent, col)] - sum(values[(k, col)] for k in kids)
+            values[(("rest", parent), col)] = rest
+            constraints.append(
+                Constraint((parent, col), (*((k, col) for k in kids), (("rest", parent), col)))
+            )
+    status = (
+        suppress(values, constraints, dominated=dominated)
+        if suppressed
+        else dict.fromkeys(values, PUBLISHED)
+    )
     labels = indicator_labels()
     category_labels = dict(DgefpCategory.choices)
     rows = [
@@ -395,7 +533,12 @@ def publish_comparison(comparison) -> dict:
             "name": territory.name,
             "slug": territory.slug,
             "cells": _row_cells(
-                comparison.figures[territory.pk], columns, status, territory.pk, suppressed
+                comparison.figures[territory.pk],
+                columns,
+                status,
+                territory.pk,
+                suppressed,
+                hidden={"average_duration_months"} if territory.pk in duration_hidden else set(),
             ),
         }
         for territory in comparison.territories

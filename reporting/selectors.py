@@ -15,13 +15,14 @@ scope's structures; no person-level row is ever returned by this module.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 
 from programmes.models import CoordinationScope, Deployment, Programme, Target
 from sites.models import Structure, Territory
 from sites.tenancy import Scope
-from sites.tenancy.rls import rls_structures
+from sites.tenancy.rls import SETTING, current_structures, rls_structures, set_all_structures
 
 from . import indicators as ind
 from .periods import Period
@@ -75,6 +76,26 @@ class Comparison:
     territories: list[Territory]
     figures: dict[int, ind.Indicators]
     suppressed: bool
+    # Per territory, the figures of each structure in it (the dominance rule's contributions).
+    by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
+    # Territory → its closest ancestor among the compared ones (a row contains the other).
+    enclosing: dict[int, int] = field(default_factory=dict)
+
+
+def _enclosing(territory_ids: set[int]) -> dict[int, int]:
+    """Each territory's closest ancestor among `territory_ids` (one query: the territory
+    tree is small, a few hundred rows)."""
+    parent = dict(Territory.objects.values_list("pk", "parent_id"))
+    result = {}
+    for tid in territory_ids:
+        seen, current = {tid}, parent.get(tid)
+        while current is not None and current not in seen:
+            if current in territory_ids:
+                result[tid] = current
+                break
+            seen.add(current)
+            current = parent.get(current)
+    return result
 
 
 # Who may see what ------------------------------------------------------------------------
@@ -150,7 +171,7 @@ def territory_report_scope(
         deployments = list(
             Deployment.objects.filter(
                 funders__in=scope.funder_ids, programme=programme, territory=territory
-            ).prefetch_related("structures")
+            )
         )
         if deployments:
             allowed = True
@@ -174,14 +195,34 @@ def territory_report_scope(
 
 
 def _deployment_structure_ids(deployments: list[Deployment]) -> set[int] | None:
-    """The deployments' structures; None (all located structures) when one lists none."""
-    ids: set[int] = set()
-    for dep in deployments:
-        listed = {s.pk for s in dep.structures.all()}
-        if not listed:
-            return None
-        ids |= listed
-    return ids
+    """The deployments' structures; None (all located structures) when one lists none.
+
+    The link table carries a `structure_id`, so row-level security hides its rows from
+    funders and coordinators, who belong to no structure: read through `dep.structures`,
+    every deployment would look unrestricted and a funder would get the figures of
+    structures it does not fund. Which structures a deployment lists is reference data
+    (no person in it), so it is read with every structure visible, for these deployments
+    only, and the previous visibility is restored at once.
+    """
+    ids = [dep.pk for dep in deployments]
+    with transaction.atomic():
+        previous = current_structures()
+        set_all_structures()
+        try:
+            pairs = list(
+                Deployment.structures.through.objects.filter(deployment_id__in=ids).values_list(
+                    "deployment_id", "structure_id"
+                )
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
+    listed: dict[int, set[int]] = {pk: set() for pk in ids}
+    for deployment_id, structure_id in pairs:
+        listed[deployment_id].add(structure_id)
+    if any(not structures for structures in listed.values()):
+        return None
+    return set().union(*listed.values())
 
 
 def own_structures_report_scope(*, scope: Scope, programme: Programme) -> ReportScope:
@@ -199,7 +240,7 @@ def own_structures_report_scope(*, scope: Scope, programme: Programme) -> Report
 
 def deployment_report_scope(*, scope: Scope, deployment_id: int) -> ReportScope:
     """A funder report's scope: one deployment (its structures within its territory)."""
-    qs = Deployment.objects.select_related("programme", "territory").prefetch_related("structures")
+    qs = Deployment.objects.select_related("programme", "territory")
     if not scope.is_platform_admin:
         visible = Q(funders__in=scope.funder_ids)
         if scope.coordination_ids:
@@ -310,8 +351,14 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
 
     The benchmark calls this: a constant number of queries whatever the volume
     (structures, targets, one aggregate for the table, one for the monthly series).
+    A suppressed drill-down to one structure gets the whole territory's figures: the
+    structure's row is published from the territory's suppressed grid, so that comparing
+    the two pages recomputes nothing hidden.
     """
-    ids = report_scope.query_structure_ids
+    if report_scope.suppressed and report_scope.structure is not None:
+        ids = report_scope.structure_ids
+    else:
+        ids = report_scope.query_structure_ids
     territory_id = report_scope.territory.pk if report_scope.territory else None
     programme = report_scope.programme
     with rls_structures(ids):
@@ -364,7 +411,7 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         raise Http404
     structure_ids = set(ind.structures_in_territories([t.pk for t in territories]))
     with rls_structures(structure_ids):
-        figures = ind.territory_comparison(
+        comparison = ind.territory_comparison(
             programme_id=programme.pk,
             programme_code=programme.code,
             period=period,
@@ -375,6 +422,8 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         programme=programme,
         period=period,
         territories=territories,
-        figures=figures,
+        figures=comparison.figures,
         suppressed=not scope.is_platform_admin,
+        by_structure=comparison.by_structure,
+        enclosing=_enclosing({t.pk for t in territories}),
     )

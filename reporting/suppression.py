@@ -18,6 +18,22 @@ published part ≥ 11 of that equation is hidden, else its margin; the loop ends
 hidden set only grows. What this does not do: a full linear-programming audit of bounds
 spread over several equations at once (the per-equation bounds and the exact rank test are
 what the property tests check).
+
+Dominance (INSEE business-statistics rule, quality.md S25 / §5.5): a cell that aggregates
+structures is published only when at least 3 structures contribute to it and none gives more
+than 85 % of it; otherwise it is hidden ("s", status DOMINANCE) and secondary suppression
+keeps it from being recomputed like any other hidden cell. The caller says which cells
+aggregate structures (`is_dominated` decides from the contributions).
+
+Insiders: a structure's director knows the exact figures of their own structure. When the
+grid holds per-structure cells (`owners`: cell → structure), the audit is also run once per
+structure with that structure's cells known: no small count (1–10) of anybody else may be
+pinned on an equation or linearly determined from what the insider knows plus the
+published cells (the insider's rank test reuses the outsiders' reduced basis). A small
+total made only of the insider's own count and zeros is theirs to know. The "< 11" label
+itself bounds a cell, so some leaks cannot be closed by hiding more (a total "< 11" of
+which the insider holds 9 leaves at most 1 for the others); the property test checks that
+whatever remains is of that kind.
 """
 
 from collections.abc import Hashable, Iterable
@@ -29,6 +45,11 @@ PRIMARY_LABEL = "< 11"
 SECONDARY_LABEL = "s"
 
 PUBLISHED, PRIMARY, SECONDARY = "published", "primary", "secondary"
+DOMINANCE = "dominance"
+
+# INSEE: at least 3 contributors per cell, none above 85 % of the cell.
+MIN_CONTRIBUTORS = 3
+MAX_SHARE_PERCENT = 85
 
 INF = float("inf")
 
@@ -45,32 +66,63 @@ def is_small(value: int) -> bool:
     return 1 <= value < THRESHOLD
 
 
+def is_dominated(value, contributors: int, top) -> bool:
+    """True when a cell that aggregates structures may not be published: fewer than
+    3 structures contribute to it, or the largest contribution is above 85 % of the cell.
+    A zero cell is never dominated (nobody contributed: there is nothing to protect)."""
+    if not value:
+        return False
+    return contributors < MIN_CONTRIBUTORS or top * 100 > MAX_SHARE_PERCENT * value
+
+
+def contributions(parts: Iterable) -> tuple[int, object]:
+    """(number of non-zero contributions, largest contribution) of a cell's parts."""
+    nonzero = [p for p in parts if p]
+    return len(nonzero), max(nonzero, default=0)
+
+
 def _bounds(value: int, status: str) -> tuple[float, float]:
     if status == PRIMARY:
         return 1, THRESHOLD - 1
-    if status == SECONDARY:
+    if status in (SECONDARY, DOMINANCE):
         return THRESHOLD, INF
     return value, value
 
 
-def pinned_cells(values: dict, status: dict, constraint: Constraint) -> list[Hashable]:
-    """Hidden cells of one equation that the published cells and the bounds pin down."""
-    bounds = {k: _bounds(values[k], status[k]) for k in (constraint.margin, *constraint.parts)}
+def pinned_cells(
+    values: dict, status: dict, constraint: Constraint, known: frozenset = frozenset()
+) -> list[Hashable]:
+    """Hidden cells of one equation that the published cells and the bounds pin down.
+
+    `known`: cells the reader knows although they are hidden (an insider's own cells).
+    Linear in the size of the equation (sums computed once, infinite bounds counted).
+    """
+
+    def state(k):
+        return PUBLISHED if k in known else status[k]
+
+    bounds = {k: _bounds(values[k], state(k)) for k in (constraint.margin, *constraint.parts)}
+    part_bounds = [bounds[p] for p in constraint.parts]
+    lo_sum = sum(lo for lo, _ in part_bounds)
+    finite_hi = sum(hi for _, hi in part_bounds if hi != INF)
+    infinite_hi = sum(1 for _, hi in part_bounds if hi == INF)
     pinned = []
     m_lo, m_hi = bounds[constraint.margin]
-    if status[constraint.margin] != PUBLISHED:
+    if state(constraint.margin) != PUBLISHED:
         # margin ∈ [Σ lo(parts), Σ hi(parts)] ∩ its own bounds
-        lo = max(m_lo, sum(bounds[p][0] for p in constraint.parts))
-        hi = min(m_hi, sum(bounds[p][1] for p in constraint.parts))
+        lo = max(m_lo, lo_sum)
+        hi = min(m_hi, INF if infinite_hi else finite_hi)
         if lo == hi:
             pinned.append(constraint.margin)
-    for i, part in enumerate(constraint.parts):
-        if status[part] == PUBLISHED:
+    for part, (p_lo, p_hi) in zip(constraint.parts, part_bounds, strict=True):
+        if state(part) == PUBLISHED:
             continue
-        others = constraint.parts[:i] + constraint.parts[i + 1 :]
         # part = margin − Σ others
-        lo = max(bounds[part][0], m_lo - sum(bounds[q][1] for q in others))
-        hi = min(bounds[part][1], m_hi - sum(bounds[q][0] for q in others))
+        others_lo = lo_sum - p_lo
+        others_inf = infinite_hi - (p_hi == INF)
+        others_hi = INF if others_inf else finite_hi - (0 if p_hi == INF else p_hi)
+        lo = max(p_lo, m_lo - others_hi)
+        hi = min(p_hi, m_hi - others_lo)
         if lo == hi:
             pinned.append(part)
     return pinned
@@ -79,108 +131,266 @@ def pinned_cells(values: dict, status: dict, constraint: Constraint) -> list[Has
 def linearly_determined(
     values: dict, status: dict, constraints: Iterable[Constraint]
 ) -> list[Hashable]:
-    """Hidden cells that are a linear combination of published values (exact arithmetic)."""
+    """Hidden cells that are a linear combination of published values (exact arithmetic).
+
+    The equations, restricted to the hidden cells, are brought to reduced row echelon form
+    (sparse rows, rational coefficients); a hidden cell is determined exactly when its
+    column is a pivot whose row holds nothing else.
+    """
+    hidden, basis = _echelon(status, constraints)
+    return [hidden[i] for i, row in basis.items() if len(row) == 1]
+
+
+def _echelon(status: dict, constraints: Iterable[Constraint]):
+    """(hidden cells in a fixed order, reduced basis {pivot column: sparse row})."""
     hidden = sorted({k for k, s in status.items() if s != PUBLISHED}, key=repr)
-    if not hidden:
-        return []
     index = {k: i for i, k in enumerate(hidden)}
-    rows: list[list[Fraction]] = []
+    basis: dict[int, dict[int, Fraction]] = {}  # pivot column → fully reduced row
+    if not hidden:
+        return hidden, basis
     for c in constraints:
-        row = [Fraction(0)] * len(hidden)
+        row: dict[int, Fraction] = {}
         for k, coeff in [(c.margin, 1), *((p, -1) for p in c.parts)]:
             if k in index:
-                row[index[k]] += coeff
-        if any(row):
-            rows.append(row)
-    basis = _row_echelon(rows)
-    determined = []
-    for key, i in index.items():
-        unit = [Fraction(0)] * len(hidden)
-        unit[i] = Fraction(1)
-        if _in_span(basis, unit):
-            determined.append(key)
-    return determined
+                i = index[k]
+                row[i] = row.get(i, Fraction(0)) + coeff
+        _insert(basis, {i: v for i, v in row.items() if v})
+    return hidden, basis
 
 
-def _row_echelon(rows: list[list[Fraction]]) -> list[tuple[int, list[Fraction]]]:
-    """Reduced basis as (pivot column, row) pairs."""
-    basis: list[tuple[int, list[Fraction]]] = []
-    for row in rows:
-        row = _reduce(basis, row)
-        pivot = next((i for i, v in enumerate(row) if v), None)
-        if pivot is None:
-            continue
-        row = [v / row[pivot] for v in row]
-        basis = [(p, [a - b * r[pivot] for a, b in zip(r, row, strict=True)]) for p, r in basis]
-        basis.append((pivot, row))
-    return basis
+def _insert(basis: dict, row: dict) -> None:
+    """Add a row to a reduced basis, keeping it reduced."""
+    # Basis rows are zero on every other pivot: one pass over the row's pivots reduces it.
+    for pivot in [i for i in row if i in basis]:
+        factor = row.get(pivot)
+        if factor:
+            _axpy(row, -factor, basis[pivot])
+    if not row:
+        return
+    pivot = min(row)
+    scale = row[pivot]
+    row = {i: v / scale for i, v in row.items()}
+    for other in basis.values():
+        factor = other.get(pivot)
+        if factor:
+            _axpy(other, -factor, row)
+    basis[pivot] = row
 
 
-def _reduce(basis, row):
-    row = list(row)
-    for pivot, b in basis:
-        if row[pivot]:
-            factor = row[pivot]
-            row = [a - factor * c for a, c in zip(row, b, strict=True)]
-    return row
+def _determined_knowing(basis: dict, known: set[int]) -> set[int]:
+    """Columns determined once the `known` columns are known too: delete them from the
+    reduced basis (rows keep their pivots, except those pivoted on a known column, which
+    are reduced again). Cheaper than a new elimination per insider."""
+    reduced: dict[int, dict[int, Fraction]] = {}
+    pending = []
+    for pivot, row in basis.items():
+        kept = {i: v for i, v in row.items() if i not in known}
+        if pivot in known:
+            pending.append(kept)
+        else:
+            reduced[pivot] = kept
+    for row in pending:
+        _insert(reduced, row)
+    return {i for i, row in reduced.items() if len(row) == 1}
 
 
-def _in_span(basis, vector) -> bool:
-    return not any(_reduce(basis, vector))
+def _axpy(target: dict, factor: Fraction, source: dict) -> None:
+    """target += factor × source, dropping the zeros (sparse rows)."""
+    for i, v in source.items():
+        value = target.get(i, Fraction(0)) + factor * v
+        if value:
+            target[i] = value
+        else:
+            target.pop(i, None)
 
 
-def suppress(values: dict, constraints: list[Constraint]) -> dict:
-    """The status of every cell: PUBLISHED, PRIMARY (1–10) or SECONDARY (hidden to protect)."""
-    status = {k: (PRIMARY if is_small(v) else PUBLISHED) for k, v in values.items()}
+def suppress(
+    values: dict,
+    constraints: list[Constraint],
+    *,
+    dominated: Iterable[Hashable] = (),
+    owners: dict | None = None,
+) -> dict:
+    """The status of every cell: PUBLISHED, PRIMARY (1–10), DOMINANCE (a cell aggregating
+    structures that fails the 3-structures / 85 % rule) or SECONDARY (hidden to protect).
+
+    `dominated`: cells that fail the dominance rule (see `is_dominated`); `owners`: the
+    structure each per-structure cell belongs to, for the insider audit.
+    """
+    dominated = set(dominated)
+    status = {}
+    for key, value in values.items():
+        if is_small(value):
+            status[key] = PRIMARY
+        elif key in dominated and value:
+            status[key] = DOMINANCE
+        else:
+            status[key] = PUBLISHED
     if all(s == PUBLISHED for s in status.values()):
         return status
+    insiders = _insiders(owners or {}, constraints)
     while True:
-        leaking, constraint = _find_leak(values, status, constraints)
-        if not leaking:
+        to_hide, stuck = _outsider_fixes(values, status, constraints)
+        if not to_hide and not stuck:
+            to_hide, stuck = _insider_fixes(values, status, constraints, insiders)
+        if to_hide:
+            for key in to_hide:
+                status[key] = SECONDARY
+            continue
+        if not stuck:
             return status
-        candidate = _candidate(values, status, constraint) if constraint else None
-        if candidate is not None:
-            status[candidate] = SECONDARY
-        else:
-            # Nothing left to hide on the leaking equations: hide every count ≥ 11. With all
-            # non-zero counts hidden, no equation has a published constant left to solve with.
-            for key, value in values.items():
-                if status[key] == PUBLISHED and value >= THRESHOLD:
-                    status[key] = SECONDARY
-            return status
+        # Nothing left to hide on the leaking equations: hide every count ≥ 11. With all
+        # non-zero counts hidden, no equation has a published constant left to solve with.
+        for key, value in values.items():
+            if status[key] == PUBLISHED and value >= THRESHOLD:
+                status[key] = SECONDARY
+        return status
 
 
-def _candidate(values, status, constraint: Constraint):
-    """The smallest published part ≥ 11 of the equation, else its margin when published."""
+@dataclass(frozen=True)
+class _Insider:
+    known: frozenset  # the cells the insider knows exactly (their own)
+    equations: tuple  # the equations that hold some of them
+
+
+def _insiders(owners: dict, constraints: list[Constraint]) -> list[_Insider]:
+    grouped: dict[Hashable, set] = {}
+    for key, owner in owners.items():
+        grouped.setdefault(owner, set()).add(key)
+    return [
+        _Insider(
+            frozenset(keys),
+            tuple(c for c in constraints if keys & {c.margin, *c.parts}),
+        )
+        for _owner, keys in sorted(grouped.items(), key=lambda item: repr(item[0]))
+    ]
+
+
+def _candidate(values, status, constraint: Constraint, exclude=frozenset()):
+    """The smallest published part ≥ 11 of the equation, else its margin when published;
+    never a cell in `exclude` (an insider's own cells: hiding them would not help)."""
     parts = sorted(
-        (k for k in constraint.parts if status[k] == PUBLISHED and values[k] >= THRESHOLD),
+        (
+            k
+            for k in constraint.parts
+            if status[k] == PUBLISHED and values[k] >= THRESHOLD and k not in exclude
+        ),
         key=lambda k: (values[k], repr(k)),
     )
     if parts:
         return parts[0]
-    if status[constraint.margin] == PUBLISHED and values[constraint.margin] >= THRESHOLD:
-        return constraint.margin
+    margin = constraint.margin
+    if status[margin] == PUBLISHED and values[margin] >= THRESHOLD and margin not in exclude:
+        return margin
     return None
 
 
-def _find_leak(values, status, constraints) -> tuple[bool, Constraint | None]:
-    """(True, an equation to widen) when a hidden cell can be recomputed."""
+def _outsider_fixes(values, status, constraints) -> tuple[set, bool]:
+    """Cells to hide so that no hidden cell can be recomputed from the published ones, and
+    whether some leak has no cell left to hide. Every equation that pins a cell gets one
+    more hidden cell per pass; the rank test runs once the equations are quiet."""
+    to_hide, stuck = set(), False
     for c in constraints:
         if pinned_cells(values, status, c):
-            return True, c
+            candidate = _candidate(values, status, c)
+            if candidate is None:
+                stuck = True
+            else:
+                to_hide.add(candidate)
+    if to_hide or stuck:
+        return to_hide, stuck
     determined = set(linearly_determined(values, status, constraints))
     if not determined:
-        return False, None
+        return set(), False
     for c in constraints:
-        if determined & {c.margin, *c.parts} and _candidate(values, status, c) is not None:
-            return True, c
-    return True, None
+        if determined & {c.margin, *c.parts}:
+            candidate = _candidate(values, status, c)
+            if candidate is not None:
+                return {candidate}, False
+    return set(), True
+
+
+def insider_view(status: dict, known: frozenset) -> dict:
+    """The statuses as an insider sees them: their own cells are known exactly."""
+    return {k: (PUBLISHED if k in known else s) for k, s in status.items()}
+
+
+def _own_only(key, values, known, constraints) -> bool:
+    """True when `key` is the margin of an equation whose parts are the insider's own cells
+    and zeros: the insider's own persons, nobody else's (e.g. a territory's only exit of a
+    category, made by the insider's structure)."""
+    return any(
+        c.margin == key and all(p in known or values[p] == 0 for p in c.parts) for c in constraints
+    )
+
+
+def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
+    """Cells to hide so that no structure, knowing its own cells, can recompute somebody
+    else's small count: per equation (bounds), then across equations (exact rank test)."""
+    to_hide, stuck = set(), False
+
+    def protected(k, insider) -> bool:
+        return (
+            status[k] == PRIMARY
+            and k not in insider.known
+            and not _own_only(k, values, insider.known, constraints)
+        )
+
+    for insider in insiders:
+        for c in insider.equations:
+            cells = {c.margin, *c.parts}
+            if not any(status[k] == PRIMARY and k not in insider.known for k in cells):
+                continue
+            leaked = [
+                k for k in pinned_cells(values, status, c, insider.known) if protected(k, insider)
+            ]
+            if not leaked:
+                continue
+            candidate = _candidate(values, status, c, exclude=insider.known)
+            if candidate is None:
+                stuck = True
+            else:
+                to_hide.add(candidate)
+    if to_hide or stuck:
+        return to_hide, stuck
+    hidden, basis = _echelon(status, constraints)
+    index = {k: i for i, k in enumerate(hidden)}
+    for insider in insiders:
+        known = {index[k] for k in insider.known if k in index}
+        if not known:
+            continue
+        leaked = {
+            hidden[i] for i in _determined_knowing(basis, known) if protected(hidden[i], insider)
+        }
+        if not leaked:
+            continue
+        # Widen an equation of a leaked cell, else one of the cells it is tied to in the
+        # reduced basis (the chain the insider's knowledge completes).
+        tied = set(leaked)
+        for row in basis.values():
+            if any(index[k] in row for k in leaked):
+                tied |= {hidden[i] for i in row}
+        candidate = next(
+            (
+                found
+                for cells in (leaked, tied)
+                for c in constraints
+                if cells & {c.margin, *c.parts}
+                and (found := _candidate(values, status, c, exclude=insider.known)) is not None
+            ),
+            None,
+        )
+        if candidate is None:
+            stuck = True
+        else:
+            to_hide.add(candidate)  # one per insider and pass: the basis is then recomputed
+    return to_hide, stuck and not to_hide
 
 
 def label(value, status: str) -> str:
     """How a cell is printed."""
     if status == PRIMARY:
         return PRIMARY_LABEL
-    if status == SECONDARY:
+    if status in (SECONDARY, DOMINANCE):
         return SECONDARY_LABEL
     return str(value)

@@ -213,3 +213,19 @@ def add_bulk(world: World) -> None:
         _exit(p, "CHOMAGE")
     for i in range(12):
         _parcours(world.s2, f"REZE{i}", start=D(2021, 5, 1))
+
+
+def add_balanced(world: World) -> None:
+    """Twelve open Convergence parcours from 01/04/2021 in each of the three structures
+    working in Nantes Métropole (Paris Chantiers on its Nantes work site), so that no
+    structure makes more than 85 % of the territory's counts.
+
+    Nantes Métropole CVG 2021 then reads: accompanied 43 (Trajet 17, Océan 13, Paris
+    Chantiers 13), entries 42.
+    """
+    from sites.models import WorkSite
+
+    nantes_site = WorkSite.objects.get(structure=world.s4, name="Chantier nantais")
+    for structure, site in ((world.s1, None), (world.s2, None), (world.s4, nantes_site)):
+        for i in range(12):
+            _parcours(structure, f"BAL{structure.pk}-{i}", start=D(2021, 4, 1), work_site=site)

@@ -10,10 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.suppression import (
+    DOMINANCE,
     PRIMARY,
     PUBLISHED,
     SECONDARY,
     Constraint,
+    contributions,
+    is_dominated,
     label,
     suppress,
 )
@@ -145,3 +148,124 @@ def test_a_lone_small_cell_gets_a_companion():
 def test_nothing_hidden_when_nothing_is_small():
     values, constraints = _table([[0, 30], [20, 0]])
     assert set(suppress(values, constraints).values()) == {PUBLISHED}
+
+
+# Dominance (quality.md S25) and insiders ------------------------------------------------
+#
+# The grid of a territory dashboard: one row per structure (its own figures, published with
+# the small-count rule only), a total row that aggregates the structures (dominance rule:
+# ≥ 3 contributing structures, none above 85 %), and each row's margin (exits = Σ
+# categories). A structure knows its own row exactly: with that knowledge it must not
+# recompute anybody else's small count.
+
+
+def _territory_grid(cells: list[list[int]]):
+    """Rows = structures, columns = categories; column "T" is the row's margin; row "T" is
+    the territory total. Returns values, constraints, dominated total cells, owners."""
+    values, constraints, owners = {}, [], {}
+    n_rows, n_cols = len(cells), len(cells[0])
+    for r in range(n_rows):
+        for c in range(n_cols):
+            values[(r, c)] = cells[r][c]
+        values[(r, "T")] = sum(cells[r])
+        constraints.append(Constraint((r, "T"), tuple((r, c) for c in range(n_cols))))
+        owners.update({(r, c): r for c in [*range(n_cols), "T"]})
+    dominated = set()
+    for c in [*range(n_cols), "T"]:
+        parts = [values[(r, c)] for r in range(n_rows)]
+        values[("T", c)] = sum(parts)
+        constraints.append(Constraint(("T", c), tuple((r, c) for r in range(n_rows))))
+        nonzero = [p for p in parts if p]
+        total = values[("T", c)]
+        # Independent of reporting.suppression.is_dominated: written from the INSEE rule.
+        if total and (len(nonzero) < 3 or max(nonzero) / total > 0.85):
+            dominated.add(("T", c))
+    constraints.append(Constraint(("T", "T"), tuple(("T", c) for c in range(n_cols))))
+    return values, constraints, dominated, owners
+
+
+def _insider_view(status, owners, insider):
+    return {k: (PUBLISHED if owners.get(k) == insider else s) for k, s in status.items()}
+
+
+def _others_small(values, status, owners, constraints, insider):
+    """Small counts the insider must not learn: other structures' cells, and totals unless
+    every part but the insider's own is a published zero (then it is their own count)."""
+    protected = set()
+    for key, cell_status in status.items():
+        if cell_status != PRIMARY or owners.get(key) == insider:
+            continue
+        own_only = any(
+            c.margin == key and all(owners.get(p) == insider or values[p] == 0 for p in c.parts)
+            for c in constraints
+        )
+        if not own_only:
+            protected.add(key)
+    return protected
+
+
+def _insider_leaks(values, status, constraints, owners, insider):
+    view = _insider_view(status, owners, insider)
+    protected = _others_small(values, status, owners, constraints, insider)
+    found = set(_recomputable_on_one_equation(values, view, constraints))
+    found |= set(_linearly_recomputable(values, view, constraints))
+    return found & protected
+
+
+grids = st.integers(2, 4).flatmap(
+    lambda n_cols: st.lists(
+        st.lists(
+            st.one_of(st.integers(0, 12), st.integers(0, 60)), min_size=n_cols, max_size=n_cols
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grids)
+def test_dominance_and_insiders(cells):
+    values, constraints, dominated, owners = _territory_grid(cells)
+    status = suppress(values, constraints, dominated=dominated, owners=owners)
+    for key, value in values.items():
+        if status[key] == PUBLISHED:
+            assert not 1 <= value <= 10, (key, value)
+            # A published territory cell passes the dominance rule.
+            assert key not in dominated, (key, value)
+        if status[key] in (SECONDARY, DOMINANCE):
+            assert value >= 11
+    # Nobody recomputes a hidden cell from the published ones…
+    assert _recomputable_on_one_equation(values, status, constraints) == []
+    assert _linearly_recomputable(values, status, constraints) == []
+    # …and no structure, knowing its own row, recomputes another's small count, except
+    # where even hiding every non-zero count would not prevent it (the "< 11" label itself
+    # bounds a cell: a total "< 11" of which the insider holds 9 leaves 1 for the others).
+    everything_hidden = {
+        k: PRIMARY if 1 <= v <= 10 else (SECONDARY if v >= 11 else PUBLISHED)
+        for k, v in values.items()
+    }
+    for insider in range(len(cells)):
+        unavoidable = _insider_leaks(values, everything_hidden, constraints, owners, insider)
+        leaks = _insider_leaks(values, status, constraints, owners, insider)
+        assert leaks <= unavoidable, (insider, leaks - unavoidable)
+
+
+def test_is_dominated_follows_the_insee_rule():
+    assert not is_dominated(0, 0, 0)  # nothing to protect
+    assert is_dominated(30, 2, 20)  # two structures only
+    assert is_dominated(100, 3, 86)  # one structure above 85 %
+    assert not is_dominated(100, 3, 85)  # exactly 85 % is allowed
+    assert contributions([0, 5, 12, 0, 3]) == (3, 12)
+
+
+def test_a_dominated_total_is_hidden_and_not_recomputable():
+    # Three structures, the first making 90 % of column 0: its total is hidden, and one
+    # more cell of the column too, or the rows would give it back.
+    values, constraints, dominated, owners = _territory_grid([[90, 20], [5, 30], [5, 25]])
+    assert ("T", 0) in dominated
+    status = suppress(values, constraints, dominated=dominated, owners=owners)
+    assert status[("T", 0)] == DOMINANCE
+    assert label(values[("T", 0)], status[("T", 0)]) == "s"
+    column = [status[(r, 0)] for r in range(3)]
+    assert column.count(PUBLISHED) <= 1

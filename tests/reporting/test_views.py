@@ -2,6 +2,7 @@
 query budgets that do not grow with the data."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests import factories as f
 
-from .scenario import add_bulk
+from .scenario import add_balanced, add_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +50,10 @@ def test_coordinator_with_bulk_data_sees_exact_large_counts(client, coordinator,
     values = {h["key"]: h["value"] for h in figures["headline"]}
     assert values["accompanied"] == "65"
     assert values["entries"] == "38"
-    assert values["exits"] == "30"
+    # Trajet makes 29 of the 30 exits (97 % > 85 %): the dominance rule hides the total.
+    assert values["exits"] == "s"
     assert figures["target"]["value"] == 118
+    assert figures["target"]["attainment"] == "55,1\u202f%"
 
 
 def test_drill_down_to_a_structure(client, coordinator, world):
@@ -190,3 +193,74 @@ def test_index_lists_what_each_role_may_open(client, coordinator, funder, casewo
     page = _get(client, caseworker_trajet, reverse("reporting:index")).content.decode()
     assert reverse("reporting:own", args=["CVG"]) in page
     assert "nantes-metropole" not in page
+
+
+# Dominance (quality.md S25): territory cells need ≥ 3 structures, none above 85 % ----------
+
+
+def _headline(response) -> dict:
+    return {h["key"]: h["value"] for h in response.context["figures"]["headline"]}
+
+
+def test_balanced_territory_publishes_its_totals(client, coordinator, world):
+    add_balanced(world)
+    values = _headline(_get(client, coordinator, _url(periode="2021")))
+    assert values["accompanied"] == "43"
+    assert values["entries"] == "42"
+
+
+def test_two_structures_territory_hides_every_non_zero_total(client, funder, world):
+    # The funder's deployment without Paris Chantiers: Trajet and Océan only.
+    world.deployment.structures.set([world.s1, world.s2])
+    add_bulk(world)
+    response = _get(client, funder, _url(periode="2021"))
+    figures = response.context["figures"]
+    # Only the structures the deployment lists (the link table is under row-level
+    # security: a funder reading it directly would see no row and get every structure).
+    assert [r["name"] for r in figures["rows"]] == ["Océan", "Trajet"]
+    for item in figures["headline"][:4]:
+        assert item["value"] in {"s", "< 11", "0"}, item
+    # The total cannot be recomputed from the rows: some row of each column is hidden too.
+    for group in response.context["groups"][:1]:
+        for i in range(len(group["labels"])):
+            column = [row["cells"][i] for row in group["rows"]]
+            assert any(cell in {"s", "< 11"} for cell in column), (group["labels"][i], column)
+    assert figures["target"]["attainment"] == "s"
+
+
+def test_drill_down_shows_the_structures_row_of_the_territory_grid(client, coordinator, world):
+    add_balanced(world)
+    territory = _get(client, coordinator, _url(periode="2021")).context["figures"]
+    ocean_row = next(r for r in territory["rows"] if r["slug"] == "ocean")
+    drill = _get(client, coordinator, _url(periode="2021", structure="ocean"))
+    figures = drill.context["figures"]
+    assert [h["value"] for h in figures["headline"][:4]] == ocean_row["cells"][:4]
+    assert figures["months"] == [] and figures["months_withheld"] is True
+    assert "Le détail mensuel n'est publié qu'à l'échelle du territoire" in drill.content.decode()
+
+
+def test_national_view_protects_the_rest_of_an_enclosing_territory(client, coordinator, world):
+    # Loire-Atlantique (which holds Nantes Métropole) gets its own deployment: both rows
+    # are compared, and subtracting one from the other must not reveal a small count.
+    f.DeploymentFactory(programme=world.cvg, territory=world.la)
+    add_balanced(world)
+    for i in range(12):  # Estuaire, in Loire-Atlantique outside the métropole
+        f.ParcoursFactory(
+            participant=f.ParticipantFactory(structure=world.s3, last_name=f"EST{i}"),
+            programme=world.cvg,
+            start_date=dt.date(2021, 4, 1),
+        )
+    rows = {
+        r["name"]: r["cells"]
+        for r in _get(
+            client, coordinator, reverse("reporting:national", args=["CVG"]) + "?periode=2021"
+        ).context["figures"]["rows"]
+    }
+    assert set(rows) == {"Loire-Atlantique", "Nantes Métropole"}
+    la, nm = rows["Loire-Atlantique"], rows["Nantes Métropole"]
+    compared = 0
+    for a, b in zip(la[:9], nm[:9], strict=True):
+        if a.isdigit() and b.isdigit():
+            compared += 1
+            assert not 1 <= int(a) - int(b) <= 10, (a, b)
+    assert compared  # some cells are published on both rows
