@@ -75,5 +75,15 @@ class ReportSnapshot(models.Model):
         return f"{self.deployment} – {self.period_code}"
 
     @property
+    def period_label(self) -> str:
+        """The period as people name it ("année 2021"), from its stable code."""
+        from .periods import parse
+
+        try:
+            return str(parse(self.period_code).label)
+        except ValueError:
+            return self.period_code
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)

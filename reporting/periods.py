@@ -103,6 +103,19 @@ def free(start: dt.date, end: dt.date) -> Period:
     )
 
 
+def canonical(start: dt.date, end: dt.date) -> Period:
+    """The named period (year, Convergence semester, quarter, month) with exactly these
+    bounds, else free dates: a target set over 2021 is offered as "année 2021", not as a
+    second, differently coded "du 01/01/2021 au 31/12/2021"."""
+    candidates = [year(start.year), month(start.year, start.month)]
+    candidates += [quarter(start.year, q) for q in (1, 2, 3, 4)]
+    candidates += [semester(start.year, s) for s in (1, 2)]
+    for period in candidates:
+        if (period.start, period.end) == (start, end):
+            return period
+    return free(start, end)
+
+
 _PATTERNS = [
     (re.compile(r"^(\d{4})$"), lambda m: year(int(m[1]))),
     (re.compile(r"^(\d{4})-T([1-4])$"), lambda m: quarter(int(m[1]), int(m[2]))),

@@ -278,8 +278,8 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
     # What the key figures, the gauge and the categories show: the territory's total, or on
     # a drill-down the structure's row.
     head_key = focus if focus is not None else "total"
-    head = table.by_structure[focus] if focus is not None else table.total
-    if focus is not None and focus not in table.by_structure:
+    head = table.by_structure.get(focus) if focus is not None else table.total
+    if head is None:  # the structure has no parcours in the period
         head_key = "empty"
         head = Indicators(days_in_period=period.days, programme_code=programme.code)
         for col in [*count_cols, "cat:unknown"]:

@@ -26,7 +26,7 @@ from sites.tenancy.rls import SETTING, current_structures, rls_structures, set_a
 
 from . import indicators as ind
 from .periods import Period
-from .periods import free as free_period
+from .periods import canonical as canonical_period
 
 
 @dataclass(frozen=True)
@@ -323,20 +323,43 @@ def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, 
     return {metric: value for metric, (_, _, value) in best.items()}
 
 
-def target_periods(*, report_scope: ReportScope) -> list[Period]:
-    """The periods of the territory's targets, to offer them in the period selector."""
+@dataclass(frozen=True)
+class TargetInfo:
+    """One target of a territory's deployments, for the period selector and the gauge."""
+
+    period: Period
+    metric: str
+    value: int
+
+
+def territory_targets(*, report_scope: ReportScope) -> list[TargetInfo]:
+    """The targets of the territory's deployments (of the report's deployment only for a
+    funder report), latest period first, each with its named period when it has one."""
     if report_scope.territory is None:
         return []
-    found = (
-        Target.objects.filter(
-            deployment__programme=report_scope.programme,
-            deployment__territory=report_scope.territory,
-        )
-        .values_list("period_start", "period_end")
-        .distinct()
-        .order_by("-period_end", "-period_start")
+    qs = Target.objects.filter(
+        deployment__programme=report_scope.programme,
+        deployment__territory=report_scope.territory,
     )
-    return [free_period(start, end) for start, end in found]
+    if report_scope.deployment is not None:
+        qs = qs.filter(deployment=report_scope.deployment)
+    rows = qs.values_list("period_start", "period_end", "metric", "value").order_by(
+        "-period_end", "-period_start", "metric"
+    )
+    return [
+        TargetInfo(period=canonical_period(start, end), metric=metric, value=value)
+        for start, end, metric, value in rows
+    ]
+
+
+def target_periods(*, report_scope: ReportScope) -> list[Period]:
+    """The periods of the territory's targets, to offer them in the period selector."""
+    seen, result = set(), []
+    for target in territory_targets(report_scope=report_scope):
+        if target.period.code not in seen:
+            seen.add(target.period.code)
+            result.append(target.period)
+    return result
 
 
 def _apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:

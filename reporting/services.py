@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,8 +108,14 @@ def report_snapshot_render(*, snapshot_id: int) -> ReportSnapshot:
     return snapshot
 
 
-def period_for_deployment(*, deployment, today: dt.date) -> Period:
-    """Default report period: the previous calendar year once the deployment has one."""
+def period_for_deployment(
+    *, deployment, today: dt.date, target_periods: Iterable[Period] = ()
+) -> Period:
+    """Default report period: the latest target period that has begun (funders report
+    against their targets), else the previous calendar year once the deployment has one."""
     from .periods import year
 
+    started = [p for p in target_periods if p.start <= today]
+    if started:
+        return max(started, key=lambda p: (p.end, p.start))
     return year(max(deployment.start_date.year, today.year - 1))

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from programmes.enums import TargetMetric
+
 from . import exports, periods, policies, selectors, services
 from .models import ReportSnapshot
 from .presentation import charts_for, column_groups, publish_comparison, publish_dashboard
@@ -71,15 +73,38 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _target_periods(report_scope: selectors.ReportScope) -> list[periods.Period]:
+def _target_periods(targets: list[selectors.TargetInfo]) -> list[periods.Period]:
+    """The targets' periods, first in the selector and named as such."""
+    seen, result = set(), []
+    for t in targets:
+        if t.period.code in seen:
+            continue
+        seen.add(t.period.code)
+        label = _("période d'objectif : %(period)s") % {"period": t.period.label}
+        result.append(periods.Period(t.period.start, t.period.end, t.period.code, label))
+    return result
+
+
+def _targets_shown(targets: list[selectors.TargetInfo]) -> list[dict]:
+    """The targets as printed next to the gauge (with a link to their period)."""
     return [
-        periods.Period(p.start, p.end, p.code, _("période de l'objectif, ") + str(p.label))
-        for p in selectors.target_periods(report_scope=report_scope)
+        {
+            "code": t.period.code,
+            "period": str(t.period.label),
+            "metric": str(TargetMetric(t.metric).label),
+            "value": t.value,
+        }
+        for t in targets
     ]
 
 
 def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
     period = _period(request, _default_period())
+    targets = (
+        selectors.territory_targets(report_scope=report_scope)
+        if not export_fmt and report_scope.structure is None
+        else []
+    )
     dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
     published = publish_dashboard(dashboard)
     if export_fmt:
@@ -107,7 +132,8 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "figures": published,
             "charts": charts_for(published),
             "groups": column_groups(published),
-            "period_choices": _period_choices(period, _target_periods(report_scope)),
+            "period_choices": _period_choices(period, _target_periods(targets)),
+            "territory_targets": _targets_shown(targets),
             "query": request.GET.urlencode(),
             "drill_down": report_scope.territory is not None and report_scope.structure is None,
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
@@ -187,7 +213,12 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
             scope=request.scope, deployment_id=pk, period=period, user=request.user
         )
         return redirect("reporting:snapshot_detail", uuid=snapshot.uuid)
-    default = services.period_for_deployment(deployment=deployment, today=timezone.localdate())
+    targets = selectors.territory_targets(report_scope=report_scope)
+    default = services.period_for_deployment(
+        deployment=deployment,
+        today=timezone.localdate(),
+        target_periods=[t.period for t in targets],
+    )
     return render(
         request,
         "reporting/deployment_reports.html",
@@ -196,7 +227,8 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
             "snapshots": ReportSnapshot.objects.filter(deployment=deployment).only(
                 "uuid", "period_code", "created_at", "status", "progress", "figures_sha256"
             ),
-            "period_choices": _period_choices(default, _target_periods(report_scope)),
+            "period_choices": _period_choices(default, _target_periods(targets)),
+            "territory_targets": _targets_shown(targets),
         },
     )
 

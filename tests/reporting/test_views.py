@@ -264,3 +264,39 @@ def test_national_view_protects_the_rest_of_an_enclosing_territory(client, coord
             compared += 1
             assert not 1 <= int(a) - int(b) <= 10, (a, b)
     assert compared  # some cells are published on both rows
+
+
+# After looking at the pages: targets are findable from any period ------------------------
+
+
+def test_canonical_names_a_targets_period():
+    from reporting import periods
+
+    assert periods.canonical(dt.date(2021, 1, 1), dt.date(2021, 12, 31)).code == "2021"
+    assert periods.canonical(dt.date(2021, 10, 1), dt.date(2022, 3, 31)).code == "2021-S2"
+    assert periods.canonical(dt.date(2021, 4, 1), dt.date(2021, 6, 30)).code == "2021-T2"
+    assert (
+        periods.canonical(dt.date(2021, 3, 1), dt.date(2021, 12, 31)).code
+        == "2021-03-01_2021-12-31"
+    )
+
+
+def test_a_period_without_target_links_to_the_targets_periods(client, coordinator, world):
+    response = _get(client, coordinator, _url(periode="2023"))
+    assert response.context["figures"]["target"] is None
+    page = response.content.decode()
+    assert "Aucun objectif ne porte sur la période affichée" in page
+    assert 'href="?periode=2021-03-01_2021-12-31"' in page
+    options = [p["code"] for p in response.context["period_choices"]]
+    assert options[0] == "2021-01-01_2022-12-31"  # the latest-ending target period first
+    drill = _get(client, coordinator, _url(periode="2023", structure="ocean"))
+    assert "Les objectifs sont fixés pour le territoire" in drill.content.decode()
+
+
+def test_funder_report_defaults_to_the_latest_target_period(client, funder, world):
+    response = _get(
+        client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
+    )
+    selected = [p for p in response.context["period_choices"] if p["selected"]]
+    assert [p["code"] for p in selected] == ["2021-01-01_2022-12-31"]
+    assert selected[0]["label"].startswith("période d'objectif")
