@@ -54,7 +54,8 @@ def stamp_login(sender, request, user, **kwargs) -> None:
     request.session[SEEN_AT] = now
 
 
-OPEN_URL_NAMES = frozenset({"logout", "otp_verify", "otp_setup", "healthz"})
+# Switching language is harmless before the second factor (it only sets a cookie).
+OPEN_URL_NAMES = frozenset({"logout", "otp_verify", "otp_setup", "healthz", "set_language"})
 
 
 class SecondFactorMiddleware:
