@@ -357,6 +357,13 @@ class WorkedHours(StructureOwned):
         return f"{self.hours} h, semaine du {self.week_start:%d/%m/%Y}"
 
 
+def _barrier(label) -> models.CharField:
+    """One barrier's level field (the snapshot has one per enums.Barrier code)."""
+    return models.CharField(
+        label, max_length=10, choices=BarrierLevel.choices, default=BarrierLevel.AUCUN
+    )
+
+
 @history()
 class SituationSnapshot(StructureOwned):
     """The person's situation at a date: at entry, during follow-up or at exit.
@@ -391,60 +398,17 @@ class SituationSnapshot(StructureOwned):
         default=list,
         blank=True,
     )
-    barrier_logement = models.CharField(
-        _("frein logement"), max_length=10, choices=BarrierLevel.choices, default=BarrierLevel.AUCUN
-    )
-    barrier_sante_physique = models.CharField(
-        _("frein santé physique"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_sante_psychique = models.CharField(
-        _("frein santé psychique"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_addictions = models.CharField(
-        _("frein addictions"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_mobilite = models.CharField(
-        _("frein mobilité"), max_length=10, choices=BarrierLevel.choices, default=BarrierLevel.AUCUN
-    )
-    barrier_justice = models.CharField(
-        _("frein justice"), max_length=10, choices=BarrierLevel.choices, default=BarrierLevel.AUCUN
-    )
-    barrier_administratif = models.CharField(
-        _("frein administratif / accès aux droits"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_budget = models.CharField(
-        _("frein budget / dettes"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_langue = models.CharField(
-        _("frein langue"), max_length=10, choices=BarrierLevel.choices, default=BarrierLevel.AUCUN
-    )
-    barrier_numerique = models.CharField(
-        _("frein numérique"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
-    barrier_famille = models.CharField(
-        _("frein famille / garde d'enfants"),
-        max_length=10,
-        choices=BarrierLevel.choices,
-        default=BarrierLevel.AUCUN,
-    )
+    barrier_logement = _barrier(_("frein logement"))
+    barrier_sante_physique = _barrier(_("frein santé physique"))
+    barrier_sante_psychique = _barrier(_("frein santé psychique"))
+    barrier_addictions = _barrier(_("frein addictions"))
+    barrier_mobilite = _barrier(_("frein mobilité"))
+    barrier_justice = _barrier(_("frein justice"))
+    barrier_administratif = _barrier(_("frein administratif / accès aux droits"))
+    barrier_budget = _barrier(_("frein budget / dettes"))
+    barrier_langue = _barrier(_("frein langue"))
+    barrier_numerique = _barrier(_("frein numérique"))
+    barrier_famille = _barrier(_("frein famille / garde d'enfants"))
     has_health_insurance = models.BooleanField(_("couverture maladie"), default=False)
     has_complementary = models.BooleanField(_("complémentaire santé"), default=False)
     has_gp = models.BooleanField(_("médecin traitant"), default=False)
