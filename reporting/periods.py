@@ -65,9 +65,13 @@ def quarter(y: int, q: int) -> Period:
     first = 3 * (q - 1) + 1
     last = first + 2
     end = dt.date(y, last, calendar.monthrange(y, last)[1])
-    return Period(
-        dt.date(y, first, 1), end, f"{y}-T{q}", _("%(q)se trimestre %(y)s") % {"q": q, "y": y}
+    # French ordinals: "1er trimestre", then "2e", "3e", "4e".
+    label = (
+        _("1er trimestre %(y)s") % {"y": y}
+        if q == 1
+        else _("%(q)se trimestre %(y)s") % {"q": q, "y": y}
     )
+    return Period(dt.date(y, first, 1), end, f"{y}-T{q}", label)
 
 
 def month(y: int, m: int) -> Period:
