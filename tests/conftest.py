@@ -39,3 +39,14 @@ def _close_every_connection_before_dropping_the_test_database(django_db_setup):
     from django.db import connections
 
     connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test request in English leaves English active in the thread (LocaleMiddleware sets
+    it per request and nothing resets it in tests); every test starts in French, the default."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
