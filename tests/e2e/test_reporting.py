@@ -102,6 +102,9 @@ def login_with_code(page, login, second_factor):
 
 
 def _kpis(page) -> dict[str, str]:
+    # all_inner_texts() does not wait: read the figures once the new page has fully loaded.
+    page.wait_for_load_state("load")
+    expect(page.locator(".kpi .kpi-value").first).to_be_visible()
     labels = page.locator(".kpi .kpi-label").all_inner_texts()
     values = page.locator(".kpi .kpi-value").all_inner_texts()
     return dict(zip(labels, values, strict=True))
@@ -201,7 +204,7 @@ def test_national_coordinator_compares_territories(
     assert_no_serious_axe_violations(page, "national view")
     # A row opens that territory's dashboard for the same period.
     page.get_by_role("link", name="Nantes Métropole").click()
-    assert "/CVG/territoire/nantes-metropole/?periode=2021" in page.url
+    page.wait_for_url("**/CVG/territoire/nantes-metropole/?periode=2021*")
     assert _kpis(page)["Personnes accompagnées"] == "43"
 
 
