@@ -15,6 +15,18 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
+def _enrol(person, code, start_date, weekly_hours, **options):
+    """Enrol `person` in programme `code` through the service, as a caseworker would."""
+    return services.parcours_enrol(
+        participant=person,
+        programme=f.programme(code),
+        start_date=start_date,
+        weekly_hours=weekly_hours,
+        actor=None,
+        **options,
+    )
+
+
 def test_update_with_current_version_saves_and_bumps_version():
     person = f.ParticipantFactory(first_name="Ana")
     updated = services.participant_update(
@@ -62,12 +74,11 @@ def test_work_site_of_another_structure_is_refused():
     person = f.ParticipantFactory()
     foreign_site = f.WorkSiteFactory()
     with pytest.raises(ValidationError) as exc:
-        services.parcours_enrol(
-            participant=person,
-            programme=f.programme("CVG"),
-            start_date=D(2021, 3, 1),
-            weekly_hours=26,
-            actor=None,
+        _enrol(
+            person,
+            "CVG",
+            D(2021, 3, 1),
+            26,
             work_site=foreign_site,
         )
     assert "work_site" in exc.value.message_dict
@@ -77,12 +88,11 @@ def test_enrol_resolves_the_deployment_and_creates_contract_and_first_stage():
     person = f.ParticipantFactory()
     deployment = f.DeploymentFactory(programme=f.programme("PHC"), start_date=D(2019, 1, 1))
     deployment.structures.add(person.structure)
-    parcours = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("PHC"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=4,
-        actor=None,
+    parcours = _enrol(
+        person,
+        "PHC",
+        D(2021, 3, 1),
+        4,
     )
     assert parcours.deployment == deployment
     assert parcours.contracts.get().weekly_hours == 4
@@ -91,12 +101,11 @@ def test_enrol_resolves_the_deployment_and_creates_contract_and_first_stage():
 
 def test_phc_exit_then_convergence_linked_as_suite_de_parcours():
     person = f.ParticipantFactory()
-    phc = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("PHC"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=4,
-        actor=None,
+    phc = _enrol(
+        person,
+        "PHC",
+        D(2021, 3, 1),
+        4,
     )
     services.parcours_exit(
         parcours=phc,
@@ -105,12 +114,11 @@ def test_phc_exit_then_convergence_linked_as_suite_de_parcours():
         actor=None,
         exit_snapshot={"housing": "CHRS"},
     )
-    cvg = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 10, 1),
-        weekly_hours=26,
-        actor=None,
+    cvg = _enrol(
+        person,
+        "CVG",
+        D(2021, 10, 1),
+        26,
     )
     services.parcours_link_previous(parcours=cvg, previous=phc, actor=None)
     cvg.refresh_from_db()
@@ -120,12 +128,11 @@ def test_phc_exit_then_convergence_linked_as_suite_de_parcours():
 
 def test_status_machine_oriented_then_started():
     person = f.ParticipantFactory()
-    parcours = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=26,
-        actor=None,
+    parcours = _enrol(
+        person,
+        "CVG",
+        D(2021, 3, 1),
+        26,
         status=ParcoursStatus.ORIENTE,
     )
     services.parcours_start(parcours=parcours, actor=None)
@@ -138,34 +145,31 @@ def test_status_machine_oriented_then_started():
 
 def test_not_entered_frees_the_programme_for_a_new_orientation():
     person = f.ParticipantFactory()
-    oriented = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("PHC"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=4,
-        actor=None,
+    oriented = _enrol(
+        person,
+        "PHC",
+        D(2021, 3, 1),
+        4,
         status=ParcoursStatus.ORIENTE,
     )
     services.parcours_cancel(parcours=oriented, actor=None)
     assert oriented.status == ParcoursStatus.NON_ENTRE
-    again = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("PHC"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=4,
-        actor=None,
+    again = _enrol(
+        person,
+        "PHC",
+        D(2021, 3, 1),
+        4,
     )
     assert again.status == ParcoursStatus.EN_COURS
 
 
 def test_second_exit_is_refused_not_a_crash():
     person = f.ParticipantFactory()
-    parcours = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=26,
-        actor=None,
+    parcours = _enrol(
+        person,
+        "CVG",
+        D(2021, 3, 1),
+        26,
     )
     services.parcours_exit(parcours=parcours, date=D(2021, 9, 1), situation="CDI", actor=None)
     stale = Parcours.objects.get(pk=parcours.pk)
@@ -188,23 +192,21 @@ def test_conflict_names_what_the_other_person_changed():
 
 def test_entry_snapshot_of_an_earlier_parcours_does_not_count():
     person = f.ParticipantFactory()
-    phc = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("PHC"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=4,
-        actor=None,
+    phc = _enrol(
+        person,
+        "PHC",
+        D(2021, 3, 1),
+        4,
     )
     services.snapshot_record(
         participant=person, parcours=phc, context="ENTREE", date=D(2021, 3, 2), actor=None
     )
     services.parcours_exit(parcours=phc, date=D(2021, 9, 30), situation="SUITE_CVG", actor=None)
-    cvg = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 10, 1),
-        weekly_hours=26,
-        actor=None,
+    cvg = _enrol(
+        person,
+        "CVG",
+        D(2021, 10, 1),
+        26,
     )
     assert "entry_snapshot" in services.parcours_warnings(parcours=cvg, today=D(2021, 12, 1))
 
@@ -225,12 +227,11 @@ def test_database_refuses_an_open_status_with_an_end_date():
 
 def test_activity_moves_the_last_contact_forward_only():
     person = f.ParticipantFactory()
-    parcours = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=26,
-        actor=None,
+    parcours = _enrol(
+        person,
+        "CVG",
+        D(2021, 3, 1),
+        26,
     )
     services.action_log(
         parcours=parcours,
@@ -254,12 +255,11 @@ def test_activity_moves_the_last_contact_forward_only():
 
 def test_unchanged_worked_hours_are_not_rewritten():
     person = f.ParticipantFactory()
-    parcours = services.parcours_enrol(
-        participant=person,
-        programme=f.programme("CVG"),
-        start_date=D(2021, 3, 1),
-        weekly_hours=26,
-        actor=None,
+    parcours = _enrol(
+        person,
+        "CVG",
+        D(2021, 3, 1),
+        26,
     )
     row = services.worked_hours_record(
         parcours=parcours, week_start=D(2021, 3, 1), hours=26, actor=None
