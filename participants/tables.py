@@ -2,11 +2,11 @@
 
 import django_tables2 as tables
 from django.db.models import F
-from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from sites.tables import FastRowsMixin
 
 from .enums import ParcoursStatus
 from .models import Participant
@@ -31,13 +31,15 @@ class FrenchDateColumn(tables.Column):
         return queryset.order_by(expression, "last_name", "first_name", "pk"), True
 
     def render(self, value):
-        return date_format(value, "d/m/Y")
+        # Same output as date_format(value, "d/m/Y"), without the formatter's per-call set-up
+        # (three date columns × 50 rows on every list page).
+        return value.strftime("%d/%m/%Y")
 
     def value(self, value):
         return value
 
 
-class ParticipantTable(tables.Table):
+class ParticipantTable(FastRowsMixin, tables.Table):
     name = tables.Column(
         verbose_name=_("Nom"),
         accessor="last_name",
@@ -90,7 +92,7 @@ class ParticipantTable(tables.Table):
     def render_name(self, record):
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("participants:detail", kwargs={"participant_pk": record.pk}),
+            self.pk_url("participants:detail", "participant_pk", record.pk),
             str(record),
         )
 
@@ -131,13 +133,13 @@ class ParticipantTable(tables.Table):
             ParcoursStatus.ORIENTE,
         ):
             return ""
-        url = reverse("participants:action_create", kwargs={"parcours_pk": parcours_id})
+        url = self.pk_url("participants:action_create", "parcours_pk", parcours_id)
         return format_html(
             '<a class="btn btn-sm btn-outline-primary quick-action-trigger" href="{url}" '
             'hx-get="{url}" hx-target="closest tr" hx-swap="afterend" '
             'data-row-id="participant-{pk}" aria-label="{label}">{text}</a>',
             url=url,
             pk=record.pk,
-            label=_("Noter une action pour %(name)s") % {"name": record},
-            text=_("+ Action"),
+            label=gettext("Noter une action pour %(name)s") % {"name": record},
+            text=gettext("+ Action"),
         )
