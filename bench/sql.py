@@ -33,6 +33,16 @@ p AS (
       AND p.start_date <= %(d2)s AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 ),
+ph AS MATERIALIZED (  -- parcours that may hold hours of the period (weeks overlap them)
+    SELECT p.id, p.structure_id
+    FROM participants_parcours p
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    WHERE p.programme_id = %(programme)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date <= %(d2)s::date + 6 AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
+      AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
+),
 x AS (
     SELECT p.start_date, p.end_date, e.dgefp_category, e.situation,
            (SELECT s.housing FROM participants_situationsnapshot s
@@ -52,10 +62,9 @@ SELECT
     (SELECT COUNT(*) FROM x WHERE dgefp_category = ANY(%(dynamic)s)),
     (SELECT COUNT(*) FROM x WHERE dgefp_category = 'NEUTRALISEE'),
     (SELECT COALESCE(SUM(end_date - start_date), 0) FROM x),
-    (SELECT COALESCE(SUM(wh.hours), 0) FROM participants_workedhours wh JOIN p
-       ON p.id = wh.parcours_id
-       WHERE wh.structure_id IN (SELECT structure_id FROM p)
-         AND wh.week_start BETWEEN %(d1)s AND %(d2)s),
+    (SELECT COALESCE(SUM(wh.hours), 0) FROM ph JOIN participants_workedhours wh
+       ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
+       AND wh.week_start BETWEEN %(d1)s AND %(d2)s),
     (SELECT COUNT(*) FROM x
       WHERE NOT (entry_housing = ANY(%(housed_or_unknown)s))),
     (SELECT COUNT(*) FROM x

@@ -184,20 +184,26 @@ geo(id) AS (
 """
 
 # Counted parcours of the scope that overlap P. A parcours lies where its work site is,
-# else where its structure is.
+# else where its structure is. `{name}` and `{upper}` let the hours use the same filter with
+# a later upper bound (see _HOURS_PARCOURS).
 _PARCOURS_CTE = """
-p AS (
+{name} AS (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date
     FROM participants_parcours p
     {location_join}
     WHERE p.structure_id = ANY(%(structure_ids)s)
       AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
-      AND p.start_date <= %(d2)s
+      AND p.start_date <= %({upper})s
       AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       {location_filter}
 )
 """
+# Hours are counted by their week's Monday (d1 ≤ week_start ≤ d2). A week is only ever
+# recorded when it overlaps its parcours (services.hours_record), so every such row belongs
+# to a parcours overlapping [d1, d2 + 6 days]: the hours are looked up from those parcours
+# through the (structure, parcours, week) index instead of scanning every hour of the scope.
+HOURS_WEEK_SPAN = dt.timedelta(days=6)
 
 _LOCATION_JOIN = """
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
@@ -208,17 +214,14 @@ _LOCATION_FILTER = "AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FRO
 _TABLE_SQL = """
 {with_clause}
 {parcours_cte},
+{hours_parcours_cte},
 hours AS (
-    SELECT wh.structure_id, GROUPING(wh.structure_id) AS is_total, SUM(wh.hours) AS hours
-    FROM participants_workedhours wh
-    JOIN participants_parcours p ON p.id = wh.parcours_id
-    {location_join}
-    WHERE wh.structure_id = ANY(%(structure_ids)s)
-      AND wh.week_start BETWEEN %(d1)s AND %(d2)s
-      AND p.programme_id = %(programme_id)s
-      AND p.status = ANY(%(statuses)s)
-      {location_filter}
-    GROUP BY ROLLUP (wh.structure_id)
+    SELECT ph.structure_id, GROUPING(ph.structure_id) AS is_total, SUM(wh.hours) AS hours
+    FROM ph
+    JOIN participants_workedhours wh
+      ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
+     AND wh.week_start BETWEEN %(d1)s AND %(d2)s
+    GROUP BY ROLLUP (ph.structure_id)
 ),
 agg AS (
     SELECT
@@ -379,13 +382,10 @@ geo(id) AS (
     UNION
     SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
 )
-SELECT st.id FROM sites_structure st
-WHERE st.commune_id IN (SELECT id FROM geo)
-   OR EXISTS (
-        SELECT 1 FROM sites_worksite ws
-        WHERE ws.structure_id = st.id AND ws.commune_id IN (SELECT id FROM geo)
-   )
-ORDER BY st.id
+SELECT st.id FROM sites_structure st WHERE st.commune_id IN (SELECT id FROM geo)
+UNION
+SELECT ws.structure_id FROM sites_worksite ws WHERE ws.commune_id IN (SELECT id FROM geo)
+ORDER BY 1
 """
 
 
@@ -405,6 +405,7 @@ def _params(*, programme_id: int, period: Period, structure_ids, territory_id) -
         "statuses": [str(s) for s in COUNTED_STATUSES],
         "d1": period.start,
         "d2": period.end,
+        "d2_hours": period.end + HOURS_WEEK_SPAN,
         "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
         "housed": [str(h) for h in HOUSED],
         "housed_or_unknown": [str(h) for h in HOUSED] + [str(Housing.INCONNU)],
@@ -421,10 +422,14 @@ def _fragments(territory_id: int | None) -> dict:
     return {
         "with_clause": "WITH RECURSIVE " + _TERRITORY_CTES if with_territory else "WITH",
         "parcours_cte": _PARCOURS_CTE.format(
-            location_join=location_join, location_filter=location_filter
+            name="p", upper="d2", location_join=location_join, location_filter=location_filter
         ),
-        "location_join": location_join,
-        "location_filter": location_filter,
+        "hours_parcours_cte": _PARCOURS_CTE.format(
+            name="ph",
+            upper="d2_hours",
+            location_join=location_join,
+            location_filter=location_filter,
+        ),
     }
 
 
