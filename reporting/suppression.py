@@ -128,6 +128,54 @@ def pinned_cells(
     return pinned
 
 
+class _EquationSums:
+    """One equation's bounds, summed once per pass and shared by every insider.
+
+    An insider differs from an outsider only by knowing their own few cells of the
+    equation. A hidden part's bounds depend on its status alone ([1, 10] for a primary
+    cell, [11, ∞) for a secondary or dominance cell), so whether a part is pinned depends on
+    its class, not on the part: `pinned_for` adjusts the sums for the known cells and tests
+    each class once — the same cells as `pinned_cells(values, status, c, known)`, without
+    its pass over the whole equation per insider (a région's total holds 344 structures).
+    """
+
+    def __init__(self, values: dict, status: dict, constraint: Constraint):
+        self.values, self.status, self.constraint = values, status, constraint
+        self.part_bounds = {p: _bounds(values[p], status[p]) for p in constraint.parts}
+        self.lo_sum = sum(lo for lo, _ in self.part_bounds.values())
+        self.finite_hi = sum(hi for _, hi in self.part_bounds.values() if hi != INF)
+        self.infinite_hi = sum(1 for _, hi in self.part_bounds.values() if hi == INF)
+        self.hidden_by_class: dict[tuple, list] = {}
+        for part in constraint.parts:
+            if status[part] != PUBLISHED:
+                self.hidden_by_class.setdefault(self.part_bounds[part], []).append(part)
+
+    def pinned_for(self, known: frozenset) -> Iterable[Hashable]:
+        c, values = self.constraint, self.values
+        lo_sum, finite_hi, infinite_hi = self.lo_sum, self.finite_hi, self.infinite_hi
+        for part in known.intersection(c.parts):
+            lo, hi = self.part_bounds[part]
+            value = values[part]
+            lo_sum += value - lo
+            if hi == INF:
+                finite_hi, infinite_hi = finite_hi + value, infinite_hi - 1
+            else:
+                finite_hi += value - hi
+        margin = c.margin
+        if margin in known or self.status[margin] == PUBLISHED:
+            m_lo = m_hi = values[margin]
+        else:
+            m_lo, m_hi = _bounds(values[margin], self.status[margin])
+            if max(m_lo, lo_sum) == min(m_hi, INF if infinite_hi else finite_hi):
+                yield margin
+        for (p_lo, p_hi), parts in self.hidden_by_class.items():
+            others_lo = lo_sum - p_lo
+            others_inf = infinite_hi - (p_hi == INF)
+            others_hi = INF if others_inf else finite_hi - (0 if p_hi == INF else p_hi)
+            if max(p_lo, m_lo - others_hi) == min(p_hi, m_hi - others_lo):
+                yield from (p for p in parts if p not in known)
+
+
 def linearly_determined(
     values: dict, status: dict, constraints: Iterable[Constraint]
 ) -> list[Hashable]:
@@ -158,8 +206,12 @@ def _echelon(status: dict, constraints: Iterable[Constraint]):
     return hidden, basis
 
 
-def _insert(basis: dict, row: dict) -> None:
-    """Add a row to a reduced basis, keeping it reduced."""
+def _insert(basis: dict, row: dict, shared: set | None = None) -> None:
+    """Add a row to a reduced basis, keeping it reduced.
+
+    `shared`: pivots whose row dicts belong to another basis too; such a row is copied
+    before it is changed (and leaves the set).
+    """
     # Basis rows are zero on every other pivot: one pass over the row's pivots reduces it.
     for pivot in [i for i in row if i in basis]:
         factor = row.get(pivot)
@@ -170,27 +222,48 @@ def _insert(basis: dict, row: dict) -> None:
     pivot = min(row)
     scale = row[pivot]
     row = {i: v / scale for i, v in row.items()}
-    for other in basis.values():
+    for other_pivot, other in basis.items():
         factor = other.get(pivot)
         if factor:
+            if shared and other_pivot in shared:
+                other = basis[other_pivot] = dict(other)
+                shared.discard(other_pivot)
             _axpy(other, -factor, row)
     basis[pivot] = row
 
 
-def _determined_knowing(basis: dict, known: set[int]) -> set[int]:
+def _rows_with(basis: dict) -> dict[int, set[int]]:
+    """Column → pivots of the basis rows that hold it."""
+    found: dict[int, set[int]] = {}
+    for pivot, row in basis.items():
+        for i in row:
+            found.setdefault(i, set()).add(pivot)
+    return found
+
+
+def _determined_knowing(basis: dict, known: set[int], rows_with: dict | None = None) -> set[int]:
     """Columns determined once the `known` columns are known too: delete them from the
     reduced basis (rows keep their pivots, except those pivoted on a known column, which
-    are reduced again). Cheaper than a new elimination per insider."""
-    reduced: dict[int, dict[int, Fraction]] = {}
+    are reduced again). Cheaper than a new elimination per insider: only the rows holding
+    a known column are copied (`rows_with`, from `_rows_with(basis)`); the others are
+    shared with `basis` until a re-insertion changes them."""
+    if rows_with is None:
+        rows_with = _rows_with(basis)
+    touched = set().union(*(rows_with.get(i, ()) for i in known))
+    reduced = dict(basis)
+    shared = set(basis) - touched
     pending = []
-    for pivot, row in basis.items():
-        kept = {i: v for i, v in row.items() if i not in known}
+    for pivot in touched:
+        kept = dict(basis[pivot])  # a C-level copy: some rows span hundreds of columns
+        for i in known:
+            kept.pop(i, None)
         if pivot in known:
+            del reduced[pivot]
             pending.append(kept)
         else:
             reduced[pivot] = kept
     for row in pending:
-        _insert(reduced, row)
+        _insert(reduced, row, shared)
     return {i for i, row in reduced.items() if len(row) == 1}
 
 
@@ -257,10 +330,18 @@ def _insiders(owners: dict, constraints: list[Constraint]) -> list[_Insider]:
     grouped: dict[Hashable, set] = {}
     for key, owner in owners.items():
         grouped.setdefault(owner, set()).add(key)
+    # Cell → positions of the equations that hold it (equations keep their order).
+    holding: dict[Hashable, list[int]] = {}
+    for position, c in enumerate(constraints):
+        for key in {c.margin, *c.parts}:
+            holding.setdefault(key, []).append(position)
     return [
         _Insider(
             frozenset(keys),
-            tuple(c for c in constraints if keys & {c.margin, *c.parts}),
+            tuple(
+                constraints[position]
+                for position in sorted({p for key in keys for p in holding.get(key, ())})
+            ),
         )
         for _owner, keys in sorted(grouped.items(), key=lambda item: repr(item[0]))
     ]
@@ -336,15 +417,10 @@ def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
             and not _own_only(k, values, insider.known, constraints)
         )
 
+    sums = {c: _EquationSums(values, status, c) for c in {c for i in insiders for c in i.equations}}
     for insider in insiders:
         for c in insider.equations:
-            cells = {c.margin, *c.parts}
-            if not any(status[k] == PRIMARY and k not in insider.known for k in cells):
-                continue
-            leaked = [
-                k for k in pinned_cells(values, status, c, insider.known) if protected(k, insider)
-            ]
-            if not leaked:
+            if not any(protected(k, insider) for k in sums[c].pinned_for(insider.known)):
                 continue
             candidate = _candidate(values, status, c, exclude=insider.known)
             if candidate is None:
@@ -355,12 +431,15 @@ def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
         return to_hide, stuck
     hidden, basis = _echelon(status, constraints)
     index = {k: i for i, k in enumerate(hidden)}
+    rows_with = _rows_with(basis)
     for insider in insiders:
         known = {index[k] for k in insider.known if k in index}
         if not known:
             continue
         leaked = {
-            hidden[i] for i in _determined_knowing(basis, known) if protected(hidden[i], insider)
+            hidden[i]
+            for i in _determined_knowing(basis, known, rows_with)
+            if protected(hidden[i], insider)
         }
         if not leaked:
             continue
