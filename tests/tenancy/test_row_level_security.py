@@ -16,8 +16,10 @@ from sites.tenancy import scope_for_user
 from sites.tenancy.database import (
     OWNER_POLICY,
     POLICY,
+    POLICY_PREFIX,
     RLS_EXEMPT,
     append_only_models,
+    ensure_database_security,
     structure_owned_models,
 )
 from sites.tenancy.rls import WEB_ROLE, web_role
@@ -68,6 +70,20 @@ def test_table_has_forced_row_level_security_and_its_policies(table):
     assert roles == [WEB_ROLE]
     assert "structure_id" in qual and "sillon_structure_ids" in qual
     assert OWNER_POLICY in policies
+
+
+def test_an_outdated_policy_version_is_replaced_at_the_next_migrate():
+    """A policy whose USING changed carries a new name; the old one must not linger (two
+    permissive policies would OR together, and the old one would keep its cost)."""
+    table = pm.Parcours._meta.db_table
+    outdated = f"{POLICY_PREFIX}_v1"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE POLICY {outdated} ON {table} TO {WEB_ROLE} USING (true)")
+    ensure_database_security()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT policyname FROM pg_policies WHERE tablename = %s", [table])
+        names = {name for (name,) in cursor.fetchall()}
+    assert names == {POLICY, OWNER_POLICY}
 
 
 def test_web_role_is_neither_superuser_nor_owner_nor_bypassing():
