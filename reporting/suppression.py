@@ -142,6 +142,7 @@ class _EquationSums:
     def __init__(self, values: dict, status: dict, constraint: Constraint):
         self.values, self.status, self.constraint = values, status, constraint
         self.part_bounds = {p: _bounds(values[p], status[p]) for p in constraint.parts}
+        self.parts = self.part_bounds.keys()  # a set view, for membership tests
         self.lo_sum = sum(lo for lo, _ in self.part_bounds.values())
         self.finite_hi = sum(hi for _, hi in self.part_bounds.values() if hi != INF)
         self.infinite_hi = sum(1 for _, hi in self.part_bounds.values() if hi == INF)
@@ -153,7 +154,7 @@ class _EquationSums:
     def pinned_for(self, known: frozenset) -> Iterable[Hashable]:
         c, values = self.constraint, self.values
         lo_sum, finite_hi, infinite_hi = self.lo_sum, self.finite_hi, self.infinite_hi
-        for part in known.intersection(c.parts):
+        for part in (k for k in known if k in self.parts):
             lo, hi = self.part_bounds[part]
             value = values[part]
             lo_sum += value - lo
@@ -201,16 +202,16 @@ def _echelon(status: dict, constraints: Iterable[Constraint]):
         for k, coeff in [(c.margin, 1), *((p, -1) for p in c.parts)]:
             if k in index:
                 i = index[k]
-                row[i] = row.get(i, Fraction(0)) + coeff
+                row[i] = row.get(i, 0) + coeff
         _insert(basis, {i: v for i, v in row.items() if v})
     return hidden, basis
 
 
-def _insert(basis: dict, row: dict, shared: set | None = None) -> None:
+def _insert(basis: dict, row: dict, owned: set | None = None) -> None:
     """Add a row to a reduced basis, keeping it reduced.
 
-    `shared`: pivots whose row dicts belong to another basis too; such a row is copied
-    before it is changed (and leaves the set).
+    `owned`: when given, only the rows of these pivots belong to `basis` alone; any other
+    row is shared with another basis and copied before it is changed.
     """
     # Basis rows are zero on every other pivot: one pass over the row's pivots reduces it.
     for pivot in [i for i in row if i in basis]:
@@ -221,15 +222,22 @@ def _insert(basis: dict, row: dict, shared: set | None = None) -> None:
         return
     pivot = min(row)
     scale = row[pivot]
-    row = {i: v / scale for i, v in row.items()}
+    # Exact arithmetic throughout: coefficients stay Python ints while the pivots are ±1
+    # (margin equations nearly always are) and become Fractions only when they must.
+    if scale in (1, -1):
+        row = {i: v * scale for i, v in row.items()}
+    else:
+        row = {i: Fraction(v) / scale for i, v in row.items()}
     for other_pivot, other in basis.items():
         factor = other.get(pivot)
         if factor:
-            if shared and other_pivot in shared:
+            if owned is not None and other_pivot not in owned:
                 other = basis[other_pivot] = dict(other)
-                shared.discard(other_pivot)
+                owned.add(other_pivot)
             _axpy(other, -factor, row)
     basis[pivot] = row
+    if owned is not None:
+        owned.add(pivot)
 
 
 def _rows_with(basis: dict) -> dict[int, set[int]]:
@@ -251,7 +259,7 @@ def _determined_knowing(basis: dict, known: set[int], rows_with: dict | None = N
         rows_with = _rows_with(basis)
     touched = set().union(*(rows_with.get(i, ()) for i in known))
     reduced = dict(basis)
-    shared = set(basis) - touched
+    owned = set(touched)
     pending = []
     for pivot in touched:
         kept = dict(basis[pivot])  # a C-level copy: some rows span hundreds of columns
@@ -263,14 +271,14 @@ def _determined_knowing(basis: dict, known: set[int], rows_with: dict | None = N
         else:
             reduced[pivot] = kept
     for row in pending:
-        _insert(reduced, row, shared)
+        _insert(reduced, row, owned)
     return {i for i, row in reduced.items() if len(row) == 1}
 
 
 def _axpy(target: dict, factor: Fraction, source: dict) -> None:
     """target += factor × source, dropping the zeros (sparse rows)."""
     for i, v in source.items():
-        value = target.get(i, Fraction(0)) + factor * v
+        value = target.get(i, 0) + factor * v
         if value:
             target[i] = value
         else:
@@ -417,10 +425,13 @@ def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
             and not _own_only(k, values, insider.known, constraints)
         )
 
-    sums = {c: _EquationSums(values, status, c) for c in {c for i in insiders for c in i.equations}}
+    # Keyed by id(): a Constraint hashes its whole tuple of parts (hundreds on a total).
+    sums = {}
+    for c in {id(c): c for i in insiders for c in i.equations}.values():
+        sums[id(c)] = _EquationSums(values, status, c)
     for insider in insiders:
         for c in insider.equations:
-            if not any(protected(k, insider) for k in sums[c].pinned_for(insider.known)):
+            if not any(protected(k, insider) for k in sums[id(c)].pinned_for(insider.known)):
                 continue
             candidate = _candidate(values, status, c, exclude=insider.known)
             if candidate is None:
