@@ -346,7 +346,9 @@ p AS (
     FROM participants_parcours p
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
     JOIN sites_structure st ON st.id = p.structure_id
-    WHERE p.structure_id = ANY(%(structure_ids)s)
+    -- A sub-select, not = ANY(array): with thousands of structures the planner otherwise
+    -- walks the structure index row by row (1.0 s of 2.0 s for the IAE, national dataset).
+    WHERE p.structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
       AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date <= %(d2)s
