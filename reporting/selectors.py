@@ -400,7 +400,10 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         )
     targets = matching_targets(report_scope=report_scope, period=period)
     _apply_target(table.total, targets)
-    structures = {s.pk: s for s in Structure.objects.filter(pk__in=ids).order_by("name")}
+    structures = {
+        s.pk: s
+        for s in Structure.objects.filter(pk__in=ids).only("pk", "name", "slug").order_by("name")
+    }
     return Dashboard(
         scope=report_scope,
         period=period,
