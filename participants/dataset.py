@@ -44,6 +44,8 @@ from participants.enums import (
     SnapshotContext,
 )
 from programmes import models as prm
+from reporting import hours_by_month
+from reporting.models import HoursByMonth
 from sites import models as sm
 from sites.enums import FunderKind, GeoKind, Role, StructureKind
 
@@ -603,11 +605,14 @@ class Generator:
                 self._copy_people()
                 self.progress.update("index rebuild", 0, 1, force=True)
             self.progress.done("index rebuild", 1)
+            # The weeks were loaded with user triggers off: fill the month rows from them.
+            hours_by_month.rebuild()
+            self.progress.done("hours by month", 1)
         # Statistics for the planner and, outside a transaction, the visibility map that lets
         # index-only scans skip the heap (autovacuum would set it later on a live database).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in person_models:
+            for model in [*person_models, HoursByMonth]:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         return Result(self.scale.name, self.seed, self.counts, time.monotonic() - started, self.tag)
 

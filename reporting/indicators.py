@@ -29,6 +29,7 @@ from participants.enums import (
     SnapshotContext,
 )
 
+from .hours_by_month import covers_whole_months
 from .periods import Period
 
 # Days in an average month (365.25 / 12): durations in months are days / 30.4375.
@@ -218,9 +219,7 @@ p AS (SELECT * FROM ph WHERE ph.start_date <= %(d2)s),
 hours AS (
     SELECT ph.structure_id, GROUPING(ph.structure_id) AS is_total, SUM(wh.hours) AS hours
     FROM ph
-    JOIN participants_workedhours wh
-      ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
-     AND wh.week_start BETWEEN %(d1)s AND %(d2)s
+    {hours_join}
     GROUP BY ROLLUP (ph.structure_id)
 ),
 agg AS (
@@ -292,6 +291,19 @@ _HOUSING_JOINS = """
         LIMIT 1
     ) xh ON true
 """
+# The hours of P's weeks (counted by their Monday): from the month rows maintained by the
+# database (reporting.HoursByMonth) when P is made of whole months, else from the weeks.
+_HOURS_BY_WEEK = """
+    JOIN participants_workedhours wh
+      ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
+     AND wh.week_start BETWEEN %(d1)s AND %(d2)s
+"""
+_HOURS_BY_MONTH = """
+    JOIN reporting_hoursbymonth wh
+      ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
+     AND wh.month BETWEEN %(d1)s AND %(d2)s
+"""
+
 # Without housing figures (every programme but Convergence) the lateral look-ups are skipped.
 _NO_HOUSING_JOINS = """
     LEFT JOIN LATERAL (SELECT NULL::varchar AS housing) eh ON true
@@ -473,6 +485,9 @@ def indicator_table(
             f"COALESCE(agg.cat_{code.lower()}, 0)" for code in CATEGORY_CODES
         ),
         housing_joins=_HOUSING_JOINS if programme_code == "CVG" else _NO_HOUSING_JOINS,
+        hours_join=(
+            _HOURS_BY_MONTH if covers_whole_months(period.start, period.end) else _HOURS_BY_WEEK
+        ),
     )
     params = _params(
         programme_id=programme_id,

@@ -87,3 +87,42 @@ class ReportSnapshot(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
+class HoursByMonth(models.Model):
+    """Hours worked per parcours and calendar month (the month of the week's Monday).
+
+    Maintained by PostgreSQL, never by the application: statement triggers on
+    `participants_workedhours` add every insert's, update's and delete's difference to the
+    month rows in the same transaction (migration 0002_hours_by_month), so the table is
+    exact whatever writes the weeks (screens, imports, rights erasure, the admin). The
+    dashboards read it for periods made of whole months: about a quarter of the rows of the
+    weekly table. `parcours_id` is a plain id, not a foreign key: the rows follow the weeks
+    (a month whose hours drop to zero is deleted), whatever order a cascade deletes in.
+    """
+
+    structure = models.ForeignKey(
+        "sites.Structure",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique index below starts with it
+    )
+    parcours_id = models.BigIntegerField(_("parcours"))
+    month = models.DateField(_("mois"))
+    hours = models.DecimalField(_("heures travaillées"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("heures travaillées par mois")
+        verbose_name_plural = _("heures travaillées par mois")
+        constraints = [
+            # Carries the hours so that a period's sum is read from the index alone.
+            models.UniqueConstraint(
+                fields=["structure", "parcours_id", "month"],
+                include=["hours"],
+                name="hoursbymonth_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h, {self.month:%m/%Y}"
