@@ -166,6 +166,7 @@ class IndicatorTable:
 
     total: Indicators
     by_structure: dict[int, Indicators]
+    months: list | None = None  # MonthPoint per month of P, when asked for
 
 
 # SQL -----------------------------------------------------------------------------------
@@ -251,7 +252,7 @@ agg AS (
     LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
     {housing_joins}
     GROUP BY GROUPING SETS ((p.structure_id), ())
-)
+){monthly_ctes}
 SELECT
     COALESCE(agg.structure_id, hours.structure_id) AS structure_id,
     COALESCE(agg.is_total, hours.is_total) AS is_total,
@@ -261,7 +262,7 @@ SELECT
     COALESCE(agg.dynamic_exits, 0), COALESCE(agg.duration_days, 0),
     COALESCE(hours.hours, 0),
     COALESCE(agg.housing_denominator, 0), COALESCE(agg.housing_numerator, 0),
-    COALESCE(agg.phc_continuations, 0)
+    COALESCE(agg.phc_continuations, 0){monthly_column}
 FROM agg
 FULL JOIN hours
     ON agg.is_total = hours.is_total
@@ -310,32 +311,52 @@ _NO_HOUSING_JOINS = """
     LEFT JOIN LATERAL (SELECT NULL::varchar AS housing) xh ON true
 """
 
-_MONTHLY_SQL = """
-{with_clause}
-{parcours_cte},
+# Entries and exits per calendar month of P, with how many structures contributed and the
+# largest contribution; `monthly` is shared by the dashboard's table statement.
+_MONTHLY_CTES = """
 months(m) AS (
     SELECT generate_series(
         date_trunc('month', %(d1)s::date), %(d2)s::date, interval '1 month'
     )::date
 ),
-e AS (
+month_entries AS (
     SELECT m, SUM(n) AS n, COUNT(*) AS k, MAX(n) AS top FROM (
         SELECT date_trunc('month', start_date)::date AS m, structure_id, COUNT(*) AS n
         FROM p WHERE start_date >= %(d1)s GROUP BY 1, 2
     ) by_structure GROUP BY m
 ),
-x AS (
+month_exits AS (
     SELECT m, SUM(n) AS n, COUNT(*) AS k, MAX(n) AS top FROM (
         SELECT date_trunc('month', end_date)::date AS m, structure_id, COUNT(*) AS n
         FROM p WHERE end_date <= %(d2)s GROUP BY 1, 2
     ) by_structure GROUP BY m
-)
-SELECT months.m,
-       COALESCE(e.n, 0), COALESCE(e.k, 0), COALESCE(e.top, 0),
-       COALESCE(x.n, 0), COALESCE(x.k, 0), COALESCE(x.top, 0)
-FROM months LEFT JOIN e USING (m) LEFT JOIN x USING (m)
-ORDER BY months.m
+),
+monthly AS (
+    SELECT months.m,
+           COALESCE(en.n, 0) AS en, COALESCE(en.k, 0) AS ek, COALESCE(en.top, 0) AS etop,
+           COALESCE(ex.n, 0) AS xn, COALESCE(ex.k, 0) AS xk, COALESCE(ex.top, 0) AS xtop
+    FROM months
+    LEFT JOIN month_entries en USING (m)
+    LEFT JOIN month_exits ex USING (m)
+)"""
+
+_MONTHLY_SQL = (
+    """
+{with_clause}
+{parcours_cte},"""
+    + _MONTHLY_CTES
+    + """
+SELECT m, en, ek, etop, xn, xk, xtop FROM monthly ORDER BY m
 """
+)
+
+# The monthly series as one JSON array on the table's total row (the dashboard's table and
+# chart from one statement, so the parcours of the scope are found once).
+_MONTHLY_COLUMN = """,
+    CASE WHEN COALESCE(agg.is_total, hours.is_total) = 1 THEN (
+        SELECT json_agg(json_build_array(m, en, ek, etop, xn, xk, xtop) ORDER BY m)
+        FROM monthly
+    ) END"""
 
 # Figures per territory in one pass: each parcours is mapped to every listed territory whose
 # communes (sub-territories included) hold it.
@@ -475,11 +496,16 @@ def indicator_table(
     period: Period,
     structure_ids: Collection[int],
     territory_id: int | None = None,
+    with_months: bool = False,
 ) -> IndicatorTable:
-    """All indicators of the scope, per structure and in total, in ONE query."""
+    """All indicators of the scope, per structure and in total, in ONE query; with
+    `with_months`, the same query also gives the monthly series (`IndicatorTable.months`,
+    as `monthly_flows` would)."""
     fragments = _fragments(territory_id)
     sql = _TABLE_SQL.format(
         **fragments,
+        monthly_ctes="," + _MONTHLY_CTES if with_months else "",
+        monthly_column=_MONTHLY_COLUMN if with_months else "",
         category_columns=_category_columns(alias="cat"),
         category_select=",\n    ".join(
             f"COALESCE(agg.cat_{code.lower()}, 0)" for code in CATEGORY_CODES
@@ -497,8 +523,9 @@ def indicator_table(
     )
     total = Indicators(days_in_period=period.days, programme_code=programme_code)
     by_structure: dict[int, Indicators] = {}
+    months = [MonthPoint(m, 0, 0) for m in period.months()] if with_months else None
     if not params["structure_ids"]:
-        return IndicatorTable(total=total, by_structure=by_structure)
+        return IndicatorTable(total=total, by_structure=by_structure, months=months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -506,7 +533,9 @@ def indicator_table(
     for row in rows:
         structure_id, is_total, acc, active, entries, exits = row[:6]
         categories = dict(zip(CATEGORY_CODES, row[6 : 6 + n], strict=True))
-        dyn, days, hours, h_den, h_num, cont = row[6 + n :]
+        dyn, days, hours, h_den, h_num, cont = row[6 + n : 12 + n]
+        if with_months and is_total:
+            months = [_month_point(*point) for point in row[12 + n] or []]
         figures = Indicators(
             accompanied=acc,
             active_at_end=active,
@@ -526,7 +555,7 @@ def indicator_table(
             total = figures
         else:
             by_structure[structure_id] = figures
-    return IndicatorTable(total=total, by_structure=by_structure)
+    return IndicatorTable(total=total, by_structure=by_structure, months=months)
 
 
 @dataclass(frozen=True)
@@ -560,18 +589,20 @@ def monthly_flows(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            MonthPoint(
-                month=m,
-                entries=int(e),
-                exits=int(x),
-                entries_structures=ek,
-                entries_top=int(etop),
-                exits_structures=xk,
-                exits_top=int(xtop),
-            )
-            for m, e, ek, etop, x, xk, xtop in cursor.fetchall()
-        ]
+        return [_month_point(*row) for row in cursor.fetchall()]
+
+
+def _month_point(m, e, ek, etop, x, xk, xtop) -> MonthPoint:
+    """A row of `monthly` (from a cursor, or from JSON: the month as an ISO string)."""
+    return MonthPoint(
+        month=m if isinstance(m, dt.date) else dt.date.fromisoformat(m),
+        entries=int(e),
+        exits=int(x),
+        entries_structures=int(ek),
+        entries_top=int(etop),
+        exits_structures=int(xk),
+        exits_top=int(xtop),
+    )
 
 
 @dataclass

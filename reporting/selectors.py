@@ -391,13 +391,9 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
             period=period,
             structure_ids=ids,
             territory_id=territory_id,
+            with_months=True,
         )
-        months = ind.monthly_flows(
-            programme_id=programme.pk,
-            period=period,
-            structure_ids=ids,
-            territory_id=territory_id,
-        )
+    months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     _apply_target(table.total, targets)
     structures = {

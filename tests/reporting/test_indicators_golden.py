@@ -137,6 +137,26 @@ def test_monthly_flows(world):
     assert exits == {1: 1, 2: 1, 6: 1, 12: 1}
 
 
+@pytest.mark.parametrize("period", [Y2021, periods.semester(2021, 2), periods.quarter(2022, 1)])
+def test_the_table_statement_gives_the_same_months(world, period):
+    """The dashboard reads its monthly series from the table's statement."""
+    ids = ind.structures_in_territory(world.nm.pk)
+    scope = {"period": period, "structure_ids": ids, "territory_id": world.nm.pk}
+    table = ind.indicator_table(
+        programme_id=world.cvg.pk, programme_code="CVG", with_months=True, **scope
+    )
+    alone = ind.monthly_flows(programme_id=world.cvg.pk, **scope)
+    assert table.months == alone and any(m.entries or m.exits for m in alone)
+    empty = ind.indicator_table(
+        programme_id=world.cvg.pk,
+        programme_code="CVG",
+        with_months=True,
+        period=period,
+        structure_ids=[],
+    )
+    assert [m.month for m in empty.months] == [m.month for m in alone]
+
+
 def test_target_matches_inside_the_period(world):
     scope = ReportScope(
         programme=world.cvg,
