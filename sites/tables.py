@@ -11,8 +11,8 @@ cell) goes through django-tables2's own code, so the output is always the librar
 
 from django.db import models
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.utils import A, signature
 
 # What django-tables2 may pass to a render method (BoundRow._optional_cell_arguments).
@@ -97,6 +97,11 @@ class FastRowsMixin:
         plans = [_ColumnPlan(self, bound_column) for bound_column in self.columns]
         rows = []
         for row in self.paginated_rows:
-            cells = format_html_join("", "<td {}>{}</td>", (plan.cell(row) for plan in plans))
-            rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), cells))
+            # Attributes come escaped from AttributeDict.as_html; every cell is escaped here
+            # unless it is already safe (format_html output of a render_* method).
+            cells = "".join(
+                f"<td {td}>{conditional_escape(content)}</td>"
+                for td, content in (plan.cell(row) for plan in plans)
+            )
+            rows.append(mark_safe(f"<tr {row.attrs.as_html()}>{cells}</tr>"))  # noqa: S308
         return rows
