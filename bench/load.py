@@ -230,16 +230,23 @@ def report(prefix: Path, restart_at: float | None, ready_again: float | None) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--spawn-rate", type=float, default=10)
-    parser.add_argument("--time", type=int, default=120, help="Seconds of load.")
+    # People log in over a minute or so, not all in the same second: 50 users in 25 s.
+    parser.add_argument("--spawn-rate", type=float, default=2)
+    parser.add_argument("--time", type=int, default=180, help="Seconds of load.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
     parser.add_argument("--restart-command", default="", help="Run half-way (R6 scenario).")
+    parser.add_argument(
+        "--think",
+        default="5,15",
+        help="Seconds between a user's clicks, MIN,MAX (stress variant: 1,3).",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set (run through scripts/with-db.sh).")
     workdir = Path(tempfile.mkdtemp(prefix="sillon-load-"))
     plan_path = workdir / "plan.json"
     plan = build_plan(plan_path)
+    print(f"{args.users} users, think time {args.think.replace(',', '–')} s between clicks")
     print(
         f"Plan: {len(plan['caseworkers'])} caseworkers, {len(plan['coordinators'])} "
         f"coordinators, {len(plan['funders'])} funders; hours grid "
@@ -252,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, **SERVER_ENV, MEDIA_ROOT=str(media))
     gunicorn = subprocess.Popen(  # noqa: S603 (our own arguments)
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(args.workers), "--timeout", "60", "--access-logfile", "-",
+         "-w", str(args.workers), "--timeout", "60", "--preload", "--access-logfile", "-",
          "--access-logformat", '%(s)s %(M)sms "%(r)s"'],
         cwd=ROOT, env=env, stdout=open(workdir / "access.log", "w"),  # noqa: SIM115
         stderr=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115
@@ -266,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
              "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
              "-t", f"{args.time}s", "--host", host, "--csv", str(prefix), "--csv-full-history",
              "--only-summary", "--stop-timeout", "10"],
-            cwd=ROOT, env=dict(os.environ, SILLON_LOAD_PLAN=str(plan_path)),
+            cwd=ROOT, env=dict(os.environ, SILLON_LOAD_PLAN=str(plan_path),
+                               SILLON_LOAD_THINK=args.think),
             stdout=open(workdir / "locust.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )  # fmt: skip
         started = time.time()

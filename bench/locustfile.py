@@ -15,11 +15,14 @@ from locust import HttpUser, between, task
 PLAN = json.loads(open(os.environ["SILLON_LOAD_PLAN"]).read())  # noqa: SIM115 (read once)
 COOKIE = PLAN["session_cookie_name"]
 PERIOD = "du=2025-01-01&au=2025-12-31"
+# Seconds a person spends on a page before the next click (reading a list or a file, typing
+# an action): `make load` uses 5–15 s; `--think 1,3` is the stress variant (bench/load.py).
+THINK = tuple(float(s) for s in os.environ.get("SILLON_LOAD_THINK", "5,15").split(","))
 
 
 class _Sillon(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     role = ""
 
     def on_start(self):
@@ -35,19 +38,25 @@ class Caseworker(_Sillon):
 
     @task
     def daily_round(self):
+        # A person reads each page before the next click: think time between the steps.
         self.client.get("/participants/", name="participants:list")
+        self.wait()
         person = random.choice(self.me["participants"])
         self.client.get(f"/participants/{person['id']}/", name="participants:detail")
         if random.random() < 0.3:
+            self.wait()
             self.client.get("/participants/?q=" + person["search"], name="participants:list?q")
         if random.random() < 0.5:
+            self.wait()
             self._log_action(person)
         if PLAN.get("hours_url") and random.random() < 0.3:
+            self.wait()
             self.client.get(PLAN["hours_url"], name="participants:hours")
 
     def _log_action(self, person):
         url = f"/participants/parcours/{person['parcours']}/actions/nouvelle/"
         self.client.get(url, name="participants:action_create (form)")
+        self.wait()  # typing the action
         token = self.client.cookies.get("csrftoken", "")
         prefix = f"action-{person['parcours']}"
         self.client.post(
@@ -97,6 +106,7 @@ class Funder(_Sillon):
         url = f"/rapports/deploiements/{self.me['deployment']}/"
         self.client.get(url, name="reporting:deployment_reports")
         if random.random() < 0.2:
+            self.wait()
             self.client.post(
                 url,
                 {
