@@ -178,7 +178,7 @@ class _EquationSums:
 
 
 def linearly_determined(
-    values: dict, status: dict, constraints: Iterable[Constraint]
+    values: dict, status: dict, constraints: Iterable[Constraint], cache: dict | None = None
 ) -> list[Hashable]:
     """Hidden cells that are a linear combination of published values (exact arithmetic).
 
@@ -186,13 +186,26 @@ def linearly_determined(
     (sparse rows, rational coefficients); a hidden cell is determined exactly when its
     column is a pivot whose row holds nothing else.
     """
-    hidden, basis = _echelon(status, constraints)
+    hidden, basis = _echelon(status, constraints, cache)
     return [hidden[i] for i, row in basis.items() if len(row) == 1]
 
 
-def _echelon(status: dict, constraints: Iterable[Constraint]):
-    """(hidden cells in a fixed order, reduced basis {pivot column: sparse row})."""
-    hidden = sorted({k for k, s in status.items() if s != PUBLISHED}, key=repr)
+def _echelon(status: dict, constraints: Iterable[Constraint], cache: dict | None = None):
+    """(hidden cells in a fixed order, reduced basis {pivot column: sparse row}).
+
+    `cache`: bases already computed, by hidden set (the outsiders' and the insiders' rank
+    tests of one pass share theirs; neither changes a basis)."""
+    hidden_set = frozenset(k for k, s in status.items() if s != PUBLISHED)
+    if cache is not None and hidden_set in cache:
+        return cache[hidden_set]
+    result = _reduce(status, constraints, hidden_set)
+    if cache is not None:
+        cache[hidden_set] = result
+    return result
+
+
+def _reduce(status: dict, constraints: Iterable[Constraint], hidden_set: frozenset):
+    hidden = sorted(hidden_set, key=repr)
     index = {k: i for i, k in enumerate(hidden)}
     basis: dict[int, dict[int, Fraction]] = {}  # pivot column → fully reduced row
     if not hidden:
@@ -311,9 +324,10 @@ def suppress(
         return status
     insiders = _insiders(owners or {}, constraints)
     while True:
-        to_hide, stuck = _outsider_fixes(values, status, constraints)
+        bases: dict = {}
+        to_hide, stuck = _outsider_fixes(values, status, constraints, bases)
         if not to_hide and not stuck:
-            to_hide, stuck = _insider_fixes(values, status, constraints, insiders)
+            to_hide, stuck = _insider_fixes(values, status, constraints, insiders, bases)
         if to_hide:
             for key in to_hide:
                 status[key] = SECONDARY
@@ -374,7 +388,7 @@ def _candidate(values, status, constraint: Constraint, exclude=frozenset()):
     return None
 
 
-def _outsider_fixes(values, status, constraints) -> tuple[set, bool]:
+def _outsider_fixes(values, status, constraints, bases=None) -> tuple[set, bool]:
     """Cells to hide so that no hidden cell can be recomputed from the published ones, and
     whether some leak has no cell left to hide. Every equation that pins a cell gets one
     more hidden cell per pass; the rank test runs once the equations are quiet."""
@@ -388,7 +402,7 @@ def _outsider_fixes(values, status, constraints) -> tuple[set, bool]:
                 to_hide.add(candidate)
     if to_hide or stuck:
         return to_hide, stuck
-    determined = set(linearly_determined(values, status, constraints))
+    determined = set(linearly_determined(values, status, constraints, bases))
     if not determined:
         return set(), False
     for c in constraints:
@@ -413,7 +427,7 @@ def _own_only(key, values, known, constraints) -> bool:
     )
 
 
-def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
+def _insider_fixes(values, status, constraints, insiders, bases=None) -> tuple[set, bool]:
     """Cells to hide so that no structure, knowing its own cells, can recompute somebody
     else's small count: per equation (bounds), then across equations (exact rank test)."""
     to_hide, stuck = set(), False
@@ -440,7 +454,7 @@ def _insider_fixes(values, status, constraints, insiders) -> tuple[set, bool]:
                 to_hide.add(candidate)
     if to_hide or stuck:
         return to_hide, stuck
-    hidden, basis = _echelon(status, constraints)
+    hidden, basis = _echelon(status, constraints, bases)
     index = {k: i for i, k in enumerate(hidden)}
     rows_with = _rows_with(basis)
     for insider in insiders:
