@@ -34,9 +34,17 @@ from .enums import (
 def history():
     """Trigger-based history of every write (django-pghistory): one append-only event row per
     insert, update and delete, with the request's user and URL as context. A fresh tracker
-    set per model (pghistory must not share tracker instances)."""
+    set per model (pghistory must not share tracker instances).
+
+    Statement-level triggers (transition tables): the same event rows, but the context is
+    attached once per statement. Row-level triggers attach it once per row, through two
+    PL/pgSQL exception blocks, i.e. two sub-transactions a row: 57 s of a 58 s import of
+    10,000 rows on the national dataset (docs/performance.md)."""
     return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        level=pghistory.Statement,
     )
 
 
