@@ -50,6 +50,7 @@ def build_plan(path: Path) -> dict:
     django.setup()
     from django.conf import settings
     from django.db.models import Count
+    from django.urls import reverse
 
     from bench.sessions import verified_session_key
     from participants.models import Parcours, Participant
@@ -83,9 +84,23 @@ def build_plan(path: Path) -> dict:
             .first()
             .user
         )
+        # The weekly hours grid of the work site with the most open parcours, a recent week.
+        site_id = (
+            Parcours.objects.filter(structure_id=row["structure_id"], status="EN_COURS")
+            .values("work_site_id")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("work_site_id", flat=True)
+            .first()
+        )
         caseworkers.append(
             {
                 "cookie": verified_session_key(user),
+                "hours": reverse(
+                    "participants:hours_grid", kwargs={"site_pk": site_id, "year": 2026, "week": 24}
+                )
+                if site_id
+                else "",
                 "participants": [
                     {"id": pid, "parcours": parcours, "search": name[:4]}
                     for parcours, pid, name in rng.sample(open_files, min(30, len(open_files)))
@@ -119,19 +134,11 @@ def build_plan(path: Path) -> dict:
         funder = deployment.funders.order_by("pk").first()
         user = Membership.objects.filter(funder=funder).first().user
         funders.append({"cookie": verified_session_key(user), "deployment": deployment.pk})
-    hours_url = ""
-    try:
-        from django.urls import reverse
-
-        hours_url = reverse("participants:hours")
-    except Exception:  # the hours grid may not exist yet: the scenario then skips it
-        hours_url = ""
     plan = {
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "caseworkers": caseworkers,
         "coordinators": coordinators,
         "funders": funders,
-        "hours_url": hours_url,
     }
     path.write_text(json.dumps(plan))
     return plan
@@ -249,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.users} users, think time {args.think.replace(',', '–')} s between clicks")
     print(
         f"Plan: {len(plan['caseworkers'])} caseworkers, {len(plan['coordinators'])} "
-        f"coordinators, {len(plan['funders'])} funders; hours grid "
-        f"{'available' if plan['hours_url'] else 'not available yet'}"
+        f"coordinators, {len(plan['funders'])} funders"
     )
     port = free_port()
     host = f"http://127.0.0.1:{port}"

@@ -31,7 +31,7 @@ class _Sillon(HttpUser):
 
 
 class Caseworker(_Sillon):
-    """List → file → log an action (→ hours grid when it exists)."""
+    """List → file → log an action → the week's hours grid of their work site."""
 
     weight = 6
     role = "caseworkers"
@@ -49,9 +49,9 @@ class Caseworker(_Sillon):
         if random.random() < 0.5:
             self.wait()
             self._log_action(person)
-        if PLAN.get("hours_url") and random.random() < 0.3:
+        if self.me.get("hours") and random.random() < 0.3:
             self.wait()
-            self.client.get(PLAN["hours_url"], name="participants:hours")
+            self.client.get(self.me["hours"], name="participants:hours_grid")
 
     def _log_action(self, person):
         url = f"/participants/parcours/{person['parcours']}/actions/nouvelle/"
