@@ -20,7 +20,7 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         attrs = {
-            "placeholder": "jj/mm/aaaa",
+            "placeholder": _("jj/mm/aaaa"),
             "inputmode": "numeric",
             "autocomplete": "off",
             "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}",

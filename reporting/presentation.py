@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from participants.enums import DgefpCategory
@@ -49,40 +50,48 @@ def indicator_labels() -> dict[str, str]:
     }
 
 
+def _french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
 def fmt_int(value: int) -> str:
-    return f"{value:,}".replace(",", NO_BREAK)
+    """12 345 in French (narrow no-break space), 12,345 in English."""
+    return f"{value:,}".replace(",", NO_BREAK) if _french() else f"{value:,}"
 
 
 def fmt_decimal(value: Decimal | float | None, places: int = 1) -> str:
+    """12 345,6 in French, 12,345.6 in English."""
     if value is None:
         return "–"
     text = f"{float(value):,.{places}f}"
-    return text.replace(",", NO_BREAK).replace(".", ",")
+    return text.replace(",", NO_BREAK).replace(".", ",") if _french() else text
 
 
 def fmt_rate(value: Decimal | float | None) -> str:
     if value is None:
         return "–"
-    return fmt_decimal(100 * float(value), 1) + NO_BREAK + "%"
+    return fmt_decimal(100 * float(value), 1) + (NO_BREAK + "%" if _french() else "%")
 
 
+# French abbreviations as INSEE writes them (Django's own French catalogue says "jan.").
 MONTHS_SHORT = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
+    pgettext_lazy("abbreviated month", "janv."),
+    pgettext_lazy("abbreviated month", "févr."),
+    pgettext_lazy("abbreviated month", "mars"),
+    pgettext_lazy("abbreviated month", "avr."),
+    pgettext_lazy("abbreviated month", "mai"),
+    pgettext_lazy("abbreviated month", "juin"),
+    pgettext_lazy("abbreviated month", "juil."),
+    pgettext_lazy("abbreviated month", "août"),
+    pgettext_lazy("abbreviated month", "sept."),
+    pgettext_lazy("abbreviated month", "oct."),
+    pgettext_lazy("abbreviated month", "nov."),
+    pgettext_lazy("abbreviated month", "déc."),
 ]
 
 
 def _month_label(month: dt.date) -> str:
+    """« janv. 25 » in French, « Jan. 25 » in English."""
     return f"{MONTHS_SHORT[month.month - 1]} {month:%y}"
 
 

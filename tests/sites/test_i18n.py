@@ -156,7 +156,12 @@ def test_every_message_is_translated_and_compiled():
         else:
             translated = entry["msgstr"]
             assert translated, f"untranslated: {msgid!r}"
-            assert compiled.gettext(msgid) == translated, f"not compiled: {msgid!r}"
+            found = (
+                compiled.pgettext(entry["msgctxt"], msgid)
+                if "msgctxt" in entry
+                else compiled.gettext(msgid)
+            )
+            assert found == translated, f"not compiled: {msgid!r}"
             sources, targets = [msgid], [translated]
         # Every placeholder survives translation, or the page shows a raw %(x)s or crashes.
         names = {m for s in sources for m in PLACEHOLDER.findall(s)}
