@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Model
 
+from participants import current
 from participants import models as pm
 from participants.enums import (
     EXIT_CATEGORY,
@@ -605,14 +606,16 @@ class Generator:
                 self._copy_people()
                 self.progress.update("index rebuild", 0, 1, force=True)
             self.progress.done("index rebuild", 1)
-            # The weeks were loaded with user triggers off: fill the month rows from them.
+            # The rows were loaded with user triggers off: fill what the triggers maintain.
             hours_by_month.rebuild()
             self.progress.done("hours by month", 1)
+            current.rebuild()
+            self.progress.done("current parcours", 1)
         # Statistics for the planner and, outside a transaction, the visibility map that lets
         # index-only scans skip the heap (autovacuum would set it later on a live database).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in [*person_models, HoursByMonth]:
+            for model in [*person_models, HoursByMonth, pm.CurrentParcours]:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         return Result(self.scale.name, self.seed, self.counts, time.monotonic() - started, self.tag)
 

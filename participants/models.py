@@ -225,6 +225,72 @@ class Parcours(StructureOwned):
         return f"{self.programme.code} – {self.participant} ({self.start_date:%d/%m/%Y})"
 
 
+class CurrentParcours(models.Model):
+    """Each participant's current parcours — the open one, else the most recently ended —
+    with what the participant list shows and filters on.
+
+    Maintained by PostgreSQL, never by the application: statement triggers on
+    `participants_parcours` recompute the row of every participant a statement touched
+    (migration 0009_current_parcours), under a per-participant advisory lock so that
+    concurrent writers recompute one after the other from committed data. The list joins
+    this one row instead of evaluating nine correlated sub-queries per person. Derived data:
+    no history, no foreign-key constraints (the triggers keep it consistent, and a
+    participant without parcours has no row).
+    """
+
+    participant = models.OneToOneField(
+        Participant,
+        verbose_name=_("participant·e"),
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="current",
+    )
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    parcours = models.ForeignKey(
+        "Parcours",
+        verbose_name=_("parcours"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=ParcoursStatus.choices)
+    work_site = models.ForeignKey(
+        WorkSite,
+        verbose_name=_("lieu d'activité"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    start_date = models.DateField(_("date d'entrée"))
+    end_date = models.DateField(_("date de sortie"), null=True)
+    warnings = models.JSONField(_("alertes"), default=dict)
+
+    class Meta:
+        verbose_name = _("parcours actuel")
+        verbose_name_plural = _("parcours actuels")
+        indexes = [
+            models.Index(fields=["structure", "status"], name="currentparcours_struct_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.parcours_id}"
+
+
 @history()
 class Contract(StructureOwned):
     """A work contract of a parcours; the employer differs from the host for an AI placement."""

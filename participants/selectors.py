@@ -14,10 +14,8 @@ from django.db.models import (
     Count,
     F,
     Max,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -170,32 +168,25 @@ def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tu
 # Participant list -----------------------------------------------------------------------
 
 
-def _current_parcours() -> QuerySet[Parcours]:
-    """Per participant: the open parcours first, else the most recently ended one."""
-    return Parcours.objects.filter(
-        structure_id=OuterRef("structure_id"), participant_id=OuterRef("pk")
-    ).order_by(F("end_date").desc(nulls_first=True), "-start_date", "-pk")
-
-
 def participant_list(*, scope: Scope, structure_id: int) -> QuerySet[Participant]:
-    """The participants of one structure, each with its current parcours as annotations
-    (one SQL query per page, whatever the page size)."""
+    """The participants of one structure, each with its current parcours as annotations:
+    one join on `CurrentParcours` (kept by database triggers), one SQL query per page,
+    whatever the page size. A person without parcours has empty annotations."""
     if structure_id not in scope.structure_ids:
         return Participant.objects.none()
-    current = _current_parcours()
     return (
         Participant.objects.filter(structure_id=structure_id)
         .select_related("referent")
         .annotate(
-            current_parcours_id=Subquery(current.values("pk")[:1]),
-            current_programme_id=Subquery(current.values("programme_id")[:1]),
-            current_programme=Subquery(current.values("programme__code")[:1]),
-            current_status=Subquery(current.values("status")[:1]),
-            current_work_site_id=Subquery(current.values("work_site_id")[:1]),
-            current_work_site=Subquery(current.values("work_site__name")[:1]),
-            current_start=Subquery(current.values("start_date")[:1]),
-            current_end=Subquery(current.values("end_date")[:1]),
-            current_warnings=Subquery(current.values("warnings")[:1]),
+            current_parcours_id=F("current__parcours_id"),
+            current_programme_id=F("current__programme_id"),
+            current_programme=F("current__programme__code"),
+            current_status=F("current__status"),
+            current_work_site_id=F("current__work_site_id"),
+            current_work_site=F("current__work_site__name"),
+            current_start=F("current__start_date"),
+            current_end=F("current__end_date"),
+            current_warnings=F("current__warnings"),
         )
     )
 

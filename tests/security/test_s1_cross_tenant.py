@@ -68,8 +68,9 @@ def _checksum(structure_id: int) -> str:
     with connection.cursor() as cursor:
         for model in structure_owned_models():
             table = connection.ops.quote_name(model._meta.db_table)
+            pk = connection.ops.quote_name(model._meta.pk.column)
             cursor.execute(
-                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) "  # noqa: S608
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.{pk}), '')) "  # noqa: S608
                 f"FROM {table} t WHERE structure_id = %s",
                 [structure_id],
             )
