@@ -95,37 +95,9 @@ def pinned_cells(
     """Hidden cells of one equation that the published cells and the bounds pin down.
 
     `known`: cells the reader knows although they are hidden (an insider's own cells).
-    Linear in the size of the equation (sums computed once, infinite bounds counted).
+    Linear in the size of the equation (see `_EquationSums`, which computes it).
     """
-
-    def state(k):
-        return PUBLISHED if k in known else status[k]
-
-    bounds = {k: _bounds(values[k], state(k)) for k in (constraint.margin, *constraint.parts)}
-    part_bounds = [bounds[p] for p in constraint.parts]
-    lo_sum = sum(lo for lo, _ in part_bounds)
-    finite_hi = sum(hi for _, hi in part_bounds if hi != INF)
-    infinite_hi = sum(1 for _, hi in part_bounds if hi == INF)
-    pinned = []
-    m_lo, m_hi = bounds[constraint.margin]
-    if state(constraint.margin) != PUBLISHED:
-        # margin ∈ [Σ lo(parts), Σ hi(parts)] ∩ its own bounds
-        lo = max(m_lo, lo_sum)
-        hi = min(m_hi, INF if infinite_hi else finite_hi)
-        if lo == hi:
-            pinned.append(constraint.margin)
-    for part, (p_lo, p_hi) in zip(constraint.parts, part_bounds, strict=True):
-        if state(part) == PUBLISHED:
-            continue
-        # part = margin − Σ others
-        others_lo = lo_sum - p_lo
-        others_inf = infinite_hi - (p_hi == INF)
-        others_hi = INF if others_inf else finite_hi - (0 if p_hi == INF else p_hi)
-        lo = max(p_lo, m_lo - others_hi)
-        hi = min(p_hi, m_hi - others_lo)
-        if lo == hi:
-            pinned.append(part)
-    return pinned
+    return list(_EquationSums(values, status, constraint).pinned_for(known))
 
 
 class _EquationSums:
@@ -135,8 +107,8 @@ class _EquationSums:
     equation. A hidden part's bounds depend on its status alone ([1, 10] for a primary
     cell, [11, ∞) for a secondary or dominance cell), so whether a part is pinned depends on
     its class, not on the part: `pinned_for` adjusts the sums for the known cells and tests
-    each class once — the same cells as `pinned_cells(values, status, c, known)`, without
-    its pass over the whole equation per insider (a région's total holds 344 structures).
+    each class once, without a pass over the whole equation per insider (a région's total
+    holds 344 structures).
     """
 
     def __init__(self, values: dict, status: dict, constraint: Constraint):
