@@ -185,26 +185,29 @@ geo(id) AS (
 ),
 """
 
-# Counted parcours of the scope that overlap P. A parcours lies where its work site is,
-# else where its structure is. `{name}` and `{upper}` let the hours use the same filter with
-# a later upper bound (see _HOURS_PARCOURS).
+# Counted parcours of the scope that overlap [d1, d2 + 6 days]. A parcours lies where its
+# work site is, else where its structure is. Hours are counted by their week's Monday
+# (d1 ≤ week_start ≤ d2) and a week is only ever recorded when it overlaps its parcours
+# (services.worked_hours_record), so these are all the parcours that can hold hours of P:
+# the hours are looked up from them through the (structure, parcours, week) index instead of
+# scanning every hour of the scope; the figures use those that overlap P (`p`).
+# Materialised: the few parcours are found first, then their weeks. Inlined, the planner
+# (misled by the row-level security filter, estimating 1 row) joined the weeks first and
+# checked the location of each (930 ms instead of 10 on a département).
 _PARCOURS_CTE = """
-{name} AS {materialized}(
+ph AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date
     FROM participants_parcours p
     {location_join}
     WHERE p.structure_id = ANY(%(structure_ids)s)
       AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
-      AND p.start_date <= %({upper})s
+      AND p.start_date <= %(d2_hours)s
       AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       {location_filter}
-)
+),
+p AS (SELECT * FROM ph WHERE ph.start_date <= %(d2)s)
 """
-# Hours are counted by their week's Monday (d1 ≤ week_start ≤ d2). A week is only ever
-# recorded when it overlaps its parcours (services.hours_record), so every such row belongs
-# to a parcours overlapping [d1, d2 + 6 days]: the hours are looked up from those parcours
-# through the (structure, parcours, week) index instead of scanning every hour of the scope.
 HOURS_WEEK_SPAN = dt.timedelta(days=6)
 
 _LOCATION_JOIN = """
@@ -215,8 +218,7 @@ _LOCATION_FILTER = "AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FRO
 
 _TABLE_SQL = """
 {with_clause}
-{hours_parcours_cte},
-p AS (SELECT * FROM ph WHERE ph.start_date <= %(d2)s),
+{parcours_cte},
 hours AS (
     SELECT ph.structure_id, GROUPING(ph.structure_id) AS is_total, SUM(wh.hours) AS hours
     FROM ph
@@ -340,16 +342,6 @@ monthly AS (
     LEFT JOIN month_exits ex USING (m)
 )"""
 
-_MONTHLY_SQL = (
-    """
-{with_clause}
-{parcours_cte},"""
-    + _MONTHLY_CTES
-    + """
-SELECT m, en, ek, etop, xn, xk, xtop FROM monthly ORDER BY m
-"""
-)
-
 # The monthly series as one JSON array on the table's total row (the dashboard's table and
 # chart from one statement, so the parcours of the scope are found once).
 _MONTHLY_COLUMN = """,
@@ -457,22 +449,7 @@ def _fragments(territory_id: int | None) -> dict:
     return {
         "with_clause": "WITH RECURSIVE " + _TERRITORY_CTES if with_territory else "WITH",
         "parcours_cte": _PARCOURS_CTE.format(
-            name="p",
-            materialized="",
-            upper="d2",
-            location_join=location_join,
-            location_filter=location_filter,
-        ),
-        # Materialised: the few parcours are found first, then their weeks. Inlined, the
-        # planner (misled by the row-level security filter, estimating 1 row) joined the
-        # weeks first and checked the location of each (930 ms instead of 10 on a
-        # département).
-        "hours_parcours_cte": _PARCOURS_CTE.format(
-            name="ph",
-            materialized="MATERIALIZED ",
-            upper="d2_hours",
-            location_join=location_join,
-            location_filter=location_filter,
+            location_join=location_join, location_filter=location_filter
         ),
     }
 
@@ -499,8 +476,8 @@ def indicator_table(
     with_months: bool = False,
 ) -> IndicatorTable:
     """All indicators of the scope, per structure and in total, in ONE query; with
-    `with_months`, the same query also gives the monthly series (`IndicatorTable.months`,
-    as `monthly_flows` would)."""
+    `with_months`, the same query also gives the entries and exits of every calendar month
+    of P (`IndicatorTable.months`, months with none included)."""
     fragments = _fragments(territory_id)
     sql = _TABLE_SQL.format(
         **fragments,
@@ -572,30 +549,10 @@ class MonthPoint:
     exits_top: int = 0
 
 
-def monthly_flows(
-    *,
-    programme_id: int,
-    period: Period,
-    structure_ids: Collection[int],
-    territory_id: int | None = None,
-) -> list[MonthPoint]:
-    """Entries and exits per calendar month of P, in ONE query (months with none included)."""
-    sql = _MONTHLY_SQL.format(**_fragments(territory_id))
-    params = _params(
-        programme_id=programme_id,
-        period=period,
-        structure_ids=structure_ids,
-        territory_id=territory_id,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_month_point(*row) for row in cursor.fetchall()]
-
-
 def _month_point(m, e, ek, etop, x, xk, xtop) -> MonthPoint:
-    """A row of `monthly` (from a cursor, or from JSON: the month as an ISO string)."""
+    """A point of the `monthly` series, as the table's JSON column gives it."""
     return MonthPoint(
-        month=m if isinstance(m, dt.date) else dt.date.fromisoformat(m),
+        month=dt.date.fromisoformat(m),
         entries=int(e),
         exits=int(x),
         entries_structures=int(ek),
