@@ -1,8 +1,9 @@
 """Each participant's current parcours (`CurrentParcours`), kept by database triggers.
 
-The triggers are created by migration 0009_current_parcours; this module holds the one SQL
-statement that computes the rows (shared by the triggers' function and `rebuild`) and the
-full rebuild for bulk loads that run with user triggers disabled (generate_dataset).
+The triggers are created by migration 0009_current_parcours, which keeps its own frozen copy
+of the statement below (a migration must not change when application code does); this module
+holds the full rebuild for bulk loads that run with user triggers disabled (generate_dataset).
+Change both together, and add a migration that replaces the triggers' function.
 """
 
 from django.db import connection

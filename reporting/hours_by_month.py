@@ -1,8 +1,9 @@
 """Hours per parcours and calendar month (`HoursByMonth`), kept by database triggers.
 
-The triggers are created by migration 0002_hours_by_month; this module holds what the
-application itself needs: whether a period can be read from the month rows, and a full
-rebuild for bulk loads that run with user triggers disabled (generate_dataset).
+The triggers are created by migration 0002_hours_by_month (which keeps its own frozen copy of
+the rebuild's statement as its backfill); this module holds what the application itself
+needs: whether a period can be read from the month rows, and a full rebuild for bulk loads
+that run with user triggers disabled (generate_dataset).
 """
 
 import datetime as dt
