@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from participants.enums import (
     COUNTED_STATUSES,
@@ -397,6 +397,8 @@ LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
 GROUP BY GROUPING SETS ((geo.root), (geo.root, p.structure_id))
 """
 
+_NATIONAL_WORK_MEM_SQL = "SET LOCAL work_mem = '64MB'"
+
 _STRUCTURES_IN_TERRITORIES_SQL = """
 WITH RECURSIVE
 terr(id) AS (
@@ -598,7 +600,11 @@ def territory_comparison(
     )
     params["territory_ids"] = sorted(territory_ids)
     n = len(CATEGORY_CODES)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every territory's parcours are sorted by territory and structure for the distinct
+        # counts: 355,000 rows for the IAE nationally, which spill to disk at the default
+        # 4 MB (external merge sorts; 1.61 → 1.47 s). Transaction-local.
+        cursor.execute(_NATIONAL_WORK_MEM_SQL)
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
