@@ -45,8 +45,8 @@ from participants.enums import (
     SnapshotContext,
 )
 from programmes import models as prm
-from reporting import hours_by_month
-from reporting.models import HoursByMonth
+from reporting import hours_by_month, territory_years
+from reporting.models import HoursByMonth, TerritoryYear
 from sites import models as sm
 from sites.enums import FunderKind, GeoKind, Role, StructureKind
 
@@ -611,11 +611,13 @@ class Generator:
             self.progress.done("hours by month", 1)
             current.rebuild()
             self.progress.done("current parcours", 1)
+            territory_years.rebuild(max(dt.date.today().year, AS_OF.year))
+            self.progress.done("territory years", 1)
         # Statistics for the planner and, outside a transaction, the visibility map that lets
         # index-only scans skip the heap (autovacuum would set it later on a live database).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in [*person_models, HoursByMonth, pm.CurrentParcours]:
+            for model in [*person_models, HoursByMonth, pm.CurrentParcours, TerritoryYear]:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         return Result(self.scale.name, self.seed, self.counts, time.monotonic() - started, self.tag)
 

@@ -126,3 +126,94 @@ class HoursByMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h, {self.month:%m/%Y}"
+
+
+def _derived_link(to: str, verbose_name) -> models.ForeignKey:
+    """A link of a table the database maintains: joinable, no constraint, no cascade."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+
+class TerritoryYear(models.Model):
+    """The headline figures of one structure's parcours of one programme, in one territory
+    (sub-territories included), over one calendar year: what the national view compares.
+
+    A cache the database keeps exact: statement triggers on the parcours, the exits, the
+    work sites', structures' and territories' geography only append the structure to
+    `TerritoryYearStale`; whoever reads the figures first recomputes the stale structures of
+    its scope (reporting.territory_years). Writers never wait for it. A territory's figures
+    are the sums of its structures' rows: a participant belongs to one structure, so distinct
+    people add up. Years after `TerritoryYearCoverage.through_year` are computed live.
+    """
+
+    programme = _derived_link("programmes.Programme", _("programme"))
+    year = models.PositiveSmallIntegerField(_("année"))
+    territory = _derived_link("sites.Territory", _("territoire"))
+    structure = _derived_link("sites.Structure", _("structure"))
+    accompanied = models.PositiveIntegerField(_("personnes accompagnées"))
+    active_at_end = models.PositiveIntegerField(_("présentes en fin de période"))
+    entries = models.PositiveIntegerField(_("entrées"))
+    exits = models.PositiveIntegerField(_("sorties"))
+    exits_by_category = models.JSONField(_("sorties par catégorie"), default=dict)
+    dynamic_exits = models.PositiveIntegerField(_("sorties dynamiques"))
+    duration_days = models.PositiveBigIntegerField(_("jours de parcours des sortants"))
+    phc_continuations = models.PositiveIntegerField(_("poursuites après Premières Heures"))
+
+    class Meta:
+        verbose_name = _("chiffres annuels d'une structure dans un territoire")
+        verbose_name_plural = _("chiffres annuels des structures par territoire")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "year", "territory", "structure"],
+                name="territoryyear_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["structure"], name="territoryyear_structure")]
+
+    def __str__(self) -> str:
+        return f"{self.structure_id} × {self.territory_id}, {self.year}"
+
+
+class TerritoryYearStale(models.Model):
+    """A structure whose `TerritoryYear` rows must be recomputed before they are read.
+
+    Appended by triggers, one row per writing statement: an insert never conflicts, so a
+    writer never waits for a reader or for another writer. A reader deletes exactly the rows
+    it saw before recomputing; a row committed later stays for the next reader.
+    """
+
+    structure = _derived_link("sites.Structure", _("structure"))
+
+    class Meta:
+        verbose_name = _("structure à recalculer")
+        verbose_name_plural = _("structures à recalculer")
+        indexes = [models.Index(fields=["structure"], name="territoryyearstale_structure")]
+
+    def __str__(self) -> str:
+        return str(self.structure_id)
+
+
+class TerritoryYearCoverage(models.Model):
+    """The last calendar year `TerritoryYear` holds for every structure (one row).
+
+    An open parcours counts in every year until its exit, so the rows stop at a fixed year;
+    `manage.py refresh_territory_years` extends it when a new year starts. Later years are
+    computed live.
+    """
+
+    through_year = models.PositiveSmallIntegerField(_("jusqu'à l'année"))
+
+    class Meta:
+        verbose_name = _("couverture des chiffres annuels")
+        verbose_name_plural = _("couverture des chiffres annuels")
+        constraints = [
+            models.CheckConstraint(name="territoryyearcoverage_single", condition=models.Q(id=1)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.through_year)

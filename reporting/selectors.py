@@ -25,6 +25,7 @@ from sites.tenancy import Scope
 from sites.tenancy.rls import SETTING, current_structures, rls_structures, set_all_structures
 
 from . import indicators as ind
+from . import territory_years
 from .periods import Period
 from .periods import canonical as canonical_period
 
@@ -432,13 +433,18 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
     if not territories:
         raise Http404
     structure_ids = set(ind.structures_in_territories([t.pk for t in territories]))
+    arguments = {
+        "programme_id": programme.pk,
+        "programme_code": programme.code,
+        "period": period,
+        "territory_ids": [t.pk for t in territories],
+        "structure_ids": structure_ids,
+    }
     with rls_structures(structure_ids):
-        comparison = ind.territory_comparison(
-            programme_id=programme.pk,
-            programme_code=programme.code,
-            period=period,
-            territory_ids=[t.pk for t in territories],
-            structure_ids=structure_ids,
+        # A calendar year is read from the yearly rows (recomputed first where stale); any
+        # other period, or a year they do not cover yet, is computed from the parcours.
+        comparison = territory_years.comparison(**arguments) or ind.territory_comparison(
+            **arguments
         )
     return Comparison(
         programme=programme,

@@ -147,6 +147,29 @@ def test_hand_written_sql_matches_the_reporting_indicators():
     assert compared >= 12
 
 
+def test_the_national_view_reads_the_same_figures_as_a_live_computation():
+    """The generator loads with triggers off, then rebuilds the national view's yearly rows."""
+    from reporting import indicators, periods, territory_years
+    from sites.models import Structure
+
+    generate("small", 5)
+    arguments = {
+        "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
+        "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
+    }
+    for programme in Programme.objects.filter(code__in=["CVG", "PHC", "IAE"]):
+        for year in range(2021, 2027):
+            arguments |= {
+                "programme_id": programme.pk,
+                "programme_code": programme.code,
+                "period": periods.year(year),
+            }
+            cached = territory_years.comparison(**arguments)
+            live = indicators.territory_comparison(**arguments)
+            assert cached.figures == live.figures, (programme.code, year)
+    assert sum(fig.accompanied for fig in cached.figures.values()) > 0
+
+
 def test_refuses_a_database_with_participants_unless_forced():
     f.ParticipantFactory()
     # A territory already uses this seed's slug prefix: the run must take another one.

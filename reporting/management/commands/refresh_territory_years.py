@@ -1,0 +1,37 @@
+"""`manage.py refresh_territory_years`: keep the national view's yearly rows warm.
+
+Readers recompute the stale structures of their scope themselves, so the figures are exact
+without this command; run it every few minutes (systemd timer, docs/deployment.md) so that
+readers find little to recompute. It rebuilds every row when the rows do not reach the
+current year (a new year started) or after a change of geography dropped the coverage.
+"""
+
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand
+
+from reporting import territory_years
+
+
+class Command(BaseCommand):
+    help = "Recompute the stale yearly figures of the national view (rebuild when needed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--rebuild", action="store_true", help="Recompute every row, stale or not."
+        )
+
+    def handle(self, *args, rebuild: bool = False, **options):
+        started = time.monotonic()
+        year = dt.date.today().year
+        covered = territory_years.covered_through()
+        if rebuild or covered is None or covered < year:
+            territory_years.rebuild(year)
+            self.stdout.write(
+                f"Rebuilt through {year} (was: {covered or 'none'}) "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+            return
+        cleared = territory_years.refresh_stale()
+        self.stdout.write(f"{cleared} stale mark(s) cleared in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,230 @@
+"""The national view's figures per calendar year, from `TerritoryYear` (kept exact on read).
+
+Writers only append the structures they touch to `TerritoryYearStale` (triggers of migration
+0003_territory_years, which keeps its own frozen copy of the statements below: change both
+together, with a migration replacing the functions). Before reading, `comparison` recomputes
+the stale structures of its scope, under a per-structure advisory lock, and deletes exactly
+the stale rows it saw: a row committed meanwhile stays for the next reader. So the figures
+are those of a live computation over the same committed data, and a year of the whole IAE
+(300,000 people) reads about 8,000 rows instead of aggregating 450,000 parcours.
+
+`manage.py refresh_territory_years` recomputes what is stale in the background (so that few
+structures are left for readers) and rebuilds everything when a new year starts or the
+geography changed (the geography's triggers drop the coverage: until then, live figures).
+"""
+
+from collections.abc import Collection
+
+from django.db import connection, transaction
+
+from participants.enums import COUNTED_STATUSES, DYNAMIC_CATEGORIES, PHC_CONTINUATIONS
+
+from . import indicators as ind
+from .models import TerritoryYear, TerritoryYearCoverage, TerritoryYearStale
+from .periods import Period
+
+TABLE = TerritoryYear._meta.db_table
+STALE = TerritoryYearStale._meta.db_table
+COVERAGE = TerritoryYearCoverage._meta.db_table
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# Each counted parcours of the structures, where it lies (its work site's commune, else its
+# structure's), its exit; the territories holding each commune, found upwards (ancestors of
+# the commune's geo units, then the territories' ancestors): the same membership as the
+# territory dashboards' downward search; every calendar year the parcours overlaps, up to the
+# coverage. Figures per programme, year, territory and structure, as indicators.py defines
+# them for P = that year.
+COMPUTE_SQL = f"""
+WITH RECURSIVE
+p AS (
+    SELECT p.programme_id, p.structure_id, p.participant_id, p.start_date, p.end_date,
+           COALESCE(ws.commune_id, st.commune_id) AS commune_id,
+           e.dgefp_category, e.situation
+    FROM participants_parcours p
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    WHERE p.status IN ({_quoted(COUNTED_STATUSES)}) {{structure_filter}}
+),
+up(commune_id, geo_id) AS (
+    SELECT DISTINCT commune_id, commune_id FROM p
+    UNION
+    SELECT up.commune_id, g.parent_id FROM up JOIN sites_geounit g ON g.id = up.geo_id
+    WHERE g.parent_id IS NOT NULL
+),
+inside(commune_id, territory_id) AS (
+    SELECT up.commune_id, tg.territory_id
+    FROM up JOIN sites_territory_geo_units tg ON tg.geounit_id = up.geo_id
+    UNION
+    SELECT inside.commune_id, t.parent_id
+    FROM inside JOIN sites_territory t ON t.id = inside.territory_id
+    WHERE t.parent_id IS NOT NULL
+),
+py AS (
+    SELECT p.*, y.year, make_date(y.year, 1, 1) AS d1, make_date(y.year, 12, 31) AS d2
+    FROM p CROSS JOIN {COVERAGE} c
+    CROSS JOIN LATERAL generate_series(
+        extract(year FROM p.start_date)::int,
+        LEAST(COALESCE(extract(year FROM p.end_date)::int, c.through_year), c.through_year)
+    ) AS y(year)
+)
+INSERT INTO {TABLE} (
+    programme_id, year, territory_id, structure_id, accompanied, active_at_end, entries, exits,
+    exits_by_category, dynamic_exits, duration_days, phc_continuations
+)
+SELECT
+    py.programme_id, py.year, inside.territory_id, py.structure_id,
+    COUNT(DISTINCT py.participant_id),
+    COUNT(DISTINCT py.participant_id) FILTER (WHERE py.end_date IS NULL OR py.end_date >= py.d2),
+    COUNT(*) FILTER (WHERE py.start_date >= py.d1),
+    COUNT(*) FILTER (WHERE py.end_date <= py.d2),
+    jsonb_build_object({
+    ", ".join(
+        f"'{code}', COUNT(*) FILTER (WHERE py.end_date <= py.d2 AND py.dgefp_category = '{code}')"
+        for code in ind.CATEGORY_CODES
+    )
+}),
+    COUNT(*) FILTER (
+        WHERE py.end_date <= py.d2 AND py.dgefp_category IN ({_quoted(DYNAMIC_CATEGORIES)})
+    ),
+    COALESCE(SUM(py.end_date - py.start_date) FILTER (WHERE py.end_date <= py.d2), 0),
+    COUNT(*) FILTER (
+        WHERE py.end_date <= py.d2 AND py.situation IN ({_quoted(PHC_CONTINUATIONS)})
+    )
+FROM py JOIN inside ON inside.commune_id = py.commune_id
+GROUP BY py.programme_id, py.year, inside.territory_id, py.structure_id
+"""  # noqa: S608 (constant identifiers and enum values only)
+
+# The figures of the comparable territories, per territory and per structure within each.
+_READ_SQL = f"""
+SELECT territory_id, structure_id, GROUPING(structure_id),
+    SUM(accompanied), SUM(active_at_end), SUM(entries), SUM(exits),
+    {", ".join(f"SUM((exits_by_category->>'{c}')::int)" for c in ind.CATEGORY_CODES)},
+    SUM(dynamic_exits), SUM(duration_days), SUM(phc_continuations)
+FROM {TABLE}
+WHERE programme_id = %(programme_id)s AND year = %(year)s
+  AND territory_id = ANY(%(territory_ids)s)
+  AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+GROUP BY GROUPING SETS ((territory_id), (territory_id, structure_id))
+"""  # noqa: S608 (constant identifiers only)
+
+# Recompute the stale structures among the scope's (the function locks them one by one).
+_REFRESH_SQL = f"""
+SELECT reporting_territory_year_refresh(ARRAY(
+    SELECT DISTINCT structure_id FROM {STALE}
+    WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+))
+"""  # noqa: S608 (constant identifiers only)
+
+
+def calendar_year(period: Period) -> int | None:
+    """The year when P is exactly one calendar year, else None."""
+    start, end = period.start, period.end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return start.year
+    return None
+
+
+def covered_through() -> int | None:
+    """The last year held for every structure, None when the rows must not be used."""
+    row = TerritoryYearCoverage.objects.filter(pk=1).values_list("through_year", flat=True)
+    return next(iter(row), None)
+
+
+def comparison(
+    *,
+    programme_id: int,
+    programme_code: str,
+    period: Period,
+    territory_ids: Collection[int],
+    structure_ids: Collection[int],
+) -> ind.Comparison | None:
+    """`indicators.territory_comparison` read from the yearly rows, or None when P is not a
+    calendar year they cover (the caller then computes live). Call under row-level security
+    for `structure_ids`."""
+    year = calendar_year(period)
+    through = covered_through() if year is not None else None
+    if through is None or year > through:
+        return None
+    result = ind.Comparison(
+        figures={
+            tid: ind.Indicators(days_in_period=period.days, programme_code=programme_code)
+            for tid in territory_ids
+        },
+        by_structure={tid: [] for tid in territory_ids},
+    )
+    if not territory_ids or not structure_ids:
+        return result
+    params = {
+        "programme_id": programme_id,
+        "year": year,
+        "territory_ids": sorted(territory_ids),
+        "structure_ids": sorted(structure_ids),
+    }
+    n = len(ind.CATEGORY_CODES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL, params)
+        cursor.execute(_READ_SQL, params)
+        for row in cursor.fetchall():
+            tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
+            dyn, days, cont = row[7 + n :]
+            figures = ind.Indicators(
+                accompanied=int(acc),
+                active_at_end=int(active),
+                entries=int(entries),
+                exits=int(exits),
+                exits_by_category={
+                    code: int(count)
+                    for code, count in zip(ind.CATEGORY_CODES, row[7 : 7 + n], strict=True)
+                },
+                dynamic_exits=int(dyn),
+                duration_days=int(days),
+                phc_continuations=int(cont),
+                days_in_period=period.days,
+                programme_code=programme_code,
+            )
+            if is_total:
+                result.figures[tid] = figures
+            else:
+                result.by_structure[tid].append(figures)
+    return result
+
+
+def refresh_stale(batch: int = 200) -> int:
+    """Recompute every stale structure, `batch` structures a transaction (owner role; the
+    background job). Returns how many stale rows were cleared."""
+    cleared = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT reporting_territory_year_refresh(ARRAY("  # noqa: S608
+                f"SELECT DISTINCT structure_id FROM {STALE} ORDER BY 1 LIMIT %s))",
+                [batch],
+            )
+            done = cursor.fetchone()[0]
+        if not done:
+            return cleared
+        cleared += done
+
+
+def rebuild(through_year: int) -> None:
+    """Recompute every row up to `through_year` (owner role): after a bulk load, when a new
+    year starts, after a change of geography."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Readers that would recompute a structure wait; writers, who only append to the
+        # stale rows, do not. Stale rows committed after this point stay for the readers.
+        cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        cursor.execute(f"SELECT id FROM {STALE}")  # noqa: S608
+        seen = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {COVERAGE} (id, through_year) VALUES (1, %s) "  # noqa: S608
+            "ON CONFLICT (id) DO UPDATE SET through_year = EXCLUDED.through_year",
+            [through_year],
+        )
+        cursor.execute(COMPUTE_SQL.format(structure_filter=""))
+        cursor.execute(f"DELETE FROM {STALE} WHERE id = ANY(%s)", [seen])  # noqa: S608

@@ -1,0 +1,352 @@
+"""The national view's yearly rows (reporting_territoryyear) give exactly the live figures
+after every kind of write, and neither readers nor writers lose or block each other's work."""
+
+import datetime as dt
+import random
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from participants.enums import ExitSituation, ParcoursStatus
+from participants.models import Exit, Parcours, Participant
+from reporting import indicators as ind
+from reporting import periods, territory_years
+from reporting.models import TerritoryYearCoverage, TerritoryYearStale
+from sites.enums import GeoKind
+from sites.models import Structure, Territory, WorkSite
+from tests import factories as f
+
+D = dt.date
+YEARS = range(2021, 2026)
+SITUATIONS = [s.value for s in ExitSituation]
+
+
+def _figures(comparison) -> tuple:
+    """A comparison as plain data, the structures' rows in a stable order."""
+    return (
+        {tid: fig.raw() for tid, fig in comparison.figures.items()},
+        {
+            tid: sorted(repr(sorted(fig.raw().items())) for fig in rows)
+            for tid, rows in comparison.by_structure.items()
+        },
+    )
+
+
+def _compare_every_year() -> int:
+    """Cached vs live for every programme and year; returns how many were compared."""
+    territory_ids = sorted(Territory.objects.values_list("pk", flat=True))
+    structure_ids = sorted(Structure.objects.values_list("pk", flat=True))
+    compared = 0
+    for code in ("CVG", "PHC", "IAE"):
+        programme = f.programme(code)
+        for year in YEARS:
+            arguments = {
+                "programme_id": programme.pk,
+                "programme_code": code,
+                "period": periods.year(year),
+                "territory_ids": territory_ids,
+                "structure_ids": structure_ids,
+            }
+            cached = territory_years.comparison(**arguments)
+            assert cached is not None, "a covered year must be read from the rows"
+            assert _figures(cached) == _figures(ind.territory_comparison(**arguments)), (
+                code,
+                year,
+            )
+            compared += 1
+    return compared
+
+
+@pytest.fixture
+def geography(db):
+    """Région > two départements (territories and sub-territories), communes in each."""
+    region = f.GeoUnitFactory(kind=GeoKind.REGION, code="R9", name="Région")
+    deps = [
+        f.GeoUnitFactory(kind=GeoKind.DEPARTEMENT, code=f"9{i}", name=f"Dép {i}", parent=region)
+        for i in range(2)
+    ]
+    communes = [
+        f.GeoUnitFactory(code=f"9{i}00{j}", name=f"Commune {i}{j}", parent=deps[i])
+        for i in range(2)
+        for j in range(2)
+    ]
+    top = f.TerritoryFactory()
+    top.geo_units.add(region)
+    subs = []
+    for dep in deps:
+        sub = f.TerritoryFactory(parent=top)
+        sub.geo_units.add(dep)
+        subs.append(sub)
+    # A territory made of one commune only, overlapping the first département.
+    single = f.TerritoryFactory()
+    single.geo_units.add(communes[0])
+    TerritoryYearCoverage.objects.update_or_create(pk=1, defaults={"through_year": 2026})
+    return communes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
+    rng = random.Random(seed)
+    communes = geography
+    structures = [f.StructureFactory(commune=rng.choice(communes)) for _ in range(3)]
+    sites = [f.WorkSiteFactory(structure=s, commune=rng.choice(communes)) for s in structures]
+    for _ in range(6):
+        f.ParticipantFactory(structure=rng.choice(structures))
+    programmes = [f.programme(code) for code in ("CVG", "PHC", "IAE")]
+
+    def sites_of(structure_id):
+        return [s for s in sites if s.structure_id == structure_id]
+
+    ops = ["open", "closed", "exit", "requalify", "move", "status", "delete", "unexit"]
+    ops += ["site", "site_commune", "structure_commune", "warnings", "erase"]
+    for _ in range(40):
+        op = rng.choice(ops)
+        existing = list(Parcours.objects.select_related("participant"))
+        start = D(2021, 1, 4) + dt.timedelta(days=rng.randint(0, 1600))
+        person = rng.choice(list(Participant.objects.all()) or [None])
+        if op in ("open", "closed") and person is not None:
+            end = start + dt.timedelta(days=rng.randint(0, 500)) if op == "closed" else None
+            programme = rng.choice(programmes)
+            if end is None and Parcours.objects.filter(
+                participant=person, programme=programme, end_date__isnull=True
+            ):
+                continue
+            f.ParcoursFactory(
+                participant=person,
+                programme=programme,
+                start_date=start,
+                end_date=end,
+                status=ParcoursStatus.SORTI if end else ParcoursStatus.EN_COURS,
+                work_site=rng.choice([None, *sites_of(person.structure_id)]),
+            )
+        elif op == "exit" and existing:
+            p = rng.choice(existing)
+            if p.end_date is None:
+                p.end_date = p.start_date + dt.timedelta(days=rng.randint(0, 700))
+                p.status = ParcoursStatus.SORTI
+                p.save()
+                Exit.objects.create(
+                    parcours=p,
+                    structure_id=p.structure_id,
+                    date=p.end_date,
+                    situation=rng.choice(SITUATIONS),
+                )
+        elif op == "requalify":
+            exit_ = Exit.objects.order_by("?").first()
+            if exit_ is not None:
+                exit_.situation = rng.choice(SITUATIONS)
+                exit_.save()
+        elif op == "unexit":
+            exit_ = Exit.objects.order_by("?").first()
+            if exit_ is not None:
+                exit_.delete()
+        elif op == "move" and existing:
+            p = rng.choice(existing)
+            p.start_date -= dt.timedelta(days=rng.randint(1, 400))
+            p.save()
+        elif op == "status" and existing:
+            p = rng.choice(existing)
+            if p.end_date is None:
+                p.status = rng.choice([ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS])
+                p.save()
+        elif op == "delete" and existing:
+            rng.choice(existing).delete()
+        elif op == "site" and existing:
+            p = rng.choice(existing)
+            p.work_site = rng.choice([None, *sites_of(p.structure_id)])
+            p.save()
+        elif op == "site_commune":
+            WorkSite.objects.filter(pk=rng.choice(sites).pk).update(commune=rng.choice(communes))
+        elif op == "structure_commune":
+            Structure.objects.filter(pk=rng.choice(structures).pk).update(
+                commune=rng.choice(communes)
+            )
+        elif op == "warnings":
+            Parcours.objects.update(warnings={"X": "à vérifier"})
+        elif op == "erase" and person is not None and rng.random() < 0.3:
+            person.delete()
+        # Read after every write: a write whose structure no trigger marked shows here.
+        assert _compare_every_year() == 15, op
+    assert not TerritoryYearStale.objects.exists()  # every reader cleared what it recomputed
+
+
+def _one_write(kind: str, geography) -> None:
+    """A file with an exited parcours at a work site and an open one at the structure; the
+    figures are read (nothing stale), then one write of `kind`."""
+    structure = f.StructureFactory(commune=geography[0])
+    site = f.WorkSiteFactory(structure=structure, commune=geography[1])
+    person = f.ParticipantFactory(structure=structure)
+    exited = f.ParcoursFactory(
+        participant=person,
+        start_date=D(2022, 1, 3),
+        end_date=D(2023, 2, 1),
+        status=ParcoursStatus.SORTI,
+        work_site=site,
+    )
+    exit_ = Exit.objects.create(
+        parcours=exited, structure=structure, date=exited.end_date, situation="CDI"
+    )
+    open_ = f.ParcoursFactory(
+        participant=person, programme=f.programme("PHC"), start_date=D(2023, 3, 6)
+    )
+    _compare_every_year()
+    assert not TerritoryYearStale.objects.exists()
+    far = geography[3]  # the other département, outside the one-commune territory
+    if kind == "requalify":
+        exit_.situation = "CHOMAGE"
+        exit_.save()
+    elif kind == "unexit":
+        exit_.delete()
+    elif kind == "site_commune":
+        WorkSite.objects.filter(pk=site.pk).update(commune=far)
+    elif kind == "structure_commune":
+        Structure.objects.filter(pk=structure.pk).update(commune=far)
+    elif kind == "dates":
+        Parcours.objects.filter(pk=open_.pk).update(start_date=D(2021, 6, 7))
+    elif kind == "status":
+        Parcours.objects.filter(pk=open_.pk).update(status=ParcoursStatus.ORIENTE)
+    elif kind == "programme":
+        Parcours.objects.filter(pk=open_.pk).update(programme=f.programme("IAE"))
+    elif kind == "site":
+        Parcours.objects.filter(pk=open_.pk).update(work_site=site)
+    elif kind == "delete":
+        open_.delete()
+    elif kind == "erase":
+        person.delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "requalify",
+        "unexit",
+        "site_commune",
+        "structure_commune",
+        "dates",
+        "status",
+        "programme",
+        "site",
+        "delete",
+        "erase",
+    ],
+)
+def test_each_kind_of_write_alone_is_seen_by_the_next_reader(geography, kind):
+    _one_write(kind, geography)
+    assert TerritoryYearStale.objects.exists()
+    assert _compare_every_year() == 15
+
+
+@pytest.mark.django_db
+def test_only_writes_that_change_the_figures_mark_the_structure(geography):
+    parcours = f.ParcoursFactory(participant__structure__commune=geography[0])
+    _compare_every_year()
+    Parcours.objects.update(warnings={"X": "à vérifier"})
+    Structure.objects.update(name="Autre nom")
+    assert not TerritoryYearStale.objects.exists()
+    Parcours.objects.update(start_date=D(2021, 2, 1))
+    assert list(TerritoryYearStale.objects.values_list("structure_id", flat=True)) == [
+        parcours.structure_id
+    ]
+
+
+@pytest.mark.django_db
+def test_a_change_of_geography_sends_readers_to_the_live_figures_until_a_rebuild(geography):
+    f.ParcoursFactory(participant__structure__commune=geography[3], start_date=D(2022, 5, 2))
+    _compare_every_year()
+    moved = Territory.objects.get(geo_units__code="R9")
+    moved.geo_units.clear()
+    arguments = {
+        "programme_id": f.programme("CVG").pk,
+        "programme_code": "CVG",
+        "period": periods.year(2022),
+        "territory_ids": [moved.pk],
+        "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
+    }
+    assert territory_years.comparison(**arguments) is None
+    territory_years.rebuild(2026)
+    assert _compare_every_year() == 15
+
+
+@pytest.mark.django_db
+def test_periods_the_rows_do_not_hold_are_left_to_the_live_computation(geography):
+    arguments = {
+        "programme_id": f.programme("CVG").pk,
+        "programme_code": "CVG",
+        "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
+        "structure_ids": [],
+    }
+    assert territory_years.comparison(period=periods.year(2027), **arguments) is None
+    semester = periods.Period(D(2025, 1, 1), D(2025, 6, 30))
+    assert territory_years.comparison(period=semester, **arguments) is None
+    assert territory_years.comparison(period=periods.year(2026), **arguments) is not None
+
+
+@pytest.mark.django_db
+def test_the_background_refresh_clears_every_stale_structure(geography):
+    for commune in geography:
+        f.ParcoursFactory(participant__structure__commune=commune)
+    assert TerritoryYearStale.objects.count() == 4
+    assert territory_years.refresh_stale(batch=3) == 4
+    assert not TerritoryYearStale.objects.exists()
+    assert _compare_every_year() == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_while_a_reader_recomputes_is_not_lost(geography):
+    """The reader holds its lock until its transaction ends; a writer never waits for it,
+    and the writer's stale row, invisible to the reader, stays for the next reader."""
+    TerritoryYearCoverage.objects.update_or_create(pk=1, defaults={"through_year": 2026})
+    for code in ("CVG", "PHC", "IAE"):  # committed before the reader's transaction
+        f.programme(code)
+    structure = f.StructureFactory(commune=geography[0])
+    person = f.ParticipantFactory(structure=structure)
+    f.ParcoursFactory(participant=person, start_date=D(2023, 3, 6))
+    written, errors = threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                f.ParcoursFactory(
+                    participant=person, programme=f.programme("PHC"), start_date=D(2023, 4, 3)
+                )
+            written.set()
+        except Exception as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        _compare_every_year()  # recomputes the structure and keeps its lock until commit
+        thread = threading.Thread(target=writer)
+        thread.start()
+        assert written.wait(10), "a writer must not wait for a reader"
+    thread.join(10)
+    assert not errors, errors
+    assert TerritoryYearStale.objects.filter(structure=structure).exists()
+    assert _compare_every_year() == 15
+    phc = ind.territory_comparison(
+        programme_id=f.programme("PHC").pk,
+        programme_code="PHC",
+        period=periods.year(2023),
+        territory_ids=list(Territory.objects.values_list("pk", flat=True)),
+        structure_ids=[structure.pk],
+    )
+    assert sum(fig.accompanied for fig in phc.figures.values()) > 0
+
+
+@pytest.mark.django_db
+def test_the_command_refreshes_or_rebuilds_when_the_year_or_geography_changed(geography):
+    f.ParcoursFactory(participant__structure__commune=geography[1], start_date=D(2024, 9, 2))
+    out = StringIO()
+    call_command("refresh_territory_years", stdout=out)
+    assert out.getvalue().startswith("1 stale mark(s) cleared")
+    TerritoryYearCoverage.objects.all().delete()  # what a change of geography does
+    call_command("refresh_territory_years", stdout=out)
+    assert "Rebuilt through" in out.getvalue()
+    assert territory_years.covered_through() == dt.date.today().year
+    assert _compare_every_year() == 15
