@@ -47,7 +47,7 @@ p AS (
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id {{exit_filter}}
     WHERE p.status IN ({_quoted(COUNTED_STATUSES)}) {{structure_filter}}
 ),
 up(commune_id, geo_id) AS (
@@ -226,5 +226,5 @@ def rebuild(through_year: int) -> None:
             "ON CONFLICT (id) DO UPDATE SET through_year = EXCLUDED.through_year",
             [through_year],
         )
-        cursor.execute(COMPUTE_SQL.format(structure_filter=""))
+        cursor.execute(COMPUTE_SQL.format(structure_filter="", exit_filter=""))
         cursor.execute(f"DELETE FROM {STALE} WHERE id = ANY(%s)", [seen])  # noqa: S608

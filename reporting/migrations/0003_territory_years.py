@@ -25,7 +25,7 @@ p AS (
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id {exit_filter}
     WHERE p.status IN ('EN_COURS', 'SORTI') {structure_filter}
 ),
 up(commune_id, geo_id) AS (
@@ -72,6 +72,11 @@ FROM py JOIN inside ON inside.commune_id = py.commune_id
 GROUP BY py.programme_id, py.year, inside.territory_id, py.structure_id
 """
 
+# The structures given only (their exits looked up through the structure's index too).
+_COMPUTE_GIVEN = _COMPUTE.format(
+    structure_filter="AND p.structure_id = ANY(ids)", exit_filter="AND e.structure_id = ANY(ids)"
+)
+
 FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION reporting_territory_year_refresh(ids bigint[]) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -90,7 +95,7 @@ BEGIN
     ids := ARRAY(SELECT DISTINCT structure_id FROM reporting_territoryyearstale
                  WHERE id = ANY(seen));
     DELETE FROM reporting_territoryyear WHERE structure_id = ANY(ids);
-    """ + _COMPUTE.format(structure_filter="AND p.structure_id = ANY(ids)") + """;
+    """ + _COMPUTE_GIVEN + """;
     DELETE FROM reporting_territoryyearstale WHERE id = ANY(seen);
     RETURN cardinality(seen);
 END $$;
@@ -219,7 +224,7 @@ DROP_TRIGGERS_SQL = "".join(
 BACKFILL_SQL = (
     "INSERT INTO reporting_territoryyearcoverage (id, through_year) "
     "VALUES (1, extract(year FROM current_date)::int);\n"
-    + _COMPUTE.format(structure_filter="")
+    + _COMPUTE.format(structure_filter="", exit_filter="")
     + ";"
 )
 
