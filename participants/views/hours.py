@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +15,7 @@ from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
 
 from .. import hours_grid
+from ..filters import DATE_INPUT_FORMATS
 from .base import require_file_access
 
 
@@ -39,9 +42,13 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
     day = timezone.localdate()
     if request.GET.get("jour"):
         try:
-            day = dt.date.fromisoformat(request.GET["jour"])
-        except ValueError:
-            messages.error(request, _("Date invalide : choisissez un jour de la semaine voulue."))
+            # Typed as jj/mm/aaaa like every date of the site (ISO still accepted).
+            day = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
+        except ValidationError:
+            messages.error(
+                request,
+                _("Date invalide : saisissez un jour de la semaine voulue, au format jj/mm/aaaa."),
+            )
     year, week, _weekday = day.isocalendar()
     return redirect("participants:hours_grid", site_pk=site.pk, year=year, week=week)
 

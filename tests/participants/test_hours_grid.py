@@ -133,6 +133,11 @@ def test_week_navigation(client_a, site):
     assert grid_url(site, year=2025, week=2) in html
     jump = reverse("participants:hours_this_week", kwargs={"site_pk": site.pk})
     assert client_a.get(jump, {"jour": "2025-03-05"})["Location"] == grid_url(site)
+    assert client_a.get(jump, {"jour": "05/03/2025"})["Location"] == grid_url(site)
+    assert 'value="30/12/2024"' in html  # the week's Monday, typed the French way
+    response = client_a.get(jump, {"jour": "03/15/2025"}, follow=True)  # month/day: refused
+    assert response.status_code == 200
+    assert "au format jj/mm/aaaa" in response.content.decode()
 
 
 def test_the_site_list_shows_only_the_structures_sites(client_a, site, structure_b):
