@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -140,15 +141,17 @@ def _derived_link(to: str, verbose_name) -> models.ForeignKey:
 
 
 class TerritoryYear(models.Model):
-    """The headline figures of one structure's parcours of one programme, in one territory
-    (sub-territories included), over one calendar year: what the national view compares.
+    """The figures of one structure's parcours of one programme, in one territory
+    (sub-territories included), over one calendar year: the national view's rows, and the
+    territory dashboard's table and monthly series for a calendar year.
 
     A cache the database keeps exact: statement triggers on the parcours, the exits, the
-    work sites', structures' and territories' geography only append the structure to
-    `TerritoryYearStale`; whoever reads the figures first recomputes the stale structures of
-    its scope (reporting.territory_years). Writers never wait for it. A territory's figures
-    are the sums of its structures' rows: a participant belongs to one structure, so distinct
-    people add up. Years after `TerritoryYearCoverage.through_year` are computed live.
+    weekly hours, the situation snapshots, the work sites' and structures' communes only
+    append the structure to `TerritoryYearStale`; whoever reads the figures first
+    recomputes the stale structures of its scope (reporting.territory_years). Writers never
+    wait for it. A territory's figures are the sums of its structures' rows: a participant
+    belongs to one structure, so distinct people add up. Years after
+    `TerritoryYearCoverage.through_year` are computed live.
     """
 
     programme = _derived_link("programmes.Programme", _("programme"))
@@ -163,6 +166,12 @@ class TerritoryYear(models.Model):
     dynamic_exits = models.PositiveIntegerField(_("sorties dynamiques"))
     duration_days = models.PositiveBigIntegerField(_("jours de parcours des sortants"))
     phc_continuations = models.PositiveIntegerField(_("poursuites après Premières Heures"))
+    has_hours = models.BooleanField(_("heures saisies"))
+    hours_worked = models.DecimalField(_("heures travaillées"), max_digits=14, decimal_places=2)
+    housing_denominator = models.PositiveIntegerField(_("sortants sans logement à l'entrée"))
+    housing_numerator = models.PositiveIntegerField(_("sortants logés parmi eux"))
+    entries_by_month = ArrayField(models.PositiveIntegerField(), size=12)
+    exits_by_month = ArrayField(models.PositiveIntegerField(), size=12)
 
     class Meta:
         verbose_name = _("chiffres annuels d'une structure dans un territoire")

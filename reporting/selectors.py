@@ -385,15 +385,20 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         ids = report_scope.query_structure_ids
     territory_id = report_scope.territory.pk if report_scope.territory else None
     programme = report_scope.programme
+    arguments = {
+        "programme_id": programme.pk,
+        "programme_code": programme.code,
+        "period": period,
+        "structure_ids": ids,
+    }
     with rls_structures(ids):
-        table = ind.indicator_table(
-            programme_id=programme.pk,
-            programme_code=programme.code,
-            period=period,
-            structure_ids=ids,
-            territory_id=territory_id,
-            with_months=True,
-        )
+        # A territory's calendar year is read from the yearly rows (recomputed first where
+        # stale); other periods, and the own-structures dashboard, from the parcours.
+        table = None
+        if territory_id is not None:
+            table = territory_years.table(territory_id=territory_id, **arguments)
+        if table is None:
+            table = ind.indicator_table(territory_id=territory_id, with_months=True, **arguments)
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     _apply_target(table.total, targets)

@@ -1,23 +1,34 @@
-"""The national view's figures per calendar year, from `TerritoryYear` (kept exact on read).
+"""Calendar-year figures of the territory dashboards and the national view, from
+`TerritoryYear` (kept exact on read).
 
 Writers only append the structures they touch to `TerritoryYearStale` (triggers of migration
-0003_territory_years, which keeps its own frozen copy of the statements below: change both
-together, with a migration replacing the functions). Before reading, `comparison` recomputes
-the stale structures of its scope, under a per-structure advisory lock, and deletes exactly
-the stale rows it saw: a row committed meanwhile stays for the next reader. So the figures
-are those of a live computation over the same committed data, and a year of the whole IAE
-(300,000 people) reads about 8,000 rows instead of aggregating 450,000 parcours.
+0003_territory_years, which keeps its own frozen copy of the statement below: change both
+together, with a migration replacing the functions). Before reading, `table` and
+`comparison` recompute the stale structures of their scope, under a per-structure advisory
+lock, and delete exactly the stale rows they saw: a row committed meanwhile stays for the
+next reader. So the figures are those of the live statements (indicators.py) over the same
+committed data — tested after every kind of write — while a région's year of the whole IAE
+reads a few hundred rows instead of joining 15,000 parcours with their exits and hours, and
+the national view about 8,000 instead of aggregating 450,000 parcours.
 
 `manage.py refresh_territory_years` recomputes what is stale in the background (so that few
 structures are left for readers) and rebuilds everything when a new year starts or the
 geography changed (the geography's triggers drop the coverage: until then, live figures).
 """
 
+import json
 from collections.abc import Collection
 
 from django.db import connection, transaction
 
-from participants.enums import COUNTED_STATUSES, DYNAMIC_CATEGORIES, PHC_CONTINUATIONS
+from participants.enums import (
+    COUNTED_STATUSES,
+    DYNAMIC_CATEGORIES,
+    HOUSED,
+    PHC_CONTINUATIONS,
+    Housing,
+    SnapshotContext,
+)
 
 from . import indicators as ind
 from .models import TerritoryYear, TerritoryYearCoverage, TerritoryYearStale
@@ -32,22 +43,49 @@ def _quoted(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
+HOUSED_OR_UNKNOWN = [*HOUSED, Housing.INCONNU]
+
+
 # Each counted parcours of the structures, where it lies (its work site's commune, else its
-# structure's), its exit; the territories holding each commune, found upwards (ancestors of
-# the commune's geo units, then the territories' ancestors): the same membership as the
-# territory dashboards' downward search; every calendar year the parcours overlaps, up to the
-# coverage. Figures per programme, year, territory and structure, as indicators.py defines
-# them for P = that year.
+# structure's), its exit and, for Convergence exits, the housing at entry and at exit (the
+# same look-ups as indicators._HOUSING_JOINS); the territories holding each commune, found
+# upwards (ancestors of the commune's geo units, then the territories' ancestors): the same
+# membership as the dashboards' downward search; every calendar year that can hold the
+# parcours' hours (from the year of its start minus six days: a week counts by its Monday)
+# up to the coverage, `counted` when the parcours itself overlaps the year; the hours of
+# each parcours and year from reporting_hoursbymonth. Figures per programme, year, territory
+# and structure, as indicators.py defines them for P = that year. A row is kept when a
+# parcours counts or hours exist, as the dashboard's statement gives a row.
 COMPUTE_SQL = f"""
 WITH RECURSIVE
 p AS (
-    SELECT p.programme_id, p.structure_id, p.participant_id, p.start_date, p.end_date,
+    SELECT p.id, p.programme_id, p.structure_id, p.participant_id, p.start_date, p.end_date,
            COALESCE(ws.commune_id, st.commune_id) AS commune_id,
-           e.dgefp_category, e.situation
+           e.dgefp_category, e.situation, eh.housing AS entry_housing,
+           xh.housing AS exit_housing
     FROM participants_parcours p
+    JOIN programmes_programme pr ON pr.id = p.programme_id
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
     LEFT JOIN participants_exit e ON e.parcours_id = p.id {{exit_filter}}
+    LEFT JOIN LATERAL (
+        SELECT s.housing FROM participants_situationsnapshot s
+        WHERE pr.code = 'CVG' AND p.end_date IS NOT NULL
+          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+          AND s.context = '{SnapshotContext.ENTREE}'
+          AND (s.parcours_id = p.id OR s.date <= p.start_date)
+        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
+        LIMIT 1
+    ) eh ON true
+    LEFT JOIN LATERAL (
+        SELECT s.housing FROM participants_situationsnapshot s
+        WHERE pr.code = 'CVG' AND p.end_date IS NOT NULL
+          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+          AND s.context = '{SnapshotContext.SORTIE}'
+          AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
+        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
+        LIMIT 1
+    ) xh ON true
     WHERE p.status IN ({_quoted(COUNTED_STATUSES)}) {{structure_filter}}
 ),
 up(commune_id, geo_id) AS (
@@ -64,23 +102,35 @@ inside(commune_id, territory_id) AS (
     FROM inside JOIN sites_territory t ON t.id = inside.territory_id
     WHERE t.parent_id IS NOT NULL
 ),
+hy AS (
+    SELECT h.parcours_id, extract(year FROM h.month)::int AS year, SUM(h.hours) AS hours
+    FROM reporting_hoursbymonth h
+    WHERE true {{hours_filter}}
+    GROUP BY 1, 2
+),
 py AS (
-    SELECT p.*, y.year, make_date(y.year, 1, 1) AS d1, make_date(y.year, 12, 31) AS d2
+    SELECT p.*, y.year, make_date(y.year, 1, 1) AS d1, make_date(y.year, 12, 31) AS d2,
+           p.start_date <= make_date(y.year, 12, 31) AS counted,
+           hy.hours, hy.parcours_id IS NOT NULL AS has_hours
     FROM p CROSS JOIN {COVERAGE} c
     CROSS JOIN LATERAL generate_series(
-        extract(year FROM p.start_date)::int,
+        extract(year FROM p.start_date - 6)::int,
         LEAST(COALESCE(extract(year FROM p.end_date)::int, c.through_year), c.through_year)
     ) AS y(year)
+    LEFT JOIN hy ON hy.parcours_id = p.id AND hy.year = y.year
 )
 INSERT INTO {TABLE} (
     programme_id, year, territory_id, structure_id, accompanied, active_at_end, entries, exits,
-    exits_by_category, dynamic_exits, duration_days, phc_continuations
+    exits_by_category, dynamic_exits, duration_days, phc_continuations, has_hours,
+    hours_worked, housing_denominator, housing_numerator, entries_by_month, exits_by_month
 )
 SELECT
     py.programme_id, py.year, inside.territory_id, py.structure_id,
-    COUNT(DISTINCT py.participant_id),
-    COUNT(DISTINCT py.participant_id) FILTER (WHERE py.end_date IS NULL OR py.end_date >= py.d2),
-    COUNT(*) FILTER (WHERE py.start_date >= py.d1),
+    COUNT(DISTINCT py.participant_id) FILTER (WHERE py.counted),
+    COUNT(DISTINCT py.participant_id) FILTER (
+        WHERE py.counted AND (py.end_date IS NULL OR py.end_date >= py.d2)
+    ),
+    COUNT(*) FILTER (WHERE py.counted AND py.start_date >= py.d1),
     COUNT(*) FILTER (WHERE py.end_date <= py.d2),
     jsonb_build_object({
     ", ".join(
@@ -94,9 +144,33 @@ SELECT
     COALESCE(SUM(py.end_date - py.start_date) FILTER (WHERE py.end_date <= py.d2), 0),
     COUNT(*) FILTER (
         WHERE py.end_date <= py.d2 AND py.situation IN ({_quoted(PHC_CONTINUATIONS)})
+    ),
+    bool_or(py.has_hours),
+    COALESCE(SUM(py.hours), 0),
+    COUNT(*) FILTER (
+        WHERE py.end_date <= py.d2 AND NOT (py.entry_housing IN ({_quoted(HOUSED_OR_UNKNOWN)}))
+    ),
+    COUNT(*) FILTER (
+        WHERE py.end_date <= py.d2 AND NOT (py.entry_housing IN ({_quoted(HOUSED_OR_UNKNOWN)}))
+          AND py.exit_housing IN ({_quoted(HOUSED)})
+    ),
+    ARRAY[{
+    ", ".join(
+        "COUNT(*) FILTER (WHERE py.counted AND py.start_date >= py.d1 "
+        f"AND extract(month FROM py.start_date) = {month})"
+        for month in range(1, 13)
     )
+}],
+    ARRAY[{
+    ", ".join(
+        "COUNT(*) FILTER (WHERE py.end_date <= py.d2 "
+        f"AND extract(month FROM py.end_date) = {month})"
+        for month in range(1, 13)
+    )
+}]
 FROM py JOIN inside ON inside.commune_id = py.commune_id
 GROUP BY py.programme_id, py.year, inside.territory_id, py.structure_id
+HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
 """  # noqa: S608 (constant identifiers and enum values only)
 
 # The figures of the comparable territories, per territory and per structure within each.
@@ -109,7 +183,18 @@ FROM {TABLE}
 WHERE programme_id = %(programme_id)s AND year = %(year)s
   AND territory_id = ANY(%(territory_ids)s)
   AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+  AND accompanied > 0  -- rows kept for hours only: the comparison has no hours
 GROUP BY GROUPING SETS ((territory_id), (territory_id, structure_id))
+"""  # noqa: S608 (constant identifiers only)
+
+# A territory dashboard's rows: one per structure, as indicator_table's statement gives them.
+_TABLE_SQL = f"""
+SELECT structure_id, accompanied, active_at_end, entries, exits, exits_by_category,
+    dynamic_exits, duration_days, hours_worked, housing_denominator, housing_numerator,
+    phc_continuations, entries_by_month, exits_by_month
+FROM {TABLE}
+WHERE programme_id = %(programme_id)s AND year = %(year)s AND territory_id = %(territory_id)s
+  AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 """  # noqa: S608 (constant identifiers only)
 
 # Recompute the stale structures among the scope's (the function locks them one by one).
@@ -194,6 +279,107 @@ def comparison(
     return result
 
 
+def table(
+    *,
+    programme_id: int,
+    programme_code: str,
+    period: Period,
+    structure_ids: Collection[int],
+    territory_id: int,
+) -> ind.IndicatorTable | None:
+    """`indicators.indicator_table(..., with_months=True)` for a territory, read from the
+    yearly rows, or None when P is not a calendar year they cover. Call under row-level
+    security for `structure_ids`."""
+    year = calendar_year(period)
+    through = covered_through() if year is not None else None
+    if through is None or year > through:
+        return None
+    params = {
+        "programme_id": programme_id,
+        "year": year,
+        "territory_id": territory_id,
+        "structure_ids": sorted(structure_ids),
+    }
+    rows = []
+    if params["structure_ids"]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_REFRESH_SQL, params)
+            cursor.execute(_TABLE_SQL, params)
+            rows = cursor.fetchall()
+    by_structure, entries, exits = {}, [], []
+    for row in rows:
+        structure_id, acc, active, n_in, n_out, categories, dyn, days, hours = row[:9]
+        h_den, h_num, cont, by_month_in, by_month_out = row[9:]
+        categories = json.loads(categories)  # Django's psycopg setup leaves JSON as text
+        by_structure[structure_id] = ind.Indicators(
+            accompanied=acc,
+            active_at_end=active,
+            entries=n_in,
+            exits=n_out,
+            exits_by_category={code: categories.get(code, 0) for code in ind.CATEGORY_CODES},
+            dynamic_exits=dyn,
+            duration_days=days,
+            hours_worked=hours,
+            housing_denominator=h_den,
+            housing_numerator=h_num,
+            phc_continuations=cont,
+            days_in_period=period.days,
+            programme_code=programme_code,
+        )
+        entries.append(by_month_in)
+        exits.append(by_month_out)
+    total = ind.Indicators(days_in_period=period.days, programme_code=programme_code)
+    for figures in by_structure.values():
+        _add(total, figures)
+    return ind.IndicatorTable(
+        total=total, by_structure=by_structure, months=_months(period, entries, exits)
+    )
+
+
+_ADDED = (
+    "accompanied",
+    "active_at_end",
+    "entries",
+    "exits",
+    "dynamic_exits",
+    "duration_days",
+    "hours_worked",
+    "housing_denominator",
+    "housing_numerator",
+    "phc_continuations",
+)
+
+
+def _add(total: ind.Indicators, figures: ind.Indicators) -> None:
+    """Adds a structure's figures to the territory's (distinct people add up: a participant
+    belongs to one structure)."""
+    for name in _ADDED:
+        setattr(total, name, getattr(total, name) + getattr(figures, name))
+    for code, count in figures.exits_by_category.items():
+        total.exits_by_category[code] += count
+
+
+def _months(period: Period, entries: list, exits: list) -> list[ind.MonthPoint]:
+    """Each month's entries and exits, how many structures contributed and the largest
+    contribution (the table statement's monthly series)."""
+    points = []
+    for month in period.months():
+        ins = [by_month[month.month - 1] for by_month in entries]
+        outs = [by_month[month.month - 1] for by_month in exits]
+        points.append(
+            ind.MonthPoint(
+                month=month,
+                entries=sum(ins),
+                exits=sum(outs),
+                entries_structures=sum(1 for n in ins if n),
+                entries_top=max(ins, default=0),
+                exits_structures=sum(1 for n in outs if n),
+                exits_top=max(outs, default=0),
+            )
+        )
+    return points
+
+
 def refresh_stale(batch: int = 200) -> int:
     """Recompute every stale structure, `batch` structures a transaction (owner role; the
     background job). Returns how many stale rows were cleared."""
@@ -226,5 +412,5 @@ def rebuild(through_year: int) -> None:
             "ON CONFLICT (id) DO UPDATE SET through_year = EXCLUDED.through_year",
             [through_year],
         )
-        cursor.execute(COMPUTE_SQL.format(structure_filter="", exit_filter=""))
+        cursor.execute(COMPUTE_SQL.format(structure_filter="", exit_filter="", hours_filter=""))
         cursor.execute(f"DELETE FROM {STALE} WHERE id = ANY(%s)", [seen])  # noqa: S608

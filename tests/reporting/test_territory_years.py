@@ -4,14 +4,15 @@ after every kind of write, and neither readers nor writers lose or block each ot
 import datetime as dt
 import random
 import threading
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from participants.enums import ExitSituation, ParcoursStatus
-from participants.models import Exit, Parcours, Participant
+from participants.enums import ExitSituation, Housing, ParcoursStatus, SnapshotContext
+from participants.models import Exit, Parcours, Participant, SituationSnapshot, WorkedHours
 from reporting import indicators as ind
 from reporting import periods, territory_years
 from reporting.models import TerritoryYearCoverage, TerritoryYearStale
@@ -22,12 +23,13 @@ from tests import factories as f
 D = dt.date
 YEARS = range(2021, 2026)
 SITUATIONS = [s.value for s in ExitSituation]
+HOUSINGS = [h.value for h in Housing]
 
 
 def _figures(comparison) -> tuple:
     """A comparison as plain data, the structures' rows in a stable order."""
     return (
-        {tid: fig.raw() for tid, fig in comparison.figures.items()},
+        comparison.figures,
         {
             tid: sorted(repr(sorted(fig.raw().items())) for fig in rows)
             for tid, rows in comparison.by_structure.items()
@@ -36,10 +38,30 @@ def _figures(comparison) -> tuple:
 
 
 def _compare_every_year() -> int:
-    """Cached vs live for every programme and year; returns how many were compared."""
+    """Cached vs live, for every programme and year: the national comparison and every
+    territory's dashboard table (rows, total, months). Returns how many were compared."""
     territory_ids = sorted(Territory.objects.values_list("pk", flat=True))
     structure_ids = sorted(Structure.objects.values_list("pk", flat=True))
     compared = 0
+    for territory_id in territory_ids:
+        ids = ind.structures_in_territory(territory_id)
+        for code in ("CVG", "PHC", "IAE"):
+            for year in YEARS:
+                arguments = {
+                    "programme_id": f.programme(code).pk,
+                    "programme_code": code,
+                    "period": periods.year(year),
+                    "structure_ids": ids,
+                    "territory_id": territory_id,
+                }
+                cached = territory_years.table(**arguments)
+                live = ind.indicator_table(with_months=True, **arguments)
+                assert cached is not None
+                assert (cached.total, cached.by_structure, cached.months) == (
+                    live.total,
+                    live.by_structure,
+                    live.months,
+                ), (territory_id, code, year)
     for code in ("CVG", "PHC", "IAE"):
         programme = f.programme(code)
         for year in YEARS:
@@ -103,7 +125,8 @@ def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
 
     ops = ["open", "closed", "exit", "requalify", "move", "status", "delete", "unexit"]
     ops += ["site", "site_commune", "structure_commune", "warnings", "erase"]
-    for _ in range(40):
+    ops += ["hours", "hours", "hours_edit", "hours_delete", "snapshot", "snapshot_edit"]
+    for _ in range(30):
         op = rng.choice(ops)
         existing = list(Parcours.objects.select_related("participant"))
         start = D(2021, 1, 4) + dt.timedelta(days=rng.randint(0, 1600))
@@ -169,6 +192,42 @@ def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
             Parcours.objects.update(warnings={"X": "à vérifier"})
         elif op == "erase" and person is not None and rng.random() < 0.3:
             person.delete()
+        elif op == "hours" and existing:
+            p = rng.choice(existing)
+            last = p.end_date or p.start_date + dt.timedelta(days=400)
+            # A week is recorded when it overlaps its parcours (services.worked_hours_record).
+            monday = p.start_date - dt.timedelta(days=p.start_date.weekday())
+            monday += dt.timedelta(weeks=rng.randint(0, max(0, (last - monday).days // 7)))
+            WorkedHours.objects.update_or_create(
+                structure_id=p.structure_id,
+                parcours=p,
+                week_start=monday,
+                defaults={"hours": Decimal(rng.randint(0, 35)) / 2},
+            )
+        elif op == "hours_edit":
+            WorkedHours.objects.filter(
+                pk__in=WorkedHours.objects.order_by("?").values("pk")[:2]
+            ).update(hours=Decimal(rng.randint(0, 70)) / 2)
+        elif op == "hours_delete":
+            WorkedHours.objects.filter(
+                pk__in=WorkedHours.objects.order_by("?").values("pk")[:1]
+            ).delete()
+        elif op == "snapshot" and existing:
+            p = rng.choice(existing)
+            context = rng.choice([SnapshotContext.ENTREE, SnapshotContext.SORTIE])
+            f.SnapshotFactory(
+                participant=p.participant,
+                parcours=rng.choice([p, None]),
+                context=context,
+                date=p.end_date
+                if context == SnapshotContext.SORTIE and p.end_date
+                else p.start_date,
+                housing=rng.choice(HOUSINGS),
+            )
+        elif op == "snapshot_edit":
+            SituationSnapshot.objects.filter(
+                pk__in=SituationSnapshot.objects.order_by("?").values("pk")[:1]
+            ).update(housing=rng.choice(HOUSINGS))
         # Read after every write: a write whose structure no trigger marked shows here.
         assert _compare_every_year() == 15, op
     assert not TerritoryYearStale.objects.exists()  # every reader cleared what it recomputed
@@ -190,6 +249,7 @@ def _one_write(kind: str, geography) -> None:
     exit_ = Exit.objects.create(
         parcours=exited, structure=structure, date=exited.end_date, situation="CDI"
     )
+    f.SnapshotFactory(participant=person, parcours=exited, date=exited.start_date)  # street
     open_ = f.ParcoursFactory(
         participant=person, programme=f.programme("PHC"), start_date=D(2023, 3, 6)
     )
@@ -217,6 +277,16 @@ def _one_write(kind: str, geography) -> None:
         open_.delete()
     elif kind == "erase":
         person.delete()
+    elif kind == "hours":
+        f.WorkedHoursFactory(parcours=open_, week_start=D(2023, 3, 6), hours=Decimal(12))
+    elif kind == "exit_housing":
+        f.SnapshotFactory(
+            participant=person,
+            parcours=exited,
+            context=SnapshotContext.SORTIE,
+            date=exited.end_date,
+            housing=Housing.LOG_AUTONOME,
+        )
 
 
 @pytest.mark.django_db
@@ -233,6 +303,8 @@ def _one_write(kind: str, geography) -> None:
         "site",
         "delete",
         "erase",
+        "hours",
+        "exit_housing",
     ],
 )
 def test_each_kind_of_write_alone_is_seen_by_the_next_reader(geography, kind):
