@@ -300,3 +300,31 @@ def test_funder_report_defaults_to_the_latest_target_period(client, funder, worl
     selected = [p for p in response.context["period_choices"] if p["selected"]]
     assert [p["code"] for p in selected] == ["2021-01-01_2022-12-31"]
     assert selected[0]["label"].startswith("période d'objectif")
+
+
+@pytest.mark.parametrize("territory", ["la", "nm"])
+def test_a_calendar_year_read_from_the_yearly_rows_publishes_the_same_page(
+    client, coordinator, world, territory
+):
+    """The whole published dashboard — suppression, charts, exports' figures — is the same
+    whether the year comes from reporting.TerritoryYear or from the live statement."""
+    from reporting import territory_years
+    from reporting.models import TerritoryYearCoverage
+
+    add_bulk(world)
+    slug = getattr(world, territory).slug
+    url = reverse("reporting:territory", args=["CVG", slug]) + "?periode=2021"
+    territory_years.rebuild(2026)
+
+    def parcours_statements(response_queries) -> int:
+        return sum("participants_parcours" in q["sql"] for q in response_queries)
+
+    with CaptureQueriesContext(connection) as from_rows:
+        cached = _get(client, coordinator, url)
+    TerritoryYearCoverage.objects.all().delete()  # every page now computes live
+    with CaptureQueriesContext(connection) as from_parcours:
+        live = _get(client, coordinator, url)
+    assert parcours_statements(from_rows.captured_queries) == 0  # nothing stale to recompute
+    assert parcours_statements(from_parcours.captured_queries) > 0
+    assert cached.context["figures"] == live.context["figures"]
+    assert cached.context["charts"] == live.context["charts"]

@@ -1,5 +1,6 @@
 """Load the demo: reference data, and (unless --reference-only) fictitious participants."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -25,10 +26,12 @@ class Command(BaseCommand):
             cursor.execute("SET LOCAL statement_timeout = 0")
         load_reference()
         self.stdout.write("Reference data loaded.")
-        if reference_only:
-            return
-        created = load_people()
-        if created:
-            self.stdout.write(f"{created} demo participants created.")
-        else:
-            self.stdout.write("Demo participants already present: nothing changed.")
+        if not reference_only:
+            created = load_people()
+            if created:
+                self.stdout.write(f"{created} demo participants created.")
+            else:
+                self.stdout.write("Demo participants already present: nothing changed.")
+        # New geography drops the dashboards' yearly rows (they are then computed live):
+        # rebuild them now rather than wait for the timer of a production server.
+        call_command("refresh_territory_years", stdout=self.stdout)
