@@ -401,20 +401,31 @@ def bench_list(ds: Dataset, runs: int) -> list[Measure]:
     }
     measures = []
     for label, query in variants.items():
+        longer = query.startswith("per_page=")
+        # quality.md: "50 rows a page, any filter/sort: ≤ 100 ms; queries per page constant
+        # (≤ 12) whatever the page size" — a longer page is held to the query count only.
         m = Measure(
-            f"Participant list ({ds.structure.slug}, {label})", "≤ 100 ms; ≤ 12 queries", 100
+            f"Participant list ({ds.structure.slug}, {label})",
+            LONGER_PAGE_BUDGET if longer else "≤ 100 ms; ≤ 12 queries",
+            None if longer else 100,
         )
 
-        def page(m=m, query=query, label=label):
+        def page(m=m, query=query, label=label, longer=longer):
             m.median_ms, m.queries, captured = time_get(client, f"{base}?{query}", runs)
-            if m.queries > 12:
+            if m.queries > 12 or (longer and m.queries != measures[0].queries):
                 m.status = "OVER BUDGET"
+            elif longer:
+                m.status = "OK"
+                m.detail = f"{m.queries} queries, as for 50 rows"
             if label.startswith("default"):
                 q = slowest(captured)[0]
                 m.plans.append((q["sql"][:160], explain(q["sql"], ds.caseworker)))
 
         measures.append(guarded(m, page))
     return measures
+
+
+LONGER_PAGE_BUDGET = "same queries as 50 rows (≤ 12); time not budgeted"
 
 
 def bench_file(ds: Dataset, runs: int) -> list[Measure]:
