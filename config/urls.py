@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("sites.urls")),
     path("rapports/", include("reporting.urls")),
 ]
+
+# A numbered incident page, logged with its traceback (sites/errors.py).
+handler500 = "sites.errors.server_error"
