@@ -166,7 +166,6 @@ class TerritoryYear(models.Model):
     dynamic_exits = models.PositiveIntegerField(_("sorties dynamiques"))
     duration_days = models.PositiveBigIntegerField(_("jours de parcours des sortants"))
     phc_continuations = models.PositiveIntegerField(_("poursuites après Premières Heures"))
-    has_hours = models.BooleanField(_("heures saisies"))
     hours_worked = models.DecimalField(_("heures travaillées"), max_digits=14, decimal_places=2)
     housing_denominator = models.PositiveIntegerField(_("sortants sans logement à l'entrée"))
     housing_numerator = models.PositiveIntegerField(_("sortants logés parmi eux"))
@@ -191,9 +190,10 @@ class TerritoryYear(models.Model):
 class TerritoryYearStale(models.Model):
     """A structure whose `TerritoryYear` rows must be recomputed before they are read.
 
-    Appended by triggers, one row per writing statement: an insert never conflicts, so a
-    writer never waits for a reader or for another writer. A reader deletes exactly the rows
-    it saw before recomputing; a row committed later stays for the next reader.
+    Appended by triggers, one row per structure and writing statement: an insert never
+    conflicts, so a writer never waits for a reader or for another writer. After
+    recomputing, a reader deletes exactly the rows it saw before; a row committed meanwhile
+    stays for the next reader.
     """
 
     structure = _derived_link("sites.Structure", _("structure"))

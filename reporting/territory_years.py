@@ -121,7 +121,7 @@ py AS (
 )
 INSERT INTO {TABLE} (
     programme_id, year, territory_id, structure_id, accompanied, active_at_end, entries, exits,
-    exits_by_category, dynamic_exits, duration_days, phc_continuations, has_hours,
+    exits_by_category, dynamic_exits, duration_days, phc_continuations,
     hours_worked, housing_denominator, housing_numerator, entries_by_month, exits_by_month
 )
 SELECT
@@ -145,7 +145,6 @@ SELECT
     COUNT(*) FILTER (
         WHERE py.end_date <= py.d2 AND py.situation IN ({_quoted(PHC_CONTINUATIONS)})
     ),
-    bool_or(py.has_hours),
     COALESCE(SUM(py.hours), 0),
     COUNT(*) FILTER (
         WHERE py.end_date <= py.d2 AND NOT (py.entry_housing IN ({_quoted(HOUSED_OR_UNKNOWN)}))
@@ -197,13 +196,23 @@ WHERE programme_id = %(programme_id)s AND year = %(year)s AND territory_id = %(t
   AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 """  # noqa: S608 (constant identifiers only)
 
-# Recompute the stale structures among the scope's (the function locks them one by one).
+# Recompute the stale structures among the scope's. The function answers how many stale
+# rows it cleared, or -1 when the page must compute live instead: more stale structures than
+# `max_stale`, no coverage (the geography changed), or a lock still busy after 1 s (another
+# reader recomputing the same structures, a rebuild).
 _REFRESH_SQL = f"""
 SELECT reporting_territory_year_refresh(ARRAY(
     SELECT DISTINCT structure_id FROM {STALE}
     WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
-))
+), %(max_stale)s)
 """  # noqa: S608 (constant identifiers only)
+
+# Beyond this many stale structures a page computes live: recomputing costs about 2.5 ms a
+# structure (national IAE: 200 stale structures +500 ms), and each holds an advisory lock
+# until the request ends (PostgreSQL's lock table: max_locks_per_transaction × connections).
+MAX_STALE = 200
+# Advisory lock classes (first key of pg_advisory_xact_lock): 1129 is a participant's
+# current parcours (participants/0009), 1130 a structure's yearly rows (this module).
 
 
 def calendar_year(period: Period) -> int | None:
@@ -249,10 +258,13 @@ def comparison(
         "year": year,
         "territory_ids": sorted(territory_ids),
         "structure_ids": sorted(structure_ids),
+        "max_stale": MAX_STALE,
     }
     n = len(ind.CATEGORY_CODES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_REFRESH_SQL, params)
+        if cursor.fetchone()[0] < 0:
+            return None
         cursor.execute(_READ_SQL, params)
         for row in cursor.fetchall():
             tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
@@ -299,11 +311,14 @@ def table(
         "year": year,
         "territory_id": territory_id,
         "structure_ids": sorted(structure_ids),
+        "max_stale": MAX_STALE,
     }
     rows = []
     if params["structure_ids"]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_REFRESH_SQL, params)
+            if cursor.fetchone()[0] < 0:
+                return None
             cursor.execute(_TABLE_SQL, params)
             rows = cursor.fetchall()
     by_structure, entries, exits = {}, [], []
@@ -380,19 +395,21 @@ def _months(period: Period, entries: list, exits: list) -> list[ind.MonthPoint]:
     return points
 
 
-def refresh_stale(batch: int = 200) -> int:
+def refresh_stale(batch: int = 100) -> int:
     """Recompute every stale structure, `batch` structures a transaction (owner role; the
-    background job). Returns how many stale rows were cleared."""
+    background job). Returns how many stale rows were cleared; stops early when the rows
+    have no coverage (a rebuild is due) or a reader holds the locks (next run)."""
     cleared = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")  # a batch job, not a request
             cursor.execute(
                 f"SELECT reporting_territory_year_refresh(ARRAY("  # noqa: S608
-                f"SELECT DISTINCT structure_id FROM {STALE} ORDER BY 1 LIMIT %s))",
-                [batch],
+                f"SELECT DISTINCT structure_id FROM {STALE} ORDER BY 1 LIMIT %s), %s)",
+                [batch, batch],
             )
             done = cursor.fetchone()[0]
-        if not done:
+        if done <= 0:
             return cleared
         cleared += done
 
@@ -401,8 +418,16 @@ def rebuild(through_year: int) -> None:
     """Recompute every row up to `through_year` (owner role): after a bulk load, when a new
     year starts, after a change of geography."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Readers that would recompute a structure wait; writers, who only append to the
-        # stale rows, do not. Stale rows committed after this point stay for the readers.
+        cursor.execute("SET LOCAL statement_timeout = 0")  # 23 s on the national dataset
+        # The geography and the programmes' codes hold still while the rows are computed
+        # (a change would otherwise drop a coverage row not yet committed, and be lost).
+        cursor.execute(
+            "LOCK TABLE sites_territory, sites_territory_geo_units, sites_geounit, "
+            "programmes_programme IN SHARE MODE"
+        )
+        # Readers that would recompute a structure give up after 1 s and compute live;
+        # writers, who only append stale rows, never wait. Stale rows committed after this
+        # point stay for the readers.
         cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT id FROM {STALE}")  # noqa: S608
         seen = [row[0] for row in cursor.fetchall()]

@@ -167,6 +167,10 @@ def test_the_national_view_reads_the_same_figures_as_a_live_computation():
             cached = territory_years.comparison(**arguments)
             live = indicators.territory_comparison(**arguments)
             assert cached.figures == live.figures, (programme.code, year)
+            for territory_id, rows in live.by_structure.items():
+                theirs = sorted(repr(sorted(fig.raw().items())) for fig in rows)
+                mine = cached.by_structure[territory_id]
+                assert sorted(repr(sorted(fig.raw().items())) for fig in mine) == theirs
     assert sum(fig.accompanied for fig in cached.figures.values()) > 0
 
 

@@ -1,15 +1,16 @@
-"""`manage.py refresh_territory_years`: keep the national view's yearly rows warm.
+"""`manage.py refresh_territory_years`: keep the dashboards' yearly rows warm.
 
-Readers recompute the stale structures of their scope themselves, so the figures are exact
-without this command; run it every few minutes (systemd timer, docs/deployment.md) so that
-readers find little to recompute. It rebuilds every row when the rows do not reach the
-current year (a new year started) or after a change of geography dropped the coverage.
+The territory dashboards and the national view recompute the stale structures of their
+scope themselves, so the figures are exact without this command; run it every minute
+(systemd timer, docs/deployment.md) so that pages find little to recompute. It rebuilds
+every row when the rows do not reach the current year (a new year started) or after a
+change of geography dropped the coverage.
 """
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from reporting import territory_years
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rebuild: bool = False, **options):
         started = time.monotonic()
-        year = dt.date.today().year
+        year = timezone.localdate().year
         covered = territory_years.covered_through()
         if rebuild or covered is None or covered < year:
             territory_years.rebuild(year)
