@@ -1,7 +1,10 @@
 """Strict harness: warnings are errors (pyproject), random order (pytest-randomly),
 undefined template variables raise (config.settings.test)."""
 
+import json
+import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -50,3 +53,64 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# S22 — log hygiene over the whole run: every record any test produced, formatted as
+# production formats it, must be one JSON object with a UTC timestamp and hold no personal
+# data or secret seeded by the tests. Checked once at the end (pytest_sessionfinish).
+LOG_LEAKS = {
+    "a test canary": re.compile(r"CANARY"),
+    "a seeded first name": re.compile(r"\b(Dominique|Golden)\b"),
+    "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
+    "a social security number (NIR)": re.compile(r"\b[12]\d{12}(\d{2})?\b"),
+    "a test password": re.compile(r"correct horse battery staple|sillon-demo-2026"),
+    "a session cookie": re.compile(r"sessionid=|sillon_session="),
+}
+_LOG_LINES: list[str] = []
+
+
+class _RunLogHandler(logging.Handler):
+    """Keeps every record of the run, formatted by the project's JSON formatter."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _LOG_LINES.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_hygiene(django_db_setup):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    spec = dict(settings.LOGGING["formatters"]["json"])
+    handler = _RunLogHandler()
+    handler.setFormatter(import_string(spec.pop("()"))(**spec))
+    logging.getLogger().addHandler(handler)
+    yield
+    logging.getLogger().removeHandler(handler)
+
+
+def log_hygiene_problems(lines: list[str]) -> list[str]:
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            problems.append(f"log line {number} is not JSON: {line[:120]!r}")
+            continue
+        if not str(record.get("timestamp", "")).endswith("+00:00"):
+            problems.append(f"log line {number} has no UTC timestamp: {line[:120]!r}")
+        for what, pattern in LOG_LEAKS.items():
+            if pattern.search(line):
+                problems.append(f"log line {number} holds {what}: {line[:160]!r}")
+    return problems
+
+
+def pytest_sessionfinish(session, exitstatus):
+    problems = log_hygiene_problems(_LOG_LINES)
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"S22 log hygiene: {len(problems)} problem(s)", red=True)
+            for problem in problems[:50]:
+                reporter.write_line(f"  {problem}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

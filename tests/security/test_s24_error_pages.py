@@ -10,7 +10,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-LEAKS = ("Traceback", "SELECT", "ValueError", "CANARY-S24", "participants_participant")
+LEAKS = ("Traceback", "SELECT", "ValueError", "S24-SECRET", "participants_participant")
 
 
 @pytest.mark.urls("tests.security.urls_s24")

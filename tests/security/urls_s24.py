@@ -9,7 +9,7 @@ from config.urls import urlpatterns as project_urlpatterns
 
 @login_not_required
 def fails(request):
-    raise ValueError("SELECT secret FROM participants_participant WHERE last_name = 'CANARY-S24'")
+    raise ValueError("SELECT secret FROM participants_participant WHERE last_name = 'S24-SECRET'")
 
 
 urlpatterns = [*project_urlpatterns, path("boom/", fails)]
