@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Deployment, Programme
-from sites.models import Structure, WorkSite
+from sites.models import Structure, WorkSite, derived_link
 
 from .enums import (
     EXIT_CATEGORY,
@@ -225,19 +225,6 @@ class Parcours(StructureOwned):
         return f"{self.programme.code} – {self.participant} ({self.start_date:%d/%m/%Y})"
 
 
-def _derived_link(to, verbose_name, **kwargs) -> models.ForeignKey:
-    """A link of a trigger-maintained table: joinable by the ORM, no database constraint and
-    no cascade of its own (the triggers follow the source rows)."""
-    return models.ForeignKey(
-        to,
-        verbose_name=verbose_name,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        **kwargs,
-    )
-
-
 class CurrentParcours(models.Model):
     """Each participant's current parcours — the open one, else the most recently ended —
     with what the participant list shows and filters on.
@@ -259,11 +246,11 @@ class CurrentParcours(models.Model):
         db_constraint=False,
         related_name="current",
     )
-    structure = _derived_link(Structure, _("structure"))
-    parcours = _derived_link("Parcours", _("parcours"))
-    programme = _derived_link(Programme, _("programme"))
+    structure = derived_link(Structure, _("structure"))
+    parcours = derived_link("Parcours", _("parcours"))
+    programme = derived_link(Programme, _("programme"))
     status = models.CharField(_("statut"), max_length=10, choices=ParcoursStatus.choices)
-    work_site = _derived_link(WorkSite, _("lieu d'activité"), null=True)
+    work_site = derived_link(WorkSite, _("lieu d'activité"), null=True)
     start_date = models.DateField(_("date d'entrée"))
     end_date = models.DateField(_("date de sortie"), null=True)
     warnings = models.JSONField(_("alertes"), default=dict)

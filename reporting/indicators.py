@@ -599,7 +599,6 @@ def territory_comparison(
         programme_id=programme_id, period=period, structure_ids=structure_ids, territory_id=None
     )
     params["territory_ids"] = sorted(territory_ids)
-    n = len(CATEGORY_CODES)
     with transaction.atomic(), connection.cursor() as cursor:
         # Every territory's parcours are sorted by territory and structure for the distinct
         # counts: 355,000 rows for the IAE nationally, which spill to disk at the default
@@ -607,22 +606,32 @@ def territory_comparison(
         cursor.execute(_NATIONAL_WORK_MEM_SQL)
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
-            dyn, days, cont = row[7 + n :]
-            figures = Indicators(
-                accompanied=acc,
-                active_at_end=active,
-                entries=entries,
-                exits=exits,
-                exits_by_category=dict(zip(CATEGORY_CODES, row[7 : 7 + n], strict=True)),
-                dynamic_exits=dyn,
-                duration_days=days,
-                phc_continuations=cont,
-                days_in_period=period.days,
-                programme_code=programme_code,
-            )
-            if is_total:
-                result.figures[tid] = figures
-            else:
-                result.by_structure[tid].append(figures)
+            add_comparison_row(result, row, period=period, programme_code=programme_code)
     return result
+
+
+def add_comparison_row(result: Comparison, row, *, period: Period, programme_code: str) -> None:
+    """One row of a comparison statement — territory, structure, is_total, people, active,
+    entries, exits, the exits of each category, dynamic exits, days, continuations — into
+    `result` (the live statement's and reporting.territory_years' rows have this shape)."""
+    n = len(CATEGORY_CODES)
+    tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
+    dyn, days, cont = row[7 + n :]
+    figures = Indicators(
+        accompanied=int(acc),
+        active_at_end=int(active),
+        entries=int(entries),
+        exits=int(exits),
+        exits_by_category={
+            code: int(count) for code, count in zip(CATEGORY_CODES, row[7 : 7 + n], strict=True)
+        },
+        dynamic_exits=int(dyn),
+        duration_days=int(days),
+        phc_continuations=int(cont),
+        days_in_period=period.days,
+        programme_code=programme_code,
+    )
+    if is_total:
+        result.figures[tid] = figures
+    else:
+        result.by_structure[tid].append(figures)

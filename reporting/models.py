@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Deployment
+from sites.models import derived_link
 
 
 class ReportStatus(models.TextChoices):
@@ -129,17 +130,6 @@ class HoursByMonth(models.Model):
         return f"{self.hours} h, {self.month:%m/%Y}"
 
 
-def _derived_link(to: str, verbose_name) -> models.ForeignKey:
-    """A link of a table the database maintains: joinable, no constraint, no cascade."""
-    return models.ForeignKey(
-        to,
-        verbose_name=verbose_name,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-
-
 class TerritoryYear(models.Model):
     """The figures of one structure's parcours of one programme, in one territory
     (sub-territories included), over one calendar year: the national view's rows, and the
@@ -154,10 +144,10 @@ class TerritoryYear(models.Model):
     `TerritoryYearCoverage.through_year` are computed live.
     """
 
-    programme = _derived_link("programmes.Programme", _("programme"))
+    programme = derived_link("programmes.Programme", _("programme"))
     year = models.PositiveSmallIntegerField(_("année"))
-    territory = _derived_link("sites.Territory", _("territoire"))
-    structure = _derived_link("sites.Structure", _("structure"))
+    territory = derived_link("sites.Territory", _("territoire"))
+    structure = derived_link("sites.Structure", _("structure"))
     accompanied = models.PositiveIntegerField(_("personnes accompagnées"))
     active_at_end = models.PositiveIntegerField(_("présentes en fin de période"))
     entries = models.PositiveIntegerField(_("entrées"))
@@ -196,7 +186,7 @@ class TerritoryYearStale(models.Model):
     stays for the next reader.
     """
 
-    structure = _derived_link("sites.Structure", _("structure"))
+    structure = derived_link("sites.Structure", _("structure"))
 
     class Meta:
         verbose_name = _("structure à recalculer")

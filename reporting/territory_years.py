@@ -260,34 +260,13 @@ def comparison(
         "structure_ids": sorted(structure_ids),
         "max_stale": MAX_STALE,
     }
-    n = len(ind.CATEGORY_CODES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_REFRESH_SQL, params)
         if cursor.fetchone()[0] < 0:
             return None
         cursor.execute(_READ_SQL, params)
         for row in cursor.fetchall():
-            tid, _structure_id, is_total, acc, active, entries, exits = row[:7]
-            dyn, days, cont = row[7 + n :]
-            figures = ind.Indicators(
-                accompanied=int(acc),
-                active_at_end=int(active),
-                entries=int(entries),
-                exits=int(exits),
-                exits_by_category={
-                    code: int(count)
-                    for code, count in zip(ind.CATEGORY_CODES, row[7 : 7 + n], strict=True)
-                },
-                dynamic_exits=int(dyn),
-                duration_days=int(days),
-                phc_continuations=int(cont),
-                days_in_period=period.days,
-                programme_code=programme_code,
-            )
-            if is_total:
-                result.figures[tid] = figures
-            else:
-                result.by_structure[tid].append(figures)
+            ind.add_comparison_row(result, row, period=period, programme_code=programme_code)
     return result
 
 

@@ -12,6 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from .enums import FunderKind, GeoKind, Role, StructureKind
 
 
+def derived_link(to, verbose_name, **kwargs) -> models.ForeignKey:
+    """A link of a table the database maintains (by triggers): joinable by the ORM, no
+    database constraint and no cascade of its own (the triggers follow the source rows)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        **kwargs,
+    )
+
+
 class GeoUnit(models.Model):
     """An INSEE/COG unit (pays, région, département, EPCI, commune) in a parent tree.
 
