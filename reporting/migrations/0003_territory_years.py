@@ -126,6 +126,51 @@ _COMPUTE_GIVEN = _COMPUTE.format(
     hours_filter="AND h.structure_id = ANY(ids)",
 )
 
+# The structures a write touches go stale: every insert and delete, and the updates that
+# change a column the figures read (both structures when a row moves between two).
+_MARKED_COLUMNS = [
+    ("reporting_territory_year_mark_parcours", (
+        "structure_id", "programme_id", "participant_id", "status", "start_date", "end_date",
+        "work_site_id",
+    )),
+    ("reporting_territory_year_mark_exit", (
+        "structure_id", "parcours_id", "dgefp_category", "situation",
+    )),
+    ("reporting_territory_year_mark_hours", (
+        "structure_id", "parcours_id", "week_start", "hours",
+    )),
+    ("reporting_territory_year_mark_snapshot", (
+        "structure_id", "participant_id", "parcours_id", "context", "date", "housing",
+    )),
+]
+
+
+def _mark_function(name: str, columns: tuple) -> str:
+    old = ", ".join(f"o.{c}" for c in columns)
+    new = ", ".join(f"n.{c}" for c in columns)
+    return f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO reporting_territoryyearstale (structure_id)
+        SELECT DISTINCT structure_id FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO reporting_territoryyearstale (structure_id)
+        SELECT DISTINCT structure_id FROM old_rows;
+    ELSE
+        INSERT INTO reporting_territoryyearstale (structure_id)
+        SELECT DISTINCT moved.structure_id
+        FROM old_rows o JOIN new_rows n ON n.id = o.id,
+             LATERAL (VALUES (o.structure_id), (n.structure_id)) AS moved(structure_id)
+        WHERE ({old}) IS DISTINCT FROM ({new});
+    END IF;
+    RETURN NULL;
+END $$;
+
+"""  # noqa: S608 (constant identifiers only)
+
+
+_MARK_FUNCTIONS = "".join(_mark_function(name, columns) for name, columns in _MARKED_COLUMNS)
+
 FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION reporting_territory_year_refresh(ids bigint[], max_structures integer)
 RETURNS integer LANGUAGE plpgsql AS $$
@@ -170,98 +215,7 @@ BEGIN
     RETURN cardinality(seen);
 END $$;
 
-CREATE OR REPLACE FUNCTION reporting_territory_year_mark_parcours() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM old_rows;
-    ELSE
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT o.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.programme_id, o.participant_id, o.status, o.start_date,
-               o.end_date, o.work_site_id)
-              IS DISTINCT FROM
-              (n.structure_id, n.programme_id, n.participant_id, n.status, n.start_date,
-               n.end_date, n.work_site_id)
-        UNION
-        SELECT n.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.programme_id, o.participant_id, o.status, o.start_date,
-               o.end_date, o.work_site_id)
-              IS DISTINCT FROM
-              (n.structure_id, n.programme_id, n.participant_id, n.status, n.start_date,
-               n.end_date, n.work_site_id);
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION reporting_territory_year_mark_exit() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM old_rows;
-    ELSE
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT o.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.parcours_id, o.dgefp_category, o.situation)
-              IS DISTINCT FROM (n.structure_id, n.parcours_id, n.dgefp_category, n.situation)
-        UNION
-        SELECT n.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.parcours_id, o.dgefp_category, o.situation)
-              IS DISTINCT FROM (n.structure_id, n.parcours_id, n.dgefp_category, n.situation);
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION reporting_territory_year_mark_hours() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM old_rows;
-    ELSE
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT o.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.parcours_id, o.week_start, o.hours)
-              IS DISTINCT FROM (n.structure_id, n.parcours_id, n.week_start, n.hours)
-        UNION
-        SELECT n.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.parcours_id, o.week_start, o.hours)
-              IS DISTINCT FROM (n.structure_id, n.parcours_id, n.week_start, n.hours);
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION reporting_territory_year_mark_snapshot() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT DISTINCT structure_id FROM old_rows;
-    ELSE
-        INSERT INTO reporting_territoryyearstale (structure_id)
-        SELECT o.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.participant_id, o.parcours_id, o.context, o.date, o.housing)
-              IS DISTINCT FROM
-              (n.structure_id, n.participant_id, n.parcours_id, n.context, n.date, n.housing)
-        UNION
-        SELECT n.structure_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.structure_id, o.participant_id, o.parcours_id, o.context, o.date, o.housing)
-              IS DISTINCT FROM
-              (n.structure_id, n.participant_id, n.parcours_id, n.context, n.date, n.housing);
-    END IF;
-    RETURN NULL;
-END $$;
-
+""" + _MARK_FUNCTIONS + """
 CREATE OR REPLACE FUNCTION reporting_territory_year_mark_work_site() RETURNS trigger
 LANGUAGE plpgsql AS $$ BEGIN
     INSERT INTO reporting_territoryyearstale (structure_id)
