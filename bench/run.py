@@ -49,6 +49,7 @@ from bench.sessions import login_client  # noqa: E402
 from bench.sql import territory_figures  # noqa: E402
 from participants import models as pm  # noqa: E402
 from programmes.models import CoordinationScope, Deployment, Programme  # noqa: E402
+from reporting import suppression  # noqa: E402
 from sites.models import Membership, Structure, Territory, WorkSite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +131,18 @@ def time_get(client: Client, url: str, runs: int, warmup: int = 2) -> tuple[floa
         get(client, url)
     queries = [q for q in captured.captured_queries if not is_transaction_control(q["sql"])]
     return statistics.median(samples), len(queries), list(captured.captured_queries)
+
+
+def time_get_unaudited(client: Client, url: str, runs: int) -> float:
+    """Median ms of GETs made after forgetting the small-count audits the process keeps:
+    the first view of a dashboard after one of its counts changed."""
+    samples = []
+    for _ in range(runs):
+        suppression.forget_audits()
+        started = time.perf_counter()
+        get(client, url)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
 
 
 # BEGIN / COMMIT and the savepoint of ATOMIC_REQUESTS inside the request's transaction are
@@ -340,6 +353,8 @@ def bench_territory(ds: Dataset, runs: int) -> list[Measure]:
                 m.median_ms, m.queries, captured = time_get(client, f"{url}?{PERIOD_QUERY}", runs)
                 ratio = m.median_ms / sql_ms
                 m.detail += f"; ratio {ratio:.2f} ({'OK' if ratio <= 1.5 else 'OVER'} vs 1.5)"
+                unaudited = time_get_unaudited(client, f"{url}?{PERIOD_QUERY}", runs)
+                m.detail += f"; first view after a count changed (audit redone) {unaudited:.1f} ms"
                 if m.median_ms > 150 or ratio > 1.5:
                     m.status = "OVER BUDGET"
                 if territory == ds.region:
@@ -361,6 +376,8 @@ def bench_national(ds: Dataset, runs: int) -> list[Measure]:
         def page(m=m, code=code):
             url = _url("reporting:national", programme=code)
             m.median_ms, m.queries, captured = time_get(client, f"{url}?{PERIOD_QUERY}", runs)
+            unaudited = time_get_unaudited(client, f"{url}?{PERIOD_QUERY}", runs)
+            m.detail = f"first view after a count changed (audit redone) {unaudited:.1f} ms"
             q = slowest(captured)[0]
             plan = explain(q["sql"], ds.national_coordinator, aggregate=True)
             m.plans.append((q["sql"][:160], plan))

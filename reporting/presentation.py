@@ -7,9 +7,10 @@ is only its label ("< 11" or "s").
 """
 
 import datetime as dt
+import html
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
@@ -50,27 +51,46 @@ def indicator_labels() -> dict[str, str]:
     }
 
 
-def _french() -> bool:
-    return (get_language() or "fr").startswith("fr")
+@dataclass(frozen=True)
+class Numbers:
+    """How figures are written in the active language: 12 345,6 in French (narrow no-break
+    space), 12,345.6 in English. Decided once per document: a région's page formats
+    thousands of cells, and looking the language up costs more than formatting a number."""
+
+    french: bool
+    hidden: str  # a derived value that may not be published ("s")
+
+    @classmethod
+    def current(cls) -> "Numbers":
+        return cls((get_language() or "fr").startswith("fr"), _("s"))
+
+    def count(self, value: int) -> str:
+        return f"{value:,}".replace(",", NO_BREAK) if self.french else f"{value:,}"
+
+    def decimal(self, value: Decimal | float | None, places: int = 1) -> str:
+        if value is None:
+            return "–"
+        text = f"{float(value):,.{places}f}"
+        return text.replace(",", NO_BREAK).replace(".", ",") if self.french else text
+
+    def rate(self, value: Decimal | float | None) -> str:
+        if value is None:
+            return "–"
+        return self.decimal(100 * float(value), 1) + (NO_BREAK + "%" if self.french else "%")
 
 
 def fmt_int(value: int) -> str:
-    """12 345 in French (narrow no-break space), 12,345 in English."""
-    return f"{value:,}".replace(",", NO_BREAK) if _french() else f"{value:,}"
+    """12 345 in French, 12,345 in English."""
+    return Numbers.current().count(value)
 
 
 def fmt_decimal(value: Decimal | float | None, places: int = 1) -> str:
     """12 345,6 in French, 12,345.6 in English."""
-    if value is None:
-        return "–"
-    text = f"{float(value):,.{places}f}"
-    return text.replace(",", NO_BREAK).replace(".", ",") if _french() else text
+    return Numbers.current().decimal(value, places)
 
 
 def fmt_rate(value: Decimal | float | None) -> str:
-    if value is None:
-        return "–"
-    return fmt_decimal(100 * float(value), 1) + (NO_BREAK + "%" if _french() else "%")
+    return Numbers.current().rate(value)
 
 
 # French abbreviations as INSEE writes them (Django's own French catalogue says "jan.").
@@ -111,35 +131,35 @@ def _count(fig: Indicators, key: str) -> int:
     return getattr(fig, key)
 
 
-def _safe_rate(rate, numerator: int, denominator: int, parts_published: bool) -> str:
+def _safe_rate(num: Numbers, rate, numerator: int, denominator: int, parts_published: bool) -> str:
     """A rate is published only when neither it nor its complement reveals a small count."""
     if rate is None:
         return "–"
     if is_small(numerator) or is_small(denominator - numerator) or not parts_published:
-        return _("s")
+        return num.hidden
     if denominator < 11:
-        return _("s")
-    return fmt_rate(rate)
+        return num.hidden
+    return num.rate(rate)
 
 
 def _row_cells(
-    fig: Indicators, columns, status, row_key, suppressed: bool, hidden=frozenset()
+    num: Numbers, fig: Indicators, columns, status, row_key, suppressed: bool, hidden=frozenset()
 ) -> list[str]:
     """The printed cells of one row. `hidden`: derived columns (rates, durations, hours)
     that the dominance rule hides on this row."""
     cells = []
     for col in columns:
         if col in hidden:
-            cells.append(_("s"))
+            cells.append(num.hidden)
             continue
         if col in COUNT_KEYS or col.startswith("cat:"):
             value = _count(fig, col)
             cells.append(
-                label(fmt_int(value), status[(row_key, col)]) if suppressed else fmt_int(value)
+                label(num.count(value), status[(row_key, col)]) if suppressed else num.count(value)
             )
         elif col == "dynamic_exit_rate":
             if not suppressed:
-                cells.append(fmt_rate(fig.dynamic_exit_rate))
+                cells.append(num.rate(fig.dynamic_exit_rate))
             else:
                 parts = (
                     all(status[(row_key, f"cat:{c}")] == PUBLISHED for c in CATEGORY_CODES)
@@ -147,6 +167,7 @@ def _row_cells(
                 )
                 cells.append(
                     _safe_rate(
+                        num,
                         fig.dynamic_exit_rate,
                         fig.dynamic_exits,
                         fig.dynamic_denominator,
@@ -155,24 +176,24 @@ def _row_cells(
                 )
         elif col == "average_duration_months":
             hide = suppressed and fig.exits and fig.exits < 11
-            cells.append(_("s") if hide else fmt_decimal(fig.average_duration_months, 1))
+            cells.append(num.hidden if hide else num.decimal(fig.average_duration_months, 1))
         elif col == "hours_worked":
-            cells.append(fmt_decimal(fig.hours_worked, 0))
+            cells.append(num.decimal(fig.hours_worked, 0))
         elif col == "fte":
-            cells.append(fmt_decimal(fig.fte, 2))
+            cells.append(num.decimal(fig.fte, 2))
         elif col == "housing_access_rate":
             rate = fig.housing_access_rate
             cells.append(
-                _safe_rate(rate, fig.housing_numerator, fig.housing_denominator, True)
+                _safe_rate(num, rate, fig.housing_numerator, fig.housing_denominator, True)
                 if suppressed
-                else fmt_rate(rate)
+                else num.rate(rate)
             )
         elif col == "phc_continuation_rate":
             rate = fig.phc_continuation_rate
             cells.append(
-                _safe_rate(rate, fig.phc_continuations, fig.exits, True)
+                _safe_rate(num, rate, fig.phc_continuations, fig.exits, True)
                 if suppressed
-                else fmt_rate(rate)
+                else num.rate(rate)
             )
     return cells
 
@@ -215,6 +236,7 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
     """
     scope, period, table = dashboard.scope, dashboard.period, dashboard.table
     programme = scope.programme
+    num = Numbers.current()
     suppressed = scope.suppressed
     focus = scope.structure.pk if (suppressed and scope.structure is not None) else None
     columns = _columns(programme.code)
@@ -297,7 +319,7 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
 
     def shown(row_key, col, value) -> tuple[int | None, str]:
         st = status[(row_key, col)]
-        return (value if st == PUBLISHED else None), label(fmt_int(value), st)
+        return (value if st == PUBLISHED else None), label(num.count(value), st)
 
     total = table.total
     headline = []
@@ -305,6 +327,7 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         number, text = shown(head_key, key, getattr(head, key))
         headline.append({"key": key, "label": labels[key], "value": text, "number": number})
     head_cells = _row_cells(
+        num,
         head,
         columns,
         status,
@@ -328,16 +351,16 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         if metric in COUNT_KEYS:
             achieved_number, achieved_text = shown("total", metric, getattr(total, metric))
         elif "hours_worked" in total_hidden:
-            achieved_number, achieved_text = None, _("s")
+            achieved_number, achieved_text = None, num.hidden
         else:
             achieved_number = float(total.hours_worked)
-            achieved_text = fmt_decimal(total.hours_worked, 0)
+            achieved_text = num.decimal(total.hours_worked, 0)
         target = {
             "metric": metric,
             "metric_label": str(TargetMetric(metric).label),
             "value": total.target,
             "achieved": achieved_text,
-            "attainment": fmt_rate(total.attainment) if achieved_number is not None else _("s"),
+            "attainment": num.rate(total.attainment) if achieved_number is not None else num.hidden,
         }
 
     categories = []
@@ -367,6 +390,7 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
             "name": dashboard.structures[pk].name if pk in dashboard.structures else "",
             "slug": dashboard.structures[pk].slug if pk in dashboard.structures else "",
             "cells": _row_cells(
+                num,
                 table.by_structure[pk],
                 columns,
                 status,
@@ -450,9 +474,11 @@ def charts_for(published: dict) -> dict[str, str]:
     return {name: mark_safe(markup) for name, markup in svg.items()}  # noqa: S308
 
 
-def column_groups(published: dict) -> list[dict]:
+def column_groups(published: dict, *, link_period: str | None = None) -> list[dict]:
     """The structure table cut in three (counts, exits by category, rates and hours), so it
-    fits a page; each group carries its own labels, rows and total."""
+    fits a page; each group carries its own labels, rows, total and, for the page, its rows
+    as markup (`body_html`; `link_period`: each structure's name links to its drill-down
+    for that period)."""
     columns = published["columns"]
     groups = [
         (_("Effectifs"), [c for c in columns if c in COUNT_KEYS]),
@@ -465,30 +491,45 @@ def column_groups(published: dict) -> list[dict]:
     result = []
     for title, keys in groups:
         idx = [columns.index(k) for k in keys]
+        rows = [
+            {"name": r["name"], "slug": r["slug"], "cells": [r["cells"][i] for i in idx]}
+            for r in published["rows"]
+        ]
         result.append(
             {
                 "title": title,
                 "labels": [published["column_labels"][i] for i in idx],
-                "rows": [
-                    {
-                        "name": r["name"],
-                        "slug": r["slug"],
-                        "cells": [r["cells"][i] for i in idx],
-                        # The page's cells as one escaped string: hundreds of rows × columns
-                        # through the template language cost more than the query.
-                        "cells_html": mark_safe(  # noqa: S308 — every cell escaped here
-                            "".join(
-                                f'<td class="text-end">{conditional_escape(r["cells"][i])}</td>'
-                                for i in idx
-                            )
-                        ),
-                    }
-                    for r in published["rows"]
-                ],
+                "rows": rows,
+                "body_html": _body_html(rows, link_period),
                 "total": [published["total_cells"][i] for i in idx],
             }
         )
     return result
+
+
+def _body_html(rows: list[dict], link_period: str | None) -> str:
+    """A group's rows as one escaped string: a région's page has a thousand of them, and the
+    template language costs more per row than the figures do. Every value is escaped here
+    (names and slugs are typed by users; cells are formatted figures and labels)."""
+    esc = html.escape
+    # Cells repeat ("< 11", "s", small counts): each distinct one is escaped once.
+    cell_markup: dict[str, str] = {}
+
+    def td(cell: str) -> str:
+        markup = cell_markup.get(cell)
+        if markup is None:
+            markup = cell_markup[cell] = f'<td class="text-end">{esc(cell)}</td>'
+        return markup
+
+    out = []
+    for row in rows:
+        name = esc(row["name"])
+        if link_period is not None:
+            query = f"?periode={esc(link_period)}&amp;structure={esc(row['slug'])}"
+            name = f'<a href="{query}">{name}</a>'
+        cells = "".join(map(td, row["cells"]))
+        out.append(f'<tr><th scope="row">{name}</th>{cells}</tr>')
+    return mark_safe("".join(out))  # noqa: S308 — every value escaped above
 
 
 def publish_comparison(comparison) -> dict:
@@ -550,11 +591,13 @@ def publish_comparison(comparison) -> dict:
     )
     labels = indicator_labels()
     category_labels = dict(DgefpCategory.choices)
+    num = Numbers.current()
     rows = [
         {
             "name": territory.name,
             "slug": territory.slug,
             "cells": _row_cells(
+                num,
                 comparison.figures[territory.pk],
                 columns,
                 status,

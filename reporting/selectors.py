@@ -14,6 +14,7 @@ scope's structures; no person-level row is ever returned by this module.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -52,6 +53,13 @@ class ReportScope:
         return self.structure_ids
 
 
+class StructureName(NamedTuple):
+    """How a dashboard names a structure (its row, its drill-down link)."""
+
+    name: str
+    slug: str
+
+
 @dataclass
 class Dashboard:
     """Everything a territory × programme dashboard shows for one period."""
@@ -60,7 +68,7 @@ class Dashboard:
     period: Period
     table: ind.IndicatorTable
     months: list[ind.MonthPoint]
-    structures: dict[int, Structure]
+    structures: dict[int, "StructureName"]
     targets: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -402,9 +410,12 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     _apply_target(table.total, targets)
+    # Names only, as tuples: a région lists hundreds of structures.
     structures = {
-        s.pk: s
-        for s in Structure.objects.filter(pk__in=ids).only("pk", "name", "slug").order_by("name")
+        pk: StructureName(name, slug)
+        for pk, name, slug in Structure.objects.filter(pk__in=ids)
+        .order_by("name")
+        .values_list("pk", "name", "slug")
     }
     return Dashboard(
         scope=report_scope,

@@ -124,6 +124,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         return exports.export_response(
             exports.dashboard_datasets(published), fmt=export_fmt, filename=name
         )
+    drill_down = report_scope.territory is not None and report_scope.structure is None
     return render(
         request,
         "reporting/dashboard.html",
@@ -131,11 +132,10 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "report_scope": report_scope,
             "figures": published,
             "charts": charts_for(published),
-            "groups": column_groups(published),
+            "groups": column_groups(published, link_period=period.code if drill_down else None),
             "period_choices": _period_choices(period, _target_periods(targets)),
             "territory_targets": _targets_shown(targets),
             "query": request.GET.urlencode(),
-            "drill_down": report_scope.territory is not None and report_scope.structure is None,
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
         },
     )

@@ -269,3 +269,45 @@ def test_a_dominated_total_is_hidden_and_not_recomputable():
     assert label(values[("T", 0)], status[("T", 0)]) == "s"
     column = [status[(r, 0)] for r in range(3)]
     assert column.count(PUBLISHED) <= 1
+
+
+# The audits kept in the process --------------------------------------------------------
+
+
+def test_an_audit_is_given_back_for_the_identical_grid_only(monkeypatch):
+    from reporting import suppression
+
+    audits = []
+    real = suppression._audit
+    monkeypatch.setattr(suppression, "_audit", lambda *a: audits.append(a) or real(*a))
+    monkeypatch.setattr(suppression, "_audits", suppression.OrderedDict())
+    values, constraints = _table([[5, 30, 40], [20, 25, 50]])
+
+    first = suppress(values, constraints)
+    first[(0, 1)] = "changed by a caller"  # the caller's copy, not the kept answer
+    assert suppress(dict(values), list(constraints)) == real(values, constraints, set(), None)
+    assert len(audits) == 1
+
+    # One count more anywhere, a dominated cell, an owner, another equation: another grid.
+    moved = {**values, (1, 0): 21, (1, "T"): 96, ("T", 0): 26, ("T", "T"): 171}
+    suppress(moved, constraints)
+    suppress(values, constraints, dominated={("T", 0)})
+    suppress(values, constraints, owners={(0, 0): "A"})
+    suppress(values, constraints[:-1])
+    assert len(audits) == 5
+
+
+def test_the_kept_audits_are_bounded(monkeypatch):
+    from reporting import suppression
+
+    monkeypatch.setattr(suppression, "_audits", suppression.OrderedDict())
+    for n in range(suppression.AUDITS_KEPT + 5):
+        suppress(*_table([[5, 30 + n], [20, 25]]))
+    assert len(suppression._audits) == suppression.AUDITS_KEPT
+    # What is kept is statuses, not figures.
+    assert {s for kept in suppression._audits.values() for s in kept.values()} <= {
+        PUBLISHED,
+        PRIMARY,
+        SECONDARY,
+        DOMINANCE,
+    }

@@ -64,6 +64,17 @@ def test_drill_down_to_a_structure(client, coordinator, world):
     assert _get(client, coordinator, _url(periode="2021", structure="estuaire")).status_code == 404
 
 
+def test_the_structure_table_links_each_row_and_escapes_names(client, coordinator, world):
+    world.s2.name = '<script>alert("x")</script> & Océan'
+    world.s2.save(update_fields=["name"])
+    page = _get(client, coordinator, _url(periode="2021")).content.decode()
+    assert "<script>alert" not in page
+    name = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Océan"
+    # One row per group of columns (counts, exits by category, rates), each a drill-down.
+    assert page.count(f'<a href="?periode=2021&amp;structure=ocean">{name}</a>') == 3
+    assert '<td class="text-end">&lt; 11</td>' in page
+
+
 def test_funder_sees_only_the_funded_deployment(client, funder, world):
     assert _get(client, funder, _url(periode="2021")).status_code == 200
     assert _get(client, funder, _url(args=("CVG", "loire-atlantique"))).status_code == 404
