@@ -4,8 +4,9 @@ Sillon caches no page and no fragment: no cache middleware, no `cache_page`, no 
 cache at all (a cache key that forgot the structure would serve one structure's people to
 another). The one thing kept between requests is the small-count audit's answer
 (`reporting.suppression.suppress`): statuses, no figure, given back only for an identical
-grid of counts (tests/reporting/test_suppression.py). Authenticated responses say `Cache-Control: no-store` so that no proxy or browser
-keeps them (S14). Two users replaying the same URLs each see only their own structure.
+grid of counts (tests/reporting/test_suppression.py). Authenticated responses say
+`Cache-Control: no-store` so that no proxy or browser keeps them (S14). Two users replaying
+the same URLs each see only their own structure.
 """
 
 import ast
