@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.enums import TargetMetric
+from sites.ratelimit.decorators import asks_export, is_post, rate_limited
 
 from . import exports, periods, policies, selectors, services
 from .models import ReportSnapshot
@@ -142,6 +143,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
 
 
 @require_GET
+@rate_limited("export", when=asks_export)
 def territory_dashboard(
     request: HttpRequest, programme: str, territory: str, export_fmt: str = ""
 ) -> HttpResponse:
@@ -157,6 +159,7 @@ def territory_dashboard(
 
 
 @require_GET
+@rate_limited("export", when=asks_export)
 def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
     if not policies.may_see_own_structures_dashboard(request.scope):
         raise Http404
@@ -167,6 +170,7 @@ def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") ->
 
 
 @require_GET
+@rate_limited("export", when=asks_export)
 def national(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
     if not policies.may_see_national_view(request.scope):
         raise Http404
@@ -197,6 +201,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("export", when=is_post)
 def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen reports of a deployment, and the form that freezes a new one."""
     if not policies.may_generate_funder_reports(request.scope):
@@ -257,6 +262,7 @@ def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 
 @require_GET
+@rate_limited("export")
 def snapshot_download(request: HttpRequest, uuid) -> HttpResponse:
     snapshot = _snapshot_or_404(request, uuid)
     pdf = ReportSnapshot.objects.values_list("pdf", flat=True).get(pk=snapshot.pk)

@@ -322,5 +322,7 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {org}"
 
 
-# The read-access log lives in its own module (sites/audit/) but belongs to this app.
+# The read-access log (sites/audit/) and the anti-automation counters (sites/ratelimit/)
+# live in their own modules but belong to this app.
 from .audit.models import AccessLog  # noqa: E402, F401
+from .ratelimit.models import FileOpening, RateCounter  # noqa: E402, F401

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
 from sites.exports import safe_row
+from sites.ratelimit.decorators import rate_limited
 
 from .base import current_structure_id
 from .participants import filtered_participants
@@ -51,10 +52,12 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@rate_limited("export")
 def participant_export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
 @require_GET
+@rate_limited("export")
 def participant_export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")

@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 
 from sites.audit import log_bulk_read, log_read
 from sites.audit.models import AccessAction
+from sites.ratelimit.decorators import has_search, rate_limited
 
 from .. import policies, selectors, services
 from ..enums import ParcoursStatus
@@ -47,6 +48,7 @@ def filtered_participants(request: HttpRequest, structure_id: int, params: Query
 
 
 @require_GET
+@rate_limited("search", when=has_search)
 def participant_list(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     session_key = _filters_session_key(structure_id)

@@ -21,6 +21,7 @@ from weasyprint import HTML
 from reporting.pdf import StaticOnlyFetcher
 from sites.audit import log_read
 from sites.audit.models import AccessAction
+from sites.ratelimit.decorators import rate_limited
 from sites.rights.export import (
     participant_export,
     printable,
@@ -50,6 +51,7 @@ def _filename(participant: Participant, extension: str) -> str:
 
 
 @require_GET
+@rate_limited("export")
 def rights_export_json(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = _managed_participant(request, participant_pk)
     # Logged first, so the export's access history names this export too.
@@ -64,6 +66,7 @@ def rights_export_json(request: HttpRequest, participant_pk: int) -> HttpRespons
 
 
 @require_GET
+@rate_limited("export")
 def rights_export_pdf(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = _managed_participant(request, participant_pk)
     log_read(request, participant=participant, action=AccessAction.PRINT)

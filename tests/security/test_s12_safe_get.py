@@ -14,8 +14,15 @@ from tests.security.test_s1_cross_tenant import _kwargs_for
 
 pytestmark = pytest.mark.django_db
 
-# Tables a GET may write: the audit of reads, sessions, and login bookkeeping.
-ALLOWED = {"sites_accesslog", "django_session", "pghistory_context"}
+# Tables a GET may write: the audit of reads, sessions, login bookkeeping, and the
+# anti-automation counters (S23: a search, an export or a file opened is counted).
+ALLOWED = {
+    "sites_accesslog",
+    "django_session",
+    "pghistory_context",
+    "sites_ratecounter",
+    "sites_fileopening",
+}
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 

@@ -1,4 +1,5 @@
-"""Anonymise files two years after the last contact; purge old read-access rows.
+"""Anonymise files two years after the last contact; purge old read-access rows and the
+anti-automation counters of the day before.
 
 Dry run by default (prints what would change, changes nothing); `--commit` to act.
 Idempotent: an anonymised file is never selected again. Runs as the owner role (a management
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sites.audit.models import AccessLog
+from sites.ratelimit.services import purge as purge_rate_counters
 from sites.rights.services import participant_anonymise, participants_past_retention
 
 BATCH = 200
@@ -45,4 +47,9 @@ class Command(BaseCommand):
                     done += participant_anonymise(participant=participant)
             self.stdout.write(f"{done}/{total} file(s) anonymised")
         purged = old_logs.delete()[0]
-        self.stdout.write(f"Done: {done} file(s) anonymised, {purged} access-log row(s) purged.")
+        # The anti-automation counters only ever look back an hour.
+        counters = purge_rate_counters(timezone.now() - dt.timedelta(days=1))
+        self.stdout.write(
+            f"Done: {done} file(s) anonymised, {purged} access-log row(s) purged, "
+            f"{counters} rate counter(s) purged."
+        )

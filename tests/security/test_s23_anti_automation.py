@@ -1,0 +1,154 @@
+"""S23: anti-automation on bulk and expensive endpoints.
+
+More than 30 exports or PDFs per user in 10 minutes, or 120 searches per minute, get a 429
+page that says when to retry; a user opening more than 50 distinct participants' files in an
+hour raises one security alert in the logs. The counters are in PostgreSQL (every worker
+shares them); the clock is frozen and moved.
+"""
+
+import datetime as dt
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.urls import resolve, reverse
+from freezegun import freeze_time
+
+from sites.enums import Role
+from sites.ratelimit import services
+from sites.ratelimit.models import FileOpening, RateCounter
+from tests import factories as f
+from tests.security.routes import all_routes
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 10, 0, 30, tzinfo=dt.UTC)  # 30 s into a 10-minute window
+
+
+@pytest.fixture
+def caseworker(structure_a):
+    return f.MembershipFactory(structure=structure_a, role=Role.CASEWORKER).user
+
+
+def _get(client, url, at):
+    with freeze_time(at):
+        return client.get(url)
+
+
+def test_the_31st_export_in_ten_minutes_is_refused_with_a_retry_time(
+    client, caseworker, structure_a
+):
+    f.ParticipantFactory(structure=structure_a, last_name="Exportee")
+    client.force_login(caseworker)
+    url = reverse("participants:export_csv")
+    for i in range(30):
+        assert _get(client, url, T0 + dt.timedelta(seconds=i)).status_code == 200
+    refused = _get(client, url, T0 + dt.timedelta(seconds=40))
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Trop de demandes" in page and "Exportee" not in page
+    assert 1 <= int(refused["Retry-After"]) <= 1200
+
+    # Another person of the same structure is not held back by this one's exports.
+    other = f.MembershipFactory(structure=structure_a, role=Role.CASEWORKER).user
+    client.force_login(other)
+    assert _get(client, url, T0 + dt.timedelta(seconds=41)).status_code == 200
+
+    # Just past the window's edge the previous window still weighs (no burst of 2 × 30)…
+    client.force_login(caseworker)
+    assert _get(client, url, T0 + dt.timedelta(minutes=10)).status_code == 429
+    # …and ten minutes after the burst, exports are served again.
+    assert _get(client, url, T0 + dt.timedelta(minutes=19)).status_code == 200
+
+
+def test_the_121st_search_in_a_minute_is_refused_but_browsing_is_not(client, caseworker):
+    client.force_login(caseworker)
+    url = reverse("participants:list")
+    at = T0.replace(second=0)
+    for i in range(120):
+        response = _get(client, f"{url}?q=nom{i}", at + dt.timedelta(milliseconds=100 * i))
+        assert response.status_code == 200
+    assert _get(client, f"{url}?q=encore", at + dt.timedelta(seconds=13)).status_code == 429
+    # The list without a search, and a blank search, are not searches.
+    assert _get(client, f"{url}?sort=last_name", at + dt.timedelta(seconds=14)).status_code == 200
+    assert _get(client, f"{url}?q=+", at + dt.timedelta(seconds=15)).status_code == 200
+    assert _get(client, f"{url}?q=nom", at + dt.timedelta(minutes=2)).status_code == 200
+
+
+SAMPLE = {"int": 1, "uuid": "00000000-0000-0000-0000-000000000001", "slug": "x", "str": "csv"}
+
+
+def _route_view(route):
+    values = {kwarg: SAMPLE[converter] for kwarg, converter in route.converters.items()}
+    return resolve(route.url(values)).func
+
+
+def test_every_export_pdf_and_download_route_is_limited():
+    """By construction: a new route serving a file must carry the export limit."""
+    serving_files = [
+        r
+        for r in all_routes()
+        if any(
+            mark in r.pattern
+            for mark in ("export.", "export.<", ".pdf", ".csv", ".xlsx", "telecharger")
+        )
+        and not r.pattern.startswith(("admin/", "participants/import/exemple"))
+    ]
+    assert len(serving_files) >= 8
+    unlimited = [r.name for r in serving_files if _route_view(r).rate_limit != "export"]
+    assert unlimited == []
+    # Generating a funder PDF (a POST) and searching are limited too.
+    by_name = {r.name: r for r in all_routes()}
+    assert _route_view(by_name["reporting:deployment_reports"]).rate_limit == "export"
+    assert _route_view(by_name["participants:list"]).rate_limit == "search"
+
+
+def test_retry_after_is_when_the_estimate_falls_back_under_the_limit():
+    limit = services.Limit(30, 600)
+    # 31 in the current window, 40 % of it gone: the window's end, then 1/31 of the next.
+    assert services._retry_after(limit, 31, 0, 0.4) == 360 + 20
+    # 10 now, 40 in the previous window weighing 60 %: wait until it weighs 50 %.
+    assert services._retry_after(limit, 10, 40, 0.4) == 60
+
+
+def test_opening_more_than_fifty_files_in_an_hour_raises_one_alert(
+    client, caseworker, structure_a, caplog
+):
+    participants = [f.ParticipantFactory(structure=structure_a) for _ in range(52)]
+    client.force_login(caseworker)
+    caplog.set_level(logging.WARNING, logger="sillon.security")
+
+    def open_file(p, minute):
+        url = reverse("participants:detail", args=[p.pk])
+        assert _get(client, url, T0 + dt.timedelta(minutes=minute)).status_code == 200
+
+    for i, p in enumerate(participants[:50]):
+        open_file(p, i / 60)
+    for p in participants[:10]:  # opening the same files again is not more files
+        open_file(p, 1)
+    assert [r for r in caplog.records if getattr(r, "event", "") == "security_alert"] == []
+
+    open_file(participants[50], 2)
+    open_file(participants[51], 3)
+    alerts = [r for r in caplog.records if getattr(r, "event", "") == "security_alert"]
+    assert len(alerts) == 1
+    assert alerts[0].user_id == caseworker.pk and alerts[0].files_last_hour == 51
+    # The alert names nobody: user id and counts only.
+    assert "participant" not in vars(alerts[0]) and str(participants[50].pk) not in str(
+        vars(alerts[0])
+    )
+
+    # An hour later the count starts again.
+    with freeze_time(T0 + dt.timedelta(hours=2)):
+        assert services.note_file_opened(user_id=caseworker.pk, participant_id=1) == 1
+
+
+def test_counters_are_purged_after_a_day(caseworker):
+    with freeze_time(T0):
+        services.hit(caseworker.pk, "export")
+        services.note_file_opened(user_id=caseworker.pk, participant_id=7)
+    with freeze_time(T0 + dt.timedelta(days=2)):
+        services.hit(caseworker.pk, "search")
+        call_command("apply_retention", "--commit", stdout=None)
+    assert list(RateCounter.objects.values_list("bucket", flat=True)) == ["search"]
+    assert not FileOpening.objects.exists()
