@@ -3,13 +3,21 @@ by the application views, the admin is for support and corrections)."""
 
 from django.contrib import admin
 
+from sites.ratelimit.decorators import has_search, rate_limited
+
 from . import models
+
+_search_limited = rate_limited("search", when=has_search)
 
 
 class StructureOwnedAdmin(admin.ModelAdmin):
     list_select_related = ["structure"]
     list_filter = ["structure"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        # A search of people's files here counts as one in the application (S23).
+        return _search_limited(super().changelist_view)(request, extra_context)
 
 
 @admin.register(models.Participant)

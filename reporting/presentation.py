@@ -474,11 +474,13 @@ def charts_for(published: dict) -> dict[str, str]:
     return {name: mark_safe(markup) for name, markup in svg.items()}  # noqa: S308
 
 
-def column_groups(published: dict, *, link_period: str | None = None) -> list[dict]:
+def column_groups(
+    published: dict, *, markup: bool = False, link_period: str | None = None
+) -> list[dict]:
     """The structure table cut in three (counts, exits by category, rates and hours), so it
-    fits a page; each group carries its own labels, rows, total and, for the page, its rows
-    as markup (`body_html`; `link_period`: each structure's name links to its drill-down
-    for that period)."""
+    fits a page; each group carries its own labels, rows, total and, with `markup` (the
+    page), its rows as markup (`body_html`; `link_period`: each structure's name links to
+    its drill-down for that period)."""
     columns = published["columns"]
     groups = [
         (_("Effectifs"), [c for c in columns if c in COUNT_KEYS]),
@@ -500,7 +502,7 @@ def column_groups(published: dict, *, link_period: str | None = None) -> list[di
                 "title": title,
                 "labels": [published["column_labels"][i] for i in idx],
                 "rows": rows,
-                "body_html": _body_html(rows, link_period),
+                "body_html": _body_html(rows, link_period) if markup else "",
                 "total": [published["total_cells"][i] for i in idx],
             }
         )

@@ -133,7 +133,9 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "report_scope": report_scope,
             "figures": published,
             "charts": charts_for(published),
-            "groups": column_groups(published, link_period=period.code if drill_down else None),
+            "groups": column_groups(
+                published, markup=True, link_period=period.code if drill_down else None
+            ),
             "period_choices": _period_choices(period, _target_periods(targets)),
             "territory_targets": _targets_shown(targets),
             "query": request.GET.urlencode(),

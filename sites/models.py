@@ -325,4 +325,4 @@ class Membership(models.Model):
 # The read-access log (sites/audit/) and the anti-automation counters (sites/ratelimit/)
 # live in their own modules but belong to this app.
 from .audit.models import AccessLog  # noqa: E402, F401
-from .ratelimit.models import FileOpening, RateCounter  # noqa: E402, F401
+from .ratelimit.models import FileOpening, RateEvent  # noqa: E402, F401

@@ -52,7 +52,11 @@ def log_read(
     if action == AccessAction.SENSITIVE and not reason.strip():
         raise ValueError("A reason is required to open sensitive data.")
     # Every one-file access passes here: the mass-consultation alert counts them (S23).
-    note_file_opened(user_id=request.user.pk, participant_id=participant.pk)
+    note_file_opened(
+        user_id=request.user.pk,
+        structure_id=participant.structure_id,
+        participant_id=participant.pk,
+    )
     return AccessLog.objects.create(
         actor_id=request.user.pk,
         actor_role=_role_in(request, participant.structure_id),

@@ -32,7 +32,10 @@ def rate_limited(bucket: str, *, when: Callable[[HttpRequest], bool] | None = No
                             "event": "rate_limited",
                             "bucket": bucket,
                             "user_id": request.user.pk,
-                            "path": request.path,
+                            # The route's name, not its path: a path may hold a file's id.
+                            "view": request.resolver_match.view_name
+                            if request.resolver_match
+                            else "",
                         },
                     )
                     return too_many_requests(request, verdict.retry_after)

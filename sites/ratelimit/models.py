@@ -1,14 +1,15 @@
-"""Counters behind the anti-automation limits (quality.md S23)."""
+"""What the anti-automation limits count (quality.md S23)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class RateCounter(models.Model):
-    """How many requests of one kind (`bucket`: exports, searches…) a user made in one
-    fixed window. The limit is checked on a sliding window estimated from this window and
-    the previous one (services.hit). Purged after a day by `apply_retention`."""
+class RateEvent(models.Model):
+    """One limited request served to a user (an export, a PDF, a search). The limits count
+    a user's events of a kind over the last minutes (services.hit). Plain inserts: two
+    requests of the same person never wait for each other. Purged after a day by
+    `apply_retention`. No person is named: user, kind and time only."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -17,33 +18,38 @@ class RateCounter(models.Model):
         related_name="+",
     )
     bucket = models.CharField(_("type de demande"), max_length=20)
-    window_start = models.DateTimeField(_("début de la fenêtre"))
-    hits = models.PositiveIntegerField(_("demandes"), default=0)
+    at = models.DateTimeField(_("date et heure (UTC)"))
 
     class Meta:
         app_label = "sites"
-        verbose_name = _("compteur de demandes")
-        verbose_name_plural = _("compteurs de demandes")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "bucket", "window_start"], name="ratecounter_user_bucket_window"
-            )
+        verbose_name = _("demande limitée")
+        verbose_name_plural = _("demandes limitées")
+        indexes = [
+            models.Index(fields=["user", "bucket", "at"], name="rateevent_user_bucket_at"),
+            models.Index(fields=["at"], name="rateevent_at"),
         ]
-        indexes = [models.Index(fields=["window_start"], name="ratecounter_window")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.bucket} {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+        return f"{self.user_id} {self.bucket} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class FileOpening(models.Model):
     """When a user last opened a participant's file: how many distinct files a user opened
     in the last hour, for the mass-consultation alert. The participant is a bare id, as in
     the read-access log (which records every read, list rows included, and cannot tell a
-    file opened from a name listed). Purged after a day by `apply_retention`."""
+    file opened from a name listed). Keyed by the participant's structure, so row-level
+    security keeps each structure's rows to itself. Purged after a day by
+    `apply_retention`."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    structure = models.ForeignKey(
+        "sites.Structure",
+        verbose_name=_("structure"),
         on_delete=models.CASCADE,
         related_name="+",
     )

@@ -1,9 +1,11 @@
 """Anti-automation (quality.md S23): per-user limits on exports, PDFs and searches, and an
 alert when a user opens many participants' files.
 
-Counters live in PostgreSQL, the one store every web worker shares (the deployment has no
-cache server, and Django's database cache cannot increment atomically): one upsert per
-limited request, made with the request's own clock so that tests can move it.
+The counts live in PostgreSQL, the one store every web worker shares (the deployment has no
+cache server, and Django's database cache cannot increment atomically). A limited request
+reads the user's recent events of its kind and, when served, inserts one more: plain
+inserts, so two requests of the same person never wait on a row lock. Times come from the
+application's clock, so that tests can move it.
 """
 
 import datetime as dt
@@ -11,8 +13,10 @@ import logging
 import math
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+
+from .models import FileOpening, RateEvent
 
 logger = logging.getLogger("sillon.security")
 
@@ -39,72 +43,42 @@ class Verdict:
     retry_after: int = 0  # seconds, when refused
 
 
-def _window(now: dt.datetime, seconds: int) -> tuple[dt.datetime, float]:
-    """The start of the fixed window holding `now`, and the part of it already elapsed."""
-    epoch = now.timestamp()
-    start = epoch - epoch % seconds
-    return dt.datetime.fromtimestamp(start, tz=dt.UTC), (epoch - start) / seconds
-
-
-def _count(user_id: int, bucket: str, window_start: dt.datetime, previous: dt.datetime):
-    """Adds one request to the current window; returns (current window, previous window)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH hit AS (
-                INSERT INTO sites_ratecounter (user_id, bucket, window_start, hits)
-                VALUES (%(user)s, %(bucket)s, %(start)s, 1)
-                ON CONFLICT (user_id, bucket, window_start)
-                DO UPDATE SET hits = sites_ratecounter.hits + 1
-                RETURNING hits
-            )
-            SELECT (SELECT hits FROM hit), COALESCE((
-                SELECT hits FROM sites_ratecounter
-                WHERE user_id = %(user)s AND bucket = %(bucket)s AND window_start = %(previous)s
-            ), 0)
-            """,
-            {"user": user_id, "bucket": bucket, "start": window_start, "previous": previous},
-        )
-        return cursor.fetchone()
-
-
 def hit(user_id: int, bucket: str) -> Verdict:
-    """Count one request of `bucket` by the user, and say whether it may be served.
+    """Whether the user may be served one more request of `bucket` now; if so, count it.
 
-    Sliding window, estimated as the current fixed window plus the previous one weighted by
-    the part of it still inside the last `seconds`: no burst of twice the limit across a
-    window's edge. Refused requests count too (a script that keeps trying stays refused).
+    A true sliding window: the user's served requests of the last `seconds`. A refused
+    request is not counted, so a client that waits `retry_after` seconds is served. Two
+    concurrent requests may both pass at the limit's edge (neither sees the other's
+    uncommitted row): a request or two over, never a wait.
     """
     limit = LIMITS[bucket]
-    window_start, elapsed = _window(timezone.now(), limit.seconds)
-    previous_start = window_start - dt.timedelta(seconds=limit.seconds)
-    current, previous = _count(user_id, bucket, window_start, previous_start)
-    if current + previous * (1 - elapsed) <= limit.hits:
-        return Verdict(True)
-    return Verdict(False, _retry_after(limit, current, previous, elapsed))
+    now = timezone.now()
+    window = dt.timedelta(seconds=limit.seconds)
+    served = list(
+        RateEvent.objects.filter(user_id=user_id, bucket=bucket, at__gt=now - window)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(served) >= limit.hits:
+        # Served once enough of the oldest have left the window to leave room for one.
+        free_at = served[len(served) - limit.hits] + window
+        return Verdict(False, max(1, math.ceil((free_at - now).total_seconds())))
+    RateEvent.objects.create(user_id=user_id, bucket=bucket, at=now)
+    return Verdict(True)
 
 
-def _retry_after(limit: Limit, current: int, previous: int, elapsed: float) -> int:
-    """Seconds until the estimate falls back to the limit, if nothing more is asked."""
-    if current >= limit.hits:
-        # The current window must end, then weigh little enough as the previous one.
-        wait = (1 - elapsed) + (1 - limit.hits / current)
-    else:
-        wait = (1 - (limit.hits - current) / previous) - elapsed
-    return max(1, math.ceil(wait * limit.seconds))
-
-
-def note_file_opened(*, user_id: int, participant_id: int) -> int:
+def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) -> int:
     """Record that the user opened the file; returns how many distinct files they opened in
     the last hour. Past `FILES_ALERT`, logs one security alert per user and hour (CNIL
-    2021-122: alert on abnormal consultation), for the monitoring that reads the logs."""
+    2021-122: alert on abnormal consultation), once the request's transaction commits, for
+    the monitoring that reads the logs (docs/deployment.md)."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH opened AS (
-                INSERT INTO sites_fileopening (user_id, participant_id, at)
-                VALUES (%(user)s, %(participant)s, %(now)s)
+                INSERT INTO sites_fileopening (user_id, structure_id, participant_id, at)
+                VALUES (%(user)s, %(structure)s, %(participant)s, %(now)s)
                 ON CONFLICT (user_id, participant_id) DO UPDATE SET at = EXCLUDED.at
                 RETURNING 1
             )
@@ -113,6 +87,7 @@ def note_file_opened(*, user_id: int, participant_id: int) -> int:
             """,
             {
                 "user": user_id,
+                "structure": structure_id,
                 "participant": participant_id,
                 "now": now,
                 "since": now - FILES_WINDOW,
@@ -120,27 +95,27 @@ def note_file_opened(*, user_id: int, participant_id: int) -> int:
         )
         opened = cursor.fetchone()[0]
     if opened > FILES_ALERT:
-        window_start, _ = _window(now, int(FILES_WINDOW.total_seconds()))
-        first, _ = _count(user_id, "files_alert", window_start, window_start)
-        if first == 1:
-            logger.warning(
-                "many participant files opened",
-                extra={
-                    "event": "security_alert",
-                    "alert": "files_opened",
-                    "user_id": user_id,
-                    "files_last_hour": opened,
-                    "threshold": FILES_ALERT,
-                },
+        alerted = RateEvent.objects.filter(
+            user_id=user_id, bucket="files_alert", at__gt=now - FILES_WINDOW
+        ).exists()
+        if not alerted:
+            RateEvent.objects.create(user_id=user_id, bucket="files_alert", at=now)
+            alert = {
+                "event": "security_alert",
+                "alert": "files_opened",
+                "user_id": user_id,
+                "files_last_hour": opened,
+                "threshold": FILES_ALERT,
+            }
+            transaction.on_commit(
+                lambda: logger.warning("many participant files opened", extra=alert)
             )
     return opened
 
 
 def purge(before: dt.datetime) -> int:
-    """Delete counters and file openings older than `before` (apply_retention)."""
-    from .models import FileOpening, RateCounter
-
+    """Delete the events and file openings older than `before` (apply_retention)."""
     return (
-        RateCounter.objects.filter(window_start__lt=before).delete()[0]
+        RateEvent.objects.filter(at__lt=before).delete()[0]
         + FileOpening.objects.filter(at__lt=before).delete()[0]
     )

@@ -20,18 +20,24 @@ ALLOWED = {
     "sites_accesslog",
     "django_session",
     "pghistory_context",
-    "sites_ratecounter",
+    "sites_rateevent",
     "sites_fileopening",
 }
-WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# Anywhere in a statement, not only at its start: `WITH … INSERT` writes too. Row locks
+# (`FOR UPDATE`, `FOR NO KEY UPDATE`) and an upsert's `DO UPDATE SET` are not other tables.
+WRITE = re.compile(
+    r'\b(INSERT\s+INTO|DELETE\s+FROM|(?<!FOR )(?<!KEY )(?<!DO )UPDATE)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
 
 
 def _writes(queries) -> list[str]:
     tables = []
     for query in queries:
-        match = WRITE.match(query["sql"])
-        if match and match.group(2) not in ALLOWED and not match.group(2).startswith("axes_"):
-            tables.append(match.group(2))
+        for match in WRITE.finditer(query["sql"]):
+            table = match.group(2)
+            if table not in ALLOWED and not table.startswith("axes_"):
+                tables.append(table)
     return tables
 
 
