@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
 
-from .. import hours_grid
+from .. import hours_grid, hours_grid_html
 from ..filters import DATE_INPUT_FORMATS
 from .base import require_file_access
 
@@ -91,6 +91,7 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
         {
             "site": site,
             "rows": rows,
+            "rows_html": hours_grid_html.rows_html(rows),
             "week_start": week_start,
             "week_end": week_start + dt.timedelta(days=6),
             "year": year,
