@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from reporting import periods, services
 from reporting.models import ReportSnapshot, ReportStatus
 from reporting.pdf import RefusedURL, StaticOnlyFetcher
+from tests import factories as f
 
 from .scenario import add_bulk
 
@@ -78,6 +79,34 @@ def test_pdf_holds_the_dashboard_figures_and_no_person(client, snapshot, world):
     for name in ("ALPHA", "BRAVO", "CHARLIE", "Golden", "OPEN1", "17/05/1980", "1980"):
         assert name not in text
     assert "< 11" in text  # small counts are suppressed, not printed
+
+
+def test_no_page_is_a_lone_title_or_legend(client, funder, world):
+    """With twenty structures, the structures' section once left its title alone on a page
+    and its legend on another: every page holds a table, a chart or text, besides its
+    footer."""
+    for i in range(20):
+        structure = f.StructureFactory(commune=world.s1.commune, name=f"Atelier {i:02}")
+        f.ParcoursFactory(participant=f.ParticipantFactory(structure=structure))
+        world.deployment.structures.add(structure)  # when it lists any, the report keeps to them
+    client.force_login(funder)
+    client.post(
+        reverse("reporting:deployment_reports", args=[world.deployment.pk]), {"periode": "2021"}
+    )
+    pdf = bytes(ReportSnapshot.objects.get().pdf)
+    assert "Atelier 19" in _text(pdf)
+    legend = "« < 11 » : effectif de 1 à 10 ; « s » : case masquée pour protéger un petit"
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [
+            line
+            for line in lines
+            if not re.search(r"page \d+ / \d+", line)  # the footer
+            and line != "Détail par structure"
+            and not line.startswith(legend[:20])
+            and line != "non défini."  # the legend's last line
+        ]
+        assert body, (number, lines)
 
 
 def test_same_snapshot_renders_identical_bytes(snapshot):
