@@ -26,7 +26,7 @@ def rows_html(rows: list[GridRow]) -> SafeString:
     for row in rows:
         pk = row.parcours.pk
         who = escape(str(row.participant))
-        url = escape(detail.replace(str(_MARKER), str(row.participant.pk)))
+        url = escape(detail.replace(f"/{_MARKER}/", f"/{int(row.participant.pk)}/"))
         if row.errors:
             border = ' class="border-start border-4 border-danger"'
         elif row.saved:

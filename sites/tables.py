@@ -13,6 +13,7 @@ from html import escape
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.utils import A, signature
 
@@ -82,6 +83,8 @@ class _ColumnPlan:
 def _escaped(content) -> str:
     """django.utils.html.conditional_escape, without the lazy-string wrapper it pays on
     every call (500 cells a page): safe markup as it is, anything else escaped."""
+    if isinstance(content, Promise):  # a lazy translation: what it gives, as Django does
+        content = str(content)
     if hasattr(content, "__html__"):
         return content.__html__()
     return escape(str(content))
@@ -100,7 +103,7 @@ class FastRowsMixin:
         patterns = self.__dict__.setdefault("_pk_url_patterns", {})
         if viewname not in patterns:
             patterns[viewname] = reverse(viewname, kwargs={kwarg: _URL_PK_SENTINEL})
-        return patterns[viewname].replace(str(_URL_PK_SENTINEL), str(int(pk)))
+        return patterns[viewname].replace(f"/{_URL_PK_SENTINEL}/", f"/{int(pk)}/")
 
     def rendered_rows(self) -> list[SafeString]:
         plans = [_ColumnPlan(self, bound_column) for bound_column in self.columns]

@@ -114,6 +114,18 @@ def test_one_submit_saves_every_valid_row_and_keeps_the_refused_ones(client_a, s
     assert f'aria-describedby="band-{over.pk} error-{over.pk}"' in html
 
 
+def test_typed_markup_comes_back_escaped_in_the_refused_row(client_a, site):
+    row = enrol(site, last_name='<b>"Nom"</b>')
+    typed = '"><script>alert(1)</script>'
+    response = client_a.post(grid_url(site), {f"hours-{row.pk}": typed})
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "<b>" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert "&lt;B&gt;&quot;NOM&quot;&lt;/B&gt;" in html  # the name, upper-cased and escaped
+    # The message quotes (the first 20 characters of) what was typed, escaped too.
+    assert html.count("&quot;&gt;&lt;script&gt;alert(1)&lt;/") == 2  # value and message
+
+
 def test_a_clean_submit_redirects_and_rewrites_nothing_unchanged(client_a, site):
     parcours = enrol(site)
     url = grid_url(site)
