@@ -9,24 +9,23 @@ the keyboard script rely on).
 
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .hours_grid import GridRow
+from sites.links import url_for_ids
 
-_MARKER = 2_147_483_647  # an id no participant has, replaced by each row's
+from .hours_grid import GridRow
 
 
 def rows_html(rows: list[GridRow]) -> SafeString:
-    detail = reverse("participants:detail", kwargs={"participant_pk": _MARKER})
+    detail = url_for_ids("participants:detail", "participant_pk")
     saved_text = escape(_("Enregistré"))
     above_text = escape(_("Au-dessus des heures prévues"))
     out = []
     for row in rows:
         pk = row.parcours.pk
         who = escape(str(row.participant))
-        url = escape(detail.replace(f"/{_MARKER}/", f"/{int(row.participant.pk)}/"))
+        url = escape(detail(row.participant.pk))
         if row.errors:
             border = ' class="border-start border-4 border-danger"'
         elif row.saved:

@@ -271,29 +271,41 @@ FULL JOIN hours
     AND agg.structure_id IS NOT DISTINCT FROM hours.structure_id
 """
 
-# Entry housing: the parcours' own ENTREE snapshot, else the participant's latest ENTREE
-# snapshot on or before the start. Exit housing: the parcours' SORTIE snapshot, else the
-# participant's unlinked SORTIE snapshot dated on the exit date. Looked up for exits only.
-_HOUSING_JOINS = """
+
+def housing_joins(gate: str, entree: str, sortie: str) -> str:
+    """The two look-ups of a parcours' housing (columns `eh.housing`, `xh.housing`).
+
+    Entry housing: the parcours' own ENTREE snapshot, else the participant's latest ENTREE
+    snapshot on or before the start. Exit housing: the parcours' SORTIE snapshot, else the
+    participant's unlinked SORTIE snapshot dated on the exit date. `gate`: the SQL condition
+    on `p` under which they are looked up (exits only); `entree`, `sortie`: the SQL of the
+    two contexts (parameters here, constants in the yearly rows' statement). Only the
+    module's own constants are put in, never a request's value.
+    """
+    return f"""
     LEFT JOIN LATERAL (
         SELECT s.housing FROM participants_situationsnapshot s
-        WHERE p.end_date <= %(d2)s
+        WHERE {gate}
           AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
-          AND s.context = %(entree)s
+          AND s.context = {entree}
           AND (s.parcours_id = p.id OR s.date <= p.start_date)
         ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
         LIMIT 1
     ) eh ON true
     LEFT JOIN LATERAL (
         SELECT s.housing FROM participants_situationsnapshot s
-        WHERE p.end_date <= %(d2)s
+        WHERE {gate}
           AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
-          AND s.context = %(sortie)s
+          AND s.context = {sortie}
           AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
         ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
         LIMIT 1
     ) xh ON true
-"""
+"""  # noqa: S608 — the module's own constants only (see above)
+
+
+# Looked up for the exits of P.
+_HOUSING_JOINS = housing_joins("p.end_date <= %(d2)s", "%(entree)s", "%(sortie)s")
 # The hours of P's weeks (counted by their Monday): from the month rows maintained by the
 # database (reporting.HoursByMonth) when P is made of whole months, else from the weeks.
 _HOURS_BY_WEEK = """

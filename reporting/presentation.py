@@ -79,20 +79,6 @@ class Numbers:
         return self.decimal(100 * float(value), 1) + (NO_BREAK + "%" if self.french else "%")
 
 
-def fmt_int(value: int) -> str:
-    """12 345 in French, 12,345 in English."""
-    return Numbers.current().count(value)
-
-
-def fmt_decimal(value: Decimal | float | None, places: int = 1) -> str:
-    """12 345,6 in French, 12,345.6 in English."""
-    return Numbers.current().decimal(value, places)
-
-
-def fmt_rate(value: Decimal | float | None) -> str:
-    return Numbers.current().rate(value)
-
-
 # French abbreviations as INSEE writes them (Django's own French catalogue says "jan.").
 MONTHS_SHORT = [
     pgettext_lazy("abbreviated month", "janv."),

@@ -93,17 +93,6 @@ def _bounds(value: int, status: str) -> tuple[float, float]:
     return value, value
 
 
-def pinned_cells(
-    values: dict, status: dict, constraint: Constraint, known: frozenset = frozenset()
-) -> list[Hashable]:
-    """Hidden cells of one equation that the published cells and the bounds pin down.
-
-    `known`: cells the reader knows although they are hidden (an insider's own cells).
-    Linear in the size of the equation (see `_EquationSums`, which computes it).
-    """
-    return list(_EquationSums(values, status, constraint).pinned_for(known))
-
-
 class _EquationSums:
     """One equation's bounds, summed once per pass and shared by every insider.
 
@@ -432,14 +421,12 @@ def _candidate(values, status, constraint: Constraint, exclude=frozenset()):
     return None
 
 
-def _outsider_fixes(values, status, constraints, bases=None, sums=None) -> tuple[set, bool]:
+def _outsider_fixes(values, status, constraints, bases, sums) -> tuple[set, bool]:
     """Cells to hide so that no hidden cell can be recomputed from the published ones, and
     whether some leak has no cell left to hide. Every equation that pins a cell gets one
     more hidden cell per pass; the rank test runs once the equations are quiet.
 
     `sums`: each equation's `_EquationSums` for this status, shared with the insiders."""
-    if sums is None:
-        sums = [_EquationSums(values, status, c) for c in constraints]
     to_hide, stuck = set(), False
     nobody = frozenset()
     for c, equation in zip(constraints, sums, strict=True):
@@ -467,17 +454,13 @@ def insider_view(status: dict, known: frozenset) -> dict:
     return {k: (PUBLISHED if k in known else s) for k, s in status.items()}
 
 
-def _insider_fixes(
-    values, status, constraints, insiders, bases=None, sums=None
-) -> tuple[set, bool]:
+def _insider_fixes(values, status, constraints, insiders, bases, sums) -> tuple[set, bool]:
     """Cells to hide so that no structure, knowing its own cells, can recompute somebody
     else's small count: per equation (bounds), then across equations (exact rank test).
 
     Called once the outsiders' audit is quiet: knowing a published cell then tells nothing
     more, so each insider is audited on the equations that hold one of its hidden cells
     only, and an insider whose cells are all published is skipped."""
-    if sums is None:
-        sums = [_EquationSums(values, status, c) for c in constraints]
     to_hide, stuck = set(), False
 
     def protected(k, insider) -> bool:

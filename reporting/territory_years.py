@@ -56,6 +56,14 @@ HOUSED_OR_UNKNOWN = [*HOUSED, Housing.INCONNU]
 # each parcours and year from reporting_hoursbymonth. Figures per programme, year, territory
 # and structure, as indicators.py defines them for P = that year. A row is kept when a
 # parcours counts or hours exist, as the dashboard's statement gives a row.
+# Entry and exit housing of every ended Convergence parcours (the same look-ups as the
+# live statement's, which gates them on the period instead).
+_HOUSING_JOINS = ind.housing_joins(
+    "pr.code = 'CVG' AND p.end_date IS NOT NULL",
+    f"'{SnapshotContext.ENTREE}'",
+    f"'{SnapshotContext.SORTIE}'",
+)
+
 COMPUTE_SQL = f"""
 WITH RECURSIVE
 p AS (
@@ -67,25 +75,7 @@ p AS (
     JOIN programmes_programme pr ON pr.id = p.programme_id
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    LEFT JOIN participants_exit e ON e.parcours_id = p.id {{exit_filter}}
-    LEFT JOIN LATERAL (
-        SELECT s.housing FROM participants_situationsnapshot s
-        WHERE pr.code = 'CVG' AND p.end_date IS NOT NULL
-          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
-          AND s.context = '{SnapshotContext.ENTREE}'
-          AND (s.parcours_id = p.id OR s.date <= p.start_date)
-        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
-        LIMIT 1
-    ) eh ON true
-    LEFT JOIN LATERAL (
-        SELECT s.housing FROM participants_situationsnapshot s
-        WHERE pr.code = 'CVG' AND p.end_date IS NOT NULL
-          AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
-          AND s.context = '{SnapshotContext.SORTIE}'
-          AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
-        ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
-        LIMIT 1
-    ) xh ON true
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id {{exit_filter}}{_HOUSING_JOINS.rstrip()}
     WHERE p.status IN ({_quoted(COUNTED_STATUSES)}) {{structure_filter}}
 ),
 up(commune_id, geo_id) AS (
