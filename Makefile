@@ -3,34 +3,63 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 WITH_DB := scripts/with-db.sh
+SYSTEM_DEPS := scripts/system-deps.sh
+# CI starts from an empty test database and runs every hypothesis example; locally the test
+# database is reused between runs and hypothesis runs a small profile (tests/conftest.py).
+ifdef CI
+PYTEST_CI_ARGS := --create-db
+export HYPOTHESIS_PROFILE ?= ci
+endif
 export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
 
-.PHONY: help install run test lint format migrate seed check-migrations bench load backup-drill dataset restart-drill db-start db-stop clean
+.PHONY: help install system-deps system-deps-test run test test-fast lint lock format migrate seed bench load backup-drill dataset restart-drill db-start db-stop clean
 
 help:
-	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
-	@echo "make test   set up and run the whole test suite"
-	@echo "make lint   ruff check + format check + makemigrations --check"
+	@echo "make run        set up, migrate, load demo data and serve on http://127.0.0.1:8000"
+	@echo "make test       set up and run the whole test suite (parallel, browser tests included)"
+	@echo "make test-fast  the inner loop: no browser, no slow test"
+	@echo "make lint       ruff, layer contract, djlint, makemigrations --check"
 
-$(VENV)/.installed: pyproject.toml
+# System packages (WeasyPrint's libraries, fonts; Chromium and poppler for the tests): checked
+# at every run, installed with apt-get when missing (scripts/system-deps.sh).
+system-deps:
+	@$(SYSTEM_DEPS) run
+
+system-deps-test:
+	@$(SYSTEM_DEPS) test
+
+# Python packages: the exact versions and hashes of requirements.lock (make lock refreshes it
+# from the ranges in pyproject.toml).
+$(VENV)/.installed: requirements.lock
+	@$(SYSTEM_DEPS) run
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
 
-run: install
+lock: install
+	$(VENV)/bin/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
+
+run: install system-deps
 	@mkdir -p var
 	$(WITH_DB) scripts/run.sh
 
-test: install
-	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+test: install system-deps-test
+	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_CI_ARGS) $(PYTEST_ARGS)
+
+test-fast: install system-deps
+	$(WITH_DB) $(VENV)/bin/pytest -m "not browser and not slow and not slow_seed" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint templates --lint
 	$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 format: install

@@ -16,7 +16,29 @@ if not os.environ.get("XDG_RUNTIME_DIR"):
     _runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
+
+def _system_libraries_or_exit() -> None:
+    """One clear line instead of a collection error in every module that imports WeasyPrint
+    when its system libraries are missing (its warning is an error in this harness)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            import weasyprint  # noqa: F401
+        except (OSError, UserWarning) as error:
+            first_line = str(error).strip().splitlines()[0]
+            pytest.exit(
+                f"WeasyPrint's system libraries are missing ({first_line}): run `make test`, "
+                "which installs them (scripts/system-deps.sh test).",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+
+
+_system_libraries_or_exit()
+
 from tests import factories as f  # noqa: E402
+from tests import hypothesis_profiles  # noqa: E402, F401  (loads the dev or ci profile)
 
 
 @pytest.fixture
@@ -105,8 +127,22 @@ def log_hygiene_problems(lines: list[str]) -> list[str]:
     return problems
 
 
+_WORKERS_PROBLEMS: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker hands its log problems to the controller, which reports them."""
+    _WORKERS_PROBLEMS.extend(getattr(node, "workeroutput", {}).get("log_hygiene", []))
+
+
 def pytest_sessionfinish(session, exitstatus):
     problems = log_hygiene_problems(_LOG_LINES)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports
+        workeroutput["log_hygiene"] = problems
+        return
+    problems += _WORKERS_PROBLEMS
     if problems:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:

@@ -203,10 +203,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+
 # axes.W006 asks for an IP-based lockout too. Deliberately not: a structure's whole office
 # often shares one public IP, and 5 failures across colleagues would lock everyone out.
 # Spraying from one IP is throttled at the reverse proxy instead (docs/security.md).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Anti-automation (S23, sites/ratelimit): per user, at most (requests, seconds) in any window
+# of that length; past RATE_LIMIT_FILES_ALERT distinct files opened in an hour, one alert.
+RATE_LIMITS = {
+    "export": (30, 600),  # exports and PDFs: 30 per 10 minutes
+    "search": (120, 60),  # searches: 120 a minute
+}
+RATE_LIMIT_FILES_ALERT = 50
 
 # Second factor (TOTP). Required for these roles (ADMIN = staff and superusers); available
 # to everyone. The demo (config.settings.dev) turns the requirement off unless set.

@@ -1,16 +1,19 @@
 """Test settings: a strict harness on a real PostgreSQL database."""
 
-import os
+import hashlib
 
 from .base import *  # noqa: F403
-from .base import DATABASES, TEMPLATES
+from .base import BASE_DIR, DATABASES, TEMPLATES
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Parallel runs against one server must not share a test database.
-DATABASES["default"]["TEST"] = {"NAME": f"test_sillon_{os.getpid()}"}
+# A stable name, so `--reuse-db` (the default, see pyproject) finds the database of the last
+# run; named after the checkout, so two checkouts sharing one server never share a test
+# database. pytest-xdist adds a `_gw<n>` suffix per worker.
+_CHECKOUT = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+DATABASES["default"]["TEST"] = {"NAME": f"test_sillon_{_CHECKOUT}"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 

@@ -1,5 +1,5 @@
 """`rate_limited`: the views that export, print or search say so, and are refused past the
-limits of `services.LIMITS` (quality.md S23) with a 429 page that says when to retry."""
+limits of `settings.RATE_LIMITS` (quality.md S23) with a 429 page that says when to retry."""
 
 import functools
 import logging
@@ -17,7 +17,7 @@ def rate_limited(bucket: str, *, when: Callable[[HttpRequest], bool] | None = No
     """Count the view's requests in `bucket` (every request, or those for which `when`
     is true, e.g. a list with a search typed in). The view carries `rate_limit = bucket`,
     so that a test can find every export, PDF or search view that forgot it."""
-    if bucket not in services.LIMITS:
+    if bucket not in services.BUCKETS:
         raise ValueError(f"Unknown rate-limit bucket {bucket!r}")
 
     def decorate(view):

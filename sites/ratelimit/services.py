@@ -13,6 +13,7 @@ import logging
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,12 +30,13 @@ class Limit:
     seconds: int
 
 
-LIMITS = {
-    "export": Limit(30, 600),  # exports and PDFs: 30 per user per 10 minutes
-    "search": Limit(120, 60),  # searches: 120 per user per minute
-}
-FILES_ALERT = 50  # distinct participants' files opened by one user in an hour
+BUCKETS = ("export", "search")  # the figures are settings.RATE_LIMITS (config/settings/base.py)
 FILES_WINDOW = dt.timedelta(hours=1)
+
+
+def limit_of(bucket: str) -> Limit:
+    hits, seconds = settings.RATE_LIMITS[bucket]
+    return Limit(hits, seconds)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def hit(user_id: int, bucket: str) -> Verdict:
     concurrent requests may both pass at the limit's edge (neither sees the other's
     uncommitted row): a request or two over, never a wait.
     """
-    limit = LIMITS[bucket]
+    limit = limit_of(bucket)
     now = timezone.now()
     window = dt.timedelta(seconds=limit.seconds)
     served = list(
@@ -69,9 +71,9 @@ def hit(user_id: int, bucket: str) -> Verdict:
 
 def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) -> int:
     """Record that the user opened the file; returns how many distinct files they opened in
-    the last hour. Past `FILES_ALERT`, logs one security alert per user and hour (CNIL
-    2021-122: alert on abnormal consultation), once the request's transaction commits, for
-    the monitoring that reads the logs (docs/deployment.md)."""
+    the last hour. Past `settings.RATE_LIMIT_FILES_ALERT`, logs one security alert per user
+    and hour (CNIL 2021-122: alert on abnormal consultation), once the request's transaction
+    commits, for the monitoring that reads the logs (docs/deployment.md)."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -94,7 +96,8 @@ def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) ->
             },
         )
         opened = cursor.fetchone()[0]
-    if opened > FILES_ALERT:
+    threshold = settings.RATE_LIMIT_FILES_ALERT
+    if opened > threshold:
         alerted = RateEvent.objects.filter(
             user_id=user_id, bucket="files_alert", at__gt=now - FILES_WINDOW
         ).exists()
@@ -105,7 +108,7 @@ def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) ->
                 "alert": "files_opened",
                 "user_id": user_id,
                 "files_last_hour": opened,
-                "threshold": FILES_ALERT,
+                "threshold": threshold,
             }
             transaction.on_commit(
                 lambda: logger.warning("many participant files opened", extra=alert)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from participants.importing import ImportFileError, ImportReport, analyse, read_file
 from tests import factories as f
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def structure(structure_a):
 
 
 @settings(
-    max_examples=1_000,
+    max_examples=examples(1_000),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -86,7 +87,7 @@ def test_reader_and_preview_never_crash(structure, data):
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -20,6 +20,7 @@ from reporting.suppression import (
     label,
     suppress,
 )
+from tests.hypothesis_profiles import examples
 
 
 def _table(cells: list[list[int]]):
@@ -112,7 +113,7 @@ def _linearly_recomputable(values, status, constraints):
 small_or_not = st.one_of(st.integers(0, 12), st.integers(0, 80))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(1, 5).flatmap(
         lambda n_cols: st.lists(
@@ -223,7 +224,7 @@ grids = st.integers(2, 4).flatmap(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids)
 def test_dominance_and_insiders(cells):
     values, constraints, dominated, owners = _territory_grid(cells)

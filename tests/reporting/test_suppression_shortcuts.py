@@ -18,6 +18,7 @@ from reporting.suppression import (
     _rows_with,
     insider_view,
 )
+from tests.hypothesis_profiles import examples
 from tests.reporting.test_suppression import _recomputable_on_one_equation, _table
 
 STATUSES = st.sampled_from([PUBLISHED, PRIMARY, SECONDARY, DOMINANCE])
@@ -39,7 +40,7 @@ def _plain_determined_knowing(basis, known):
     return {i for i, row in reduced.items() if len(row) == 1}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids, st.data())
 def test_equation_sums_pin_what_interval_reasoning_pins(cells, data):
     """Against the property tests' own interval checker, run on the insider's view (their
@@ -55,7 +56,7 @@ def test_equation_sums_pin_what_interval_reasoning_pins(cells, data):
         )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids, st.data())
 def test_shared_rows_knowing_gives_the_plain_answer_and_leaves_the_basis_alone(cells, data):
     values, constraints = _table(cells)

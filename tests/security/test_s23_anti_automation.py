@@ -3,14 +3,18 @@
 More than 30 exports or PDFs per user in 10 minutes, or 120 searches per minute, get a 429
 page that says when to retry; a user opening more than 50 distinct participants' files in an
 hour raises one security alert in the logs. The counters are in PostgreSQL (every worker
-shares them); the clock is frozen and moved.
+shares them); the clock is frozen and moved. The limits are settings: the tests below run
+with small ones (SMALL), so that a limit is reached in a few requests; the first test pins
+the production figures.
 """
 
 import datetime as dt
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import resolve, reverse
 from freezegun import freeze_time
 
@@ -23,6 +27,16 @@ from tests.security.routes import all_routes
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, 30, tzinfo=dt.UTC)  # 30 s into a 10-minute window
+EXPORTS, SEARCHES, FILES = 3, 5, 4
+SMALL = override_settings(
+    RATE_LIMITS={"export": (EXPORTS, 600), "search": (SEARCHES, 60)},
+    RATE_LIMIT_FILES_ALERT=FILES,
+)
+
+
+def test_the_production_limits():
+    assert settings.RATE_LIMITS == {"export": (30, 600), "search": (120, 60)}
+    assert settings.RATE_LIMIT_FILES_ALERT == 50
 
 
 @pytest.fixture
@@ -35,13 +49,12 @@ def _get(client, url, at):
         return client.get(url)
 
 
-def test_the_31st_export_in_ten_minutes_is_refused_with_a_retry_time(
-    client, caseworker, structure_a
-):
+@SMALL
+def test_the_export_past_the_limit_is_refused_with_a_retry_time(client, caseworker, structure_a):
     f.ParticipantFactory(structure=structure_a, last_name="Exportee")
     client.force_login(caseworker)
     url = reverse("participants:export_csv")
-    for i in range(30):
+    for i in range(EXPORTS):
         assert _get(client, url, T0 + dt.timedelta(seconds=i)).status_code == 200
     refused = _get(client, url, T0 + dt.timedelta(seconds=40))
     assert refused.status_code == 429
@@ -61,14 +74,15 @@ def test_the_31st_export_in_ten_minutes_is_refused_with_a_retry_time(
     assert _get(client, url, T0 + dt.timedelta(seconds=599)).status_code == 429
     served = _get(client, url, T0 + dt.timedelta(seconds=40 + retry_after))
     assert served.status_code == 200
-    assert RateEvent.objects.filter(user=caseworker, bucket="export").count() == 31
+    assert RateEvent.objects.filter(user=caseworker, bucket="export").count() == EXPORTS + 1
 
 
-def test_the_121st_search_in_a_minute_is_refused_but_browsing_is_not(client, caseworker):
+@SMALL
+def test_the_search_past_the_limit_in_a_minute_is_refused_but_browsing_is_not(client, caseworker):
     client.force_login(caseworker)
     url = reverse("participants:list")
     at = T0.replace(second=0)
-    for i in range(120):
+    for i in range(SEARCHES):
         response = _get(client, f"{url}?q=nom{i}", at + dt.timedelta(milliseconds=100 * i))
         assert response.status_code == 200
     assert _get(client, f"{url}?q=encore", at + dt.timedelta(seconds=13)).status_code == 429
@@ -106,20 +120,22 @@ def test_every_export_pdf_and_download_route_is_limited():
     assert _route_view(by_name["participants:list"]).rate_limit == "search"
 
 
+@SMALL
 def test_a_search_in_the_admin_counts_as_a_search(client):
     admin = f.UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     url = "/admin/participants/participant/"
-    for i in range(120):
+    for i in range(SEARCHES):
         assert _get(client, f"{url}?q=x{i}", T0 + dt.timedelta(milliseconds=i)).status_code == 200
     assert _get(client, f"{url}?q=y", T0 + dt.timedelta(seconds=1)).status_code == 429
     assert _get(client, url, T0 + dt.timedelta(seconds=2)).status_code == 200
 
 
-def test_opening_more_than_fifty_files_in_an_hour_raises_one_alert(
+@SMALL
+def test_opening_more_files_than_the_threshold_in_an_hour_raises_one_alert(
     client, caseworker, structure_a, caplog, django_capture_on_commit_callbacks
 ):
-    participants = [f.ParticipantFactory(structure=structure_a) for _ in range(52)]
+    participants = [f.ParticipantFactory(structure=structure_a) for _ in range(FILES + 2)]
     client.force_login(caseworker)
     caplog.set_level(logging.WARNING, logger="sillon.security")
 
@@ -129,25 +145,25 @@ def test_opening_more_than_fifty_files_in_an_hour_raises_one_alert(
         with django_capture_on_commit_callbacks(execute=True):
             assert _get(client, url, T0 + dt.timedelta(minutes=minute)).status_code == 200
 
-    for i, p in enumerate(participants[:50]):
+    for i, p in enumerate(participants[:FILES]):
         open_file(p, i / 60)
-    for p in participants[:10]:  # opening the same files again is not more files
+    for p in participants[:2]:  # opening the same files again is not more files
         open_file(p, 1)
     assert [r for r in caplog.records if getattr(r, "event", "") == "security_alert"] == []
 
-    open_file(participants[50], 2)
-    open_file(participants[51], 3)
+    open_file(participants[FILES], 2)
+    open_file(participants[FILES + 1], 3)
     alerts = [r for r in caplog.records if getattr(r, "event", "") == "security_alert"]
     assert len(alerts) == 1
-    assert alerts[0].user_id == caseworker.pk and alerts[0].files_last_hour == 51
+    assert alerts[0].user_id == caseworker.pk and alerts[0].files_last_hour == FILES + 1
     # The alert names nobody: beyond a plain log record it carries these fields only.
     plain = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
     assert {k: v for k, v in vars(alerts[0]).items() if k not in plain} == {
         "event": "security_alert",
         "alert": "files_opened",
         "user_id": caseworker.pk,
-        "files_last_hour": 51,
-        "threshold": 50,
+        "files_last_hour": FILES + 1,
+        "threshold": FILES,
     }
 
     # An hour later the count starts again.
