@@ -25,7 +25,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -45,6 +44,7 @@ from participants.enums import (
     SnapshotContext,
 )
 from programmes import models as prm
+from programmes.reference import programmes_ensure
 from reporting import hours_by_month, territory_years
 from reporting.models import HoursByMonth, TerritoryYear
 from sites import models as sm
@@ -56,47 +56,6 @@ AS_OF = dt.date(2026, 6, 28)  # a Sunday: the last full week of the window
 BENCH_EMAIL_DOMAIN = "bench.sillon.invalid"
 # Synthetic geography codes start with "Z": no INSEE or SIREN code does.
 GEO_PREFIX = "Z"
-
-# Real rule parameters of domain.md §5 (the same as tests/factories.py), used when a
-# programme does not exist yet in the target database.
-PROGRAMME_PARAMS: dict[str, dict] = {
-    "CVG": {
-        "label": "Convergence",
-        "max_months": 60,
-        "base_months": 24,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 12,
-        "has_hours_stages": False,
-    },
-    "PHC": {
-        "label": "Premières Heures en Chantier",
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(4),
-        "max_weekly_hours": Decimal(20),
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "DPH": {
-        "label": "Dispositif Premières Heures",
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(1),
-        "max_weekly_hours": Decimal(16),
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "IAE": {
-        "label": "IAE droit commun",
-        "max_months": 60,
-        "base_months": 24,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 0,
-        "has_hours_stages": False,
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -634,10 +593,7 @@ class Generator:
     # -- reference data and organisations (ORM: a few thousand rows) --
 
     def _programmes(self) -> None:
-        self.programmes = {}
-        for code, params in PROGRAMME_PARAMS.items():
-            obj, _ = prm.Programme.objects.get_or_create(code=code, defaults=params)
-            self.programmes[code] = obj
+        self.programmes = programmes_ensure()
 
     def _geography(self) -> None:
         from faker import Faker

@@ -121,7 +121,8 @@ def _monday(day: dt.date) -> dt.date:
 class DemoPeople:
     """Builds the demo files of every structure."""
 
-    def __init__(self) -> None:
+    def __init__(self, share: float = 1.0) -> None:
+        self.share = share
         self.rng = random.Random(SEED)
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(SEED)
@@ -136,19 +137,23 @@ class DemoPeople:
             structure = Structure.objects.get(slug=slug)
             actor = _caseworker(structure)
             sites = list(WorkSite.objects.filter(structure=structure))
-            for _ in range(phc_count):
+            for _ in range(self._count(phc_count)):
                 self._phc_person(structure, actor, sites)
-            for _ in range(cvg_count):
+            for _ in range(self._count(cvg_count)):
                 self._cvg_person(structure, actor, sites)
         partage = Structure.objects.get(slug="partage-44")
         actor = _caseworker(partage)
         sites = list(WorkSite.objects.filter(structure=partage))
-        for _ in range(30):
+        for _ in range(self._count(30)):
             self._ai_person(partage, actor, sites)
         WorkedHours.objects.bulk_create(self.hours_rows, batch_size=2000)
         AccompanimentAction.objects.bulk_create(self.action_rows, batch_size=2000)
         self._update_last_contacts()
         return self.counter
+
+    def _count(self, full: int) -> int:
+        """`full` people, or the requested share of them (at least one when full > 0)."""
+        return full if self.share >= 1 else min(full, max(1, round(full * self.share)))
 
     def _update_last_contacts(self) -> None:
         """Bulk-created activity bypasses the services: derive the last contact from it, with
@@ -476,8 +481,9 @@ class DemoPeople:
         services.parcours_refresh_warnings(parcours=parcours)
 
 
-def load_people() -> int:
-    """Create the demo files once; returns the number created (0 when already there)."""
+def load_people(share: float = 1.0) -> int:
+    """Create the demo files once; returns the number created (0 when already there).
+    `share` < 1 builds that share of the people (tests of the loader's idempotence)."""
     if Participant.objects.filter(external_id__startswith=EXTERNAL_PREFIX).exists():
         return 0
-    return DemoPeople().run()
+    return DemoPeople(share).run()

@@ -1,14 +1,14 @@
 """Reference data of the demo (and of a real Nantes start): geography, organisations,
-programmes with their rule parameters, deployments, targets and demo accounts.
+programmes (their parameters from programmes.reference), deployments, targets and demo accounts.
 
 Everything is get-or-create by a natural key, so loading twice changes nothing.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from programmes.enums import TargetMetric
-from programmes.models import CoordinationScope, Deployment, Programme, Target
+from programmes.models import CoordinationScope, Deployment, Target
+from programmes.reference import programmes_ensure
 from sites.enums import FunderKind, GeoKind, Role, StructureKind
 from sites.models import (
     Coordination,
@@ -23,52 +23,6 @@ from sites.models import (
 
 DEMO_PASSWORD = "sillon-demo-2026"  # noqa: S105 (demo accounts only, printed by demo_logins)
 
-PROGRAMMES = {
-    "CVG": {
-        "label": "Convergence",
-        "max_months": 60,
-        "base_months": 24,
-        "warn_months": None,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 12,
-        "has_hours_stages": False,
-    },
-    "PHC": {
-        "label": "Premières Heures en Chantier",
-        "max_months": None,
-        "base_months": None,
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(4),
-        "max_weekly_hours": Decimal(20),
-        "derogation_min_weekly_hours": None,
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "DPH": {
-        "label": "Dispositif Premières Heures",
-        "max_months": None,
-        "base_months": None,
-        "warn_months": 12,
-        "min_weekly_hours": Decimal(1),
-        "max_weekly_hours": Decimal(16),
-        "derogation_min_weekly_hours": None,
-        "followup_months": 0,
-        "has_hours_stages": True,
-    },
-    "IAE": {
-        "label": "IAE droit commun",
-        "max_months": 60,
-        "base_months": 24,
-        "warn_months": None,
-        "min_weekly_hours": Decimal(20),
-        "max_weekly_hours": Decimal(35),
-        "derogation_min_weekly_hours": Decimal(1),
-        "followup_months": 0,
-        "has_hours_stages": False,
-    },
-}
 
 STRUCTURES = [
     # slug, name, kind, work sites (name, activity, commune code)
@@ -190,10 +144,7 @@ def load_reference() -> None:
         slug: Coordination.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in COORDINATIONS
     }
-    programmes = {
-        code: Programme.objects.get_or_create(code=code, defaults=params)[0]
-        for code, params in PROGRAMMES.items()
-    }
+    programmes = programmes_ensure()
 
     def deploy(code, territory, start, slugs, funder_slugs, targets):
         deployment, _ = Deployment.objects.get_or_create(

@@ -12,7 +12,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from sites.links import url_for_ids
+from web.links import url_for_ids
 
 from .hours_grid import GridRow
 

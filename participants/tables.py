@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from sites.tables import FastRowsMixin
+from web.tables import FastRowsMixin
 
 from .enums import ParcoursStatus
 from .models import Participant

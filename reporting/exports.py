@@ -1,7 +1,7 @@
 """CSV and XLSX exports of every indicator table, from the published document.
 
 Exports carry exactly what the page shows (suppressed cells included as "< 11" / "s"), and
-every text cell is made inert for spreadsheets (sites.exports.safe_row: a leading = + - @,
+every text cell is made inert for spreadsheets (web.spreadsheets.safe_row: a leading = + - @,
 tab or carriage return gets a quote), since structure names are typed by users.
 """
 
@@ -9,7 +9,7 @@ import tablib
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from sites.exports import safe_row
+from web.spreadsheets import safe_row
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

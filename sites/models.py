@@ -320,9 +320,3 @@ class Membership(models.Model):
     def __str__(self) -> str:
         org = self.structure or self.coordination or self.funder
         return f"{self.user} – {self.get_role_display()} – {org}"
-
-
-# The read-access log (sites/audit/) and the anti-automation counters (sites/ratelimit/)
-# live in their own modules but belong to this app.
-from .audit.models import AccessLog  # noqa: E402, F401
-from .ratelimit.models import FileOpening, RateEvent  # noqa: E402, F401

@@ -9,18 +9,14 @@ from factory.django import DjangoModelFactory
 from participants import models as pm
 from participants.enums import ContractKind, Housing, ParcoursStatus, SnapshotContext
 from programmes import models as prm
+from programmes.reference import programmes_ensure
 from sites import models as sm
-from sites.demo.reference import PROGRAMMES
 from sites.enums import GeoKind, Role, StructureKind
-
-# The real parameters, as seed_demo loads them.
-PROGRAMME_PARAMS = PROGRAMMES
 
 
 def programme(code: str) -> prm.Programme:
     """The programme with its real parameters (get or create)."""
-    obj, _ = prm.Programme.objects.get_or_create(code=code, defaults=PROGRAMME_PARAMS[code])
-    return obj
+    return programmes_ensure([code])[code]
 
 
 class GeoUnitFactory(DjangoModelFactory):

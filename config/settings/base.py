@@ -41,9 +41,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sites",
+    "sites.audit",
+    "sites.ratelimit",
     "programmes",
     "participants",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from sites.active_structure import active_structure_id
-from sites.audit import log_read
 from sites.audit.models import AccessAction
+from sites.audit.services import log_read
 
 from .. import policies
 

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
-from sites.exports import safe_row
+from sites.audit.services import log_bulk_read
 from sites.ratelimit.decorators import rate_limited
+from web.spreadsheets import safe_row
 
 from .base import current_structure_id
 from .participants import filtered_participants

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
+from sites.audit.services import log_bulk_read
 
 from .. import hours_grid, hours_grid_html
 from ..filters import DATE_INPUT_FORMATS

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from sites.audit import log_bulk_read, log_read
 from sites.audit.models import AccessAction
+from sites.audit.services import log_bulk_read, log_read
 from sites.ratelimit.decorators import has_search, rate_limited
 
 from .. import policies, selectors, services

@@ -18,17 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from weasyprint import HTML
 
-from reporting.pdf import StaticOnlyFetcher
-from sites.audit import log_read
-from sites.audit.models import AccessAction
-from sites.ratelimit.decorators import rate_limited
-from sites.rights.export import (
+from participants.rights.export import (
     participant_export,
     printable,
     printable_history,
     printable_sections,
 )
-from sites.rights.services import participant_anonymise, participant_erase
+from participants.rights.services import participant_anonymise, participant_erase
+from sites.audit.models import AccessAction
+from sites.audit.services import log_read
+from sites.ratelimit.decorators import rate_limited
+from web.pdf import StaticOnlyFetcher
 
 from .. import policies, selectors
 from ..models import Participant

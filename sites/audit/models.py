@@ -1,4 +1,4 @@
-"""The read-access log model (registered in the `sites` app through sites/models.py)."""
+"""The read-access log model (app `audit`, sites/audit/apps.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -48,7 +48,7 @@ class AccessLog(models.Model):
     )
 
     class Meta:
-        app_label = "sites"
+        db_table = "sites_accesslog"  # created under the sites app
         verbose_name = _("accès à un dossier")
         verbose_name_plural = _("accès aux dossiers")
         ordering = ["-at"]

@@ -21,7 +21,7 @@ class RateEvent(models.Model):
     at = models.DateTimeField(_("date et heure (UTC)"))
 
     class Meta:
-        app_label = "sites"
+        db_table = "sites_rateevent"  # created under the sites app
         verbose_name = _("demande limitée")
         verbose_name_plural = _("demandes limitées")
         indexes = [
@@ -57,7 +57,7 @@ class FileOpening(models.Model):
     at = models.DateTimeField(_("dernière ouverture (UTC)"))
 
     class Meta:
-        app_label = "sites"
+        db_table = "sites_fileopening"  # created under the sites app
         verbose_name = _("ouverture de dossier")
         verbose_name_plural = _("ouvertures de dossiers")
         constraints = [

@@ -28,7 +28,7 @@ OWNER_POLICY = "sillon_owner_all"
 RLS_EXEMPT = frozenset({"sites.worksite", "sites.membership"})
 
 # Audit tables: the web role may add and read rows, never change or remove them.
-APPEND_ONLY_EXTRA = frozenset({"sites.accesslog"})
+APPEND_ONLY_EXTRA = frozenset({"audit.accesslog"})
 
 FUNCTIONS_SQL = f"""
 CREATE OR REPLACE FUNCTION sillon_sees_all_structures() RETURNS boolean

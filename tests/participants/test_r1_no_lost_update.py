@@ -17,6 +17,7 @@ THREADS = 20
 SAVES = 50
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_lose_no_update(structure_a):
     actor = f.MembershipFactory(structure=structure_a).user

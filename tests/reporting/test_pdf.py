@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from reporting import periods, services
 from reporting.models import ReportSnapshot, ReportStatus
-from reporting.pdf import RefusedURL, StaticOnlyFetcher
 from tests import factories as f
+from web.pdf import RefusedURL, StaticOnlyFetcher
 
 from .scenario import add_bulk
 

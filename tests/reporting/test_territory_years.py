@@ -107,6 +107,7 @@ def geography(db):
     return communes
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):

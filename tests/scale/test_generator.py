@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from bench.sql import territory_figures
+from demo.dataset import SCALES, Progress, generate
 from participants import models as pm
-from participants.dataset import SCALES, Progress, generate
 from participants.enums import EXIT_CATEGORY
 from programmes.models import Programme
 from sites.models import Territory

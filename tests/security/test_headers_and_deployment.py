@@ -19,6 +19,7 @@ def _production_env(**settings: str) -> dict[str, str]:
     return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.prod", **settings}
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings():
     env = _production_env(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sillon.example.org")
     result = subprocess.run(  # noqa: S603 (fixed arguments)

@@ -17,11 +17,11 @@ from django.conf import settings
 
 from sites.enums import Role
 from tests import factories as f
+from tests.packages import PROJECT_PACKAGES
 from tests.security.routes import all_routes
 from tests.security.seed import full_file
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("config", "sites", "participants", "programmes", "reporting")
 CACHE_MODULES = ("django.core.cache", "django.views.decorators.cache", "django.middleware.cache")
 CACHING_NAMES = {"cache_page", "cache_control", "CacheMiddleware", "caches", "cache"}
 
@@ -29,7 +29,7 @@ CACHING_NAMES = {"cache_page", "cache_control", "CacheMiddleware", "caches", "ca
 def _caching_uses() -> list[str]:
     """Every import of Django's cache machinery in the project's code."""
     found = []
-    for package in PACKAGES:
+    for package in PROJECT_PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sites.exports import FORMULA_PREFIXES, safe_cell, safe_row
+from web.spreadsheets import FORMULA_PREFIXES, safe_cell, safe_row
 
 
 @given(prefix=st.sampled_from(FORMULA_PREFIXES), rest=st.text(max_size=50))

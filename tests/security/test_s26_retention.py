@@ -7,8 +7,8 @@ from django.core.management import call_command
 from freezegun import freeze_time
 
 from participants import models as pm
+from participants.rights.services import FILE_MODELS, participant_anonymise, participant_erase
 from sites.audit.models import AccessLog
-from sites.rights.services import FILE_MODELS, participant_anonymise, participant_erase
 from tests import factories as f
 from tests.security.seed import full_file
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from participants import models as pm
 from participants.enums import SENSITIVE_BARRIERS
+from participants.rights.export import CHILDREN
 from sites.audit.models import AccessAction, AccessLog
 from sites.enums import Role
-from sites.rights.export import CHILDREN
 from tests import factories as f
 from tests.security.seed import full_file
 

@@ -18,9 +18,9 @@ from django import forms
 from participants import forms as pforms
 from sites.tenancy.scope import scope_for_user
 from tests import factories as f
+from tests.packages import PROJECT_PACKAGES
 from tests.security.seed import full_file
 
-PROJECT_PACKAGES = ["config", "participants", "programmes", "reporting", "sites"]
 FORBIDDEN = {
     "structure",
     "structure_id",

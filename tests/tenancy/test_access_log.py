@@ -3,8 +3,8 @@
 import pytest
 from django.test import RequestFactory
 
-from sites.audit import access_log_for_participant, log_bulk_read, log_read
 from sites.audit.models import AccessAction, AccessLog
+from sites.audit.services import access_log_for_participant, log_bulk_read, log_read
 from sites.enums import Role
 from sites.tenancy import scope_for_user
 from tests import factories as f

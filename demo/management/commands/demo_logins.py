@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from sites.demo.reference import ACCOUNTS, ADMIN_EMAIL, DEMO_PASSWORD
+from demo.reference import ACCOUNTS, ADMIN_EMAIL, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from participants.dataset import SCALES, Generator, Progress, database_has_participants
+from demo.dataset import SCALES, Generator, Progress, database_has_participants
 
 
 class Command(BaseCommand):

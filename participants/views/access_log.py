@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from participants import selectors
+from sites.audit.models import AccessAction, AccessLog
+from sites.audit.services import access_log_for_participant, log_read
 
-from .models import AccessAction, AccessLog
-from .services import access_log_for_participant, log_read
+from .. import selectors
 
 PER_PAGE = 50
 
@@ -45,4 +45,6 @@ def participant_access_log(request: HttpRequest, participant_pk: int) -> HttpRes
     log_read(request, participant=participant, action=AccessAction.VIEW)
     table = AccessLogTable(access_log_for_participant(scope=scope, participant=participant))
     tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, "sites/access_log.html", {"participant": participant, "table": table})
+    return render(
+        request, "participants/access_log.html", {"participant": participant, "table": table}
+    )

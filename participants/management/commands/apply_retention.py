@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from participants.rights.services import participant_anonymise, participants_past_retention
 from sites.audit.models import AccessLog
 from sites.ratelimit.services import purge as purge_rate_counters
-from sites.rights.services import participant_anonymise, participants_past_retention
 
 BATCH = 200
 

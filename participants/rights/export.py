@@ -28,7 +28,7 @@ from participants.models import (
     WorkedHours,
 )
 from participants.policies import can_view_sensitive
-from sites.audit import access_log_for_participant
+from sites.audit.services import access_log_for_participant
 from sites.tenancy import Scope
 
 FORMAT_VERSION = 1
