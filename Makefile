@@ -19,6 +19,7 @@ help:
 	@echo "make test       set up and run the whole test suite (parallel, browser tests included)"
 	@echo "make test-fast  the inner loop: no browser, no slow test"
 	@echo "make lint       ruff, layer contract, djlint, makemigrations --check"
+	@echo "make lock       recompute requirements.lock (hashes) from pyproject.toml"
 
 # System packages (WeasyPrint's libraries, fonts; Chromium and poppler for the tests): checked
 # at every run, installed with apt-get when missing (scripts/system-deps.sh).
