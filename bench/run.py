@@ -467,6 +467,33 @@ def bench_file(ds: Dataset, runs: int) -> list[Measure]:
     return [guarded(m, page)]
 
 
+def bench_hours(ds: Dataset, runs: int) -> list[Measure]:
+    """The weekly hours grid of the structure's busiest work site, on its busiest recent week
+    (the page a caseworker fills every Monday; one row a person at work that week)."""
+    client = Client()
+    login_client(client, ds.caseworker)
+    busiest = (
+        pm.WorkedHours.objects.filter(structure=ds.structure, work_site__isnull=False)
+        .values("work_site_id", "week_start")
+        .annotate(n=Count("id"))
+        .order_by("-week_start", "-n")
+        .first()
+    )
+    year, week, _ = busiest["week_start"].isocalendar()
+    m = Measure(
+        f"Hours grid (work site #{busiest['work_site_id']}, {busiest['n']} rows, "
+        f"week {week} of {year})",
+        "≤ 100 ms; constant query count",
+        100,
+    )
+
+    def page():
+        url = _url("participants:hours_grid", site_pk=busiest["work_site_id"], year=year, week=week)
+        m.median_ms, m.queries, _captured = time_get(client, url, runs)
+
+    return [guarded(m, page)]
+
+
 def bench_pdf(ds: Dataset, runs: int) -> list[Measure]:
     m = Measure("Funder PDF, CVG deployment × 2025 (figures + WeasyPrint)", "≤ 2 s", 2000)
     try:
@@ -603,6 +630,7 @@ BENCHES: dict[str, Callable[[Dataset, int], list[Measure]]] = {
     "national": bench_national,
     "list": bench_list,
     "file": bench_file,
+    "hours": bench_hours,
     "pdf": bench_pdf,
     "import": bench_import,
 }
