@@ -96,7 +96,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
-    }
+    },
+    # Hot fragments only (web/jinja2.py): rendered with `using="jinja2"`, never a whole page.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "web.jinja2.environment"},
+    },
 ]
 
 

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read
+from web.jinja2 import render_fragment
+from web.links import url_for_ids
 
-from .. import hours_grid, hours_grid_html
+from .. import hours_grid
 from ..filters import DATE_INPUT_FORMATS
 from .base import require_file_access
 
@@ -91,7 +93,10 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
         {
             "site": site,
             "rows": rows,
-            "rows_html": hours_grid_html.rows_html(rows),
+            "rows_html": render_fragment(
+                "participants/hours_rows.html",
+                {"rows": rows, "detail_url": url_for_ids("participants:detail", "participant_pk")},
+            ),
             "week_start": week_start,
             "week_end": week_start + dt.timedelta(days=6),
             "year": year,

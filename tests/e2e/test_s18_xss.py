@@ -42,7 +42,7 @@ REVIEWED_MARK_SAFE = {
     "sites/auth/views.py",  # the TOTP QR code, an SVG drawn by qrcode from our own URL
     "web/tables.py",  # table rows: every cell through conditional_escape
     "reporting/presentation.py",  # charts (SVG, labels escaped) and the structures' cells
-    "participants/hours_grid_html.py",  # the hours grid's rows: every value escaped
+    "web/jinja2.py",  # hot fragments rendered by Jinja2, which escaped every value
 }
 
 

@@ -1,0 +1,34 @@
+"""The Jinja2 environment of the few hot fragments rendered by Django's Jinja2 backend.
+
+Django's template language costs a few microseconds per variable: on a fragment of hundreds
+of rows (the hours grid of a busy work site, the structure tables of a région's dashboard)
+that is most of the page. Jinja2 compiles templates to Python, so those fragments stay
+templates — markup in `templates/jinja2/`, escaped by default — at the cost of a loop.
+Undefined variables raise, as in the tests' Django templates; `_()` is Django's gettext.
+Filters that escape by themselves (`join`, `format` on strings) use Jinja2's entities
+instead of Django's: loop and print each value instead.
+"""
+
+from django.template.loader import get_template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from jinja2 import Environment, StrictUndefined
+
+
+def environment(**options) -> Environment:
+    options.pop("autoescape", None)
+    options["undefined"] = StrictUndefined
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    # Printed values are escaped by Django's own function (&quot;, &#x27;), so a fragment's
+    # markup is byte for byte what the Django template language would write.
+    env.finalize = conditional_escape
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    return env
+
+
+def render_fragment(template_name: str, context: dict) -> SafeString:
+    """A fragment of `templates/jinja2/`, as markup a Django template shows as it is: the
+    Jinja2 environment escaped every value it printed (autoescape, above)."""
+    html = get_template(template_name, using="jinja2").render(context)
+    return mark_safe(html)  # noqa: S308 — autoescaped by Jinja2
