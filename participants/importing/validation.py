@@ -171,125 +171,151 @@ class RowParser:
         }
 
     def parse(self, raw: RawRow) -> tuple[RowData | None, list[str]]:
-        cells = raw.cells
-        errors: list[str] = []
+        """The row's typed values, or None and every message (each cell checked, in the
+        columns' order, then the programme's rules on the typed values)."""
+        cells = _Cells(raw.cells)
+        identity = self._identity(cells)
+        programme = self._programme(cells)
+        work_site = self._work_site(cells)
+        parcours = _parcours_values(cells)
+        # The rules the services apply, on the typed values.
+        if programme and parcours["start_date"]:
+            _rule_errors(cells, programme, parcours)
+        if cells.errors:
+            return None, cells.errors
+        return (
+            RowData(
+                line=raw.line, **identity, programme=programme, work_site=work_site, **parcours
+            ),
+            [],
+        )
 
-        def err(key: str, message: str) -> None:
-            errors.append(f"{COLUMN_BY_KEY[key].label.capitalize()} : {message}")
-
-        def cell(key: str) -> str:
-            value = cells.get(key, "")
-            if len(value) > MAX_CELL_CHARS:
-                err(key, _("valeur trop longue (%(n)s caractères).") % {"n": len(value)})
-                return ""
-            return value
-
-        def required(key: str) -> str:
-            value = cell(key)
-            if not value:
-                err(key, _("obligatoire."))
-            elif key in MAX_LENGTHS and len(value) > MAX_LENGTHS[key]:
-                err(key, _("%(n)s caractères au plus.") % {"n": MAX_LENGTHS[key]})
-                return ""
-            return value
-
-        def optional(key: str, parse, *args):
-            value = cell(key)
-            if not value:
-                return None
-            try:
-                return parse(value, *args)
-            except CellError as error:
-                err(key, str(error))
-                return None
-
-        external_id = required("external_id")
-        last_name = " ".join(required("last_name").split())
-        first_name = " ".join(required("first_name").split())
-        birth_date = optional("birth_date", parse_date)
+    def _identity(self, cells: "_Cells") -> dict:
+        external_id = cells.required("external_id")
+        last_name = " ".join(cells.required("last_name").split())
+        first_name = " ".join(cells.required("first_name").split())
+        birth_date = cells.optional("birth_date", parse_date)
         if birth_date and birth_date > self.today:
-            err("birth_date", _("la date de naissance est dans le futur."))
-        sex = optional("sex", parse_code, Sex, _("sexe (F ou M)")) or ""
+            cells.err("birth_date", _("la date de naissance est dans le futur."))
+        sex = cells.optional("sex", parse_code, Sex, _("sexe (F ou M)")) or ""
+        return {
+            "external_id": external_id,
+            "last_name": last_name,
+            "first_name": first_name,
+            "birth_date": birth_date,
+            "sex": sex,
+        }
 
+    def _programme(self, cells: "_Cells") -> Programme | None:
         programme = None
-        code = required("programme").upper()
+        code = cells.required("programme").upper()
         if code:
             programme = self.programmes.get(code)
             if programme is None:
-                err(
+                cells.err(
                     "programme",
                     _("« %(v)s » inconnu : indiquez %(codes)s.")
                     % {"v": code[:20], "codes": ", ".join(sorted(self.programmes)) or "CVG"},
                 )
+        return programme
 
+    def _work_site(self, cells: "_Cells") -> WorkSite | None:
         work_site = None
-        site_name = cell("work_site")
+        site_name = cells.cell("work_site")
         if site_name:
             work_site = self.work_sites.get(_normal_name(site_name))
             if work_site is None:
-                err(
+                cells.err(
                     "work_site",
                     _("aucun lieu d'activité « %(v)s » dans la structure.") % {"v": site_name[:80]},
                 )
+        return work_site
 
-        start_date = None
-        if required("start_date"):
-            start_date = optional("start_date", parse_date)
-        end_date = optional("end_date", parse_date)
-        exit_situation = optional("exit_situation", parse_code, _ExitCodes, _("sortie")) or ""
-        if end_date and not exit_situation and not cell("exit_situation"):
-            err("exit_situation", _("obligatoire quand il y a une date de sortie."))
-        if exit_situation and not end_date and not cell("end_date"):
-            err("end_date", _("une situation de sortie suppose une date de sortie."))
 
-        weekly_hours = None
-        if required("weekly_hours"):
-            weekly_hours = optional("weekly_hours", parse_hours)
-        housing_at_entry = optional("housing_at_entry", parse_code, Housing, _("logement")) or ""
-        housing_at_exit = optional("housing_at_exit", parse_code, Housing, _("logement")) or ""
-        if housing_at_exit and not end_date and not cell("end_date"):
-            err("housing_at_exit", _("un logement de sortie suppose une date de sortie."))
-        prolongation_reason = cell("prolongation_reason")
+class _Cells:
+    """A row's cells, read one at a time, with the messages of the cells that fail."""
 
-        # The rules the services apply, on the typed values.
-        if programme and start_date:
-            for message in rules.dates_errors(start_date=start_date, end_date=end_date):
-                err("end_date", message)
-            if end_date is None or end_date >= start_date:
-                for message in rules.duration_errors(
-                    programme=programme,
-                    start_date=start_date,
-                    end_date=end_date,
-                    prolongation_reason=prolongation_reason,
-                ):
-                    err("end_date", message)
-            if weekly_hours is not None:
-                for message in rules.weekly_hours_errors(
-                    programme=programme, hours=weekly_hours, on_date=start_date
-                ):
-                    err("weekly_hours", message)
-        if errors:
-            return None, errors
-        return (
-            RowData(
-                line=raw.line,
-                external_id=external_id,
-                last_name=last_name,
-                first_name=first_name,
-                birth_date=birth_date,
-                sex=sex,
-                programme=programme,
-                work_site=work_site,
-                start_date=start_date,
-                end_date=end_date,
-                exit_situation=exit_situation,
-                weekly_hours=weekly_hours,
-                housing_at_entry=housing_at_entry,
-                housing_at_exit=housing_at_exit,
-                prolongation_reason=prolongation_reason,
-            ),
-            [],
-        )
+    def __init__(self, cells: dict[str, str]):
+        self.cells = cells
+        self.errors: list[str] = []
+
+    def err(self, key: str, message: str) -> None:
+        self.errors.append(f"{COLUMN_BY_KEY[key].label.capitalize()} : {message}")
+
+    def cell(self, key: str) -> str:
+        value = self.cells.get(key, "")
+        if len(value) > MAX_CELL_CHARS:
+            self.err(key, _("valeur trop longue (%(n)s caractères).") % {"n": len(value)})
+            return ""
+        return value
+
+    def required(self, key: str) -> str:
+        value = self.cell(key)
+        if not value:
+            self.err(key, _("obligatoire."))
+        elif key in MAX_LENGTHS and len(value) > MAX_LENGTHS[key]:
+            self.err(key, _("%(n)s caractères au plus.") % {"n": MAX_LENGTHS[key]})
+            return ""
+        return value
+
+    def optional(self, key: str, parse, *args):
+        value = self.cell(key)
+        if not value:
+            return None
+        try:
+            return parse(value, *args)
+        except CellError as error:
+            self.err(key, str(error))
+            return None
+
+
+def _parcours_values(cells: _Cells) -> dict:
+    """The parcours' dates, exit, hours and housing cells, with the checks between them."""
+    start_date = None
+    if cells.required("start_date"):
+        start_date = cells.optional("start_date", parse_date)
+    end_date = cells.optional("end_date", parse_date)
+    exit_situation = cells.optional("exit_situation", parse_code, _ExitCodes, _("sortie")) or ""
+    if end_date and not exit_situation and not cells.cell("exit_situation"):
+        cells.err("exit_situation", _("obligatoire quand il y a une date de sortie."))
+    if exit_situation and not end_date and not cells.cell("end_date"):
+        cells.err("end_date", _("une situation de sortie suppose une date de sortie."))
+    weekly_hours = None
+    if cells.required("weekly_hours"):
+        weekly_hours = cells.optional("weekly_hours", parse_hours)
+    housing_at_entry = cells.optional("housing_at_entry", parse_code, Housing, _("logement")) or ""
+    housing_at_exit = cells.optional("housing_at_exit", parse_code, Housing, _("logement")) or ""
+    if housing_at_exit and not end_date and not cells.cell("end_date"):
+        cells.err("housing_at_exit", _("un logement de sortie suppose une date de sortie."))
+    return {
+        "start_date": start_date,
+        "end_date": end_date,
+        "exit_situation": exit_situation,
+        "weekly_hours": weekly_hours,
+        "housing_at_entry": housing_at_entry,
+        "housing_at_exit": housing_at_exit,
+        "prolongation_reason": cells.cell("prolongation_reason"),
+    }
+
+
+def _rule_errors(cells: _Cells, programme: Programme, values: dict) -> None:
+    """The programme's dates, duration and hours rules, as the services apply them."""
+    start_date, end_date = values["start_date"], values["end_date"]
+    for message in rules.dates_errors(start_date=start_date, end_date=end_date):
+        cells.err("end_date", message)
+    if end_date is None or end_date >= start_date:
+        for message in rules.duration_errors(
+            programme=programme,
+            start_date=start_date,
+            end_date=end_date,
+            prolongation_reason=values["prolongation_reason"],
+        ):
+            cells.err("end_date", message)
+    if values["weekly_hours"] is not None:
+        for message in rules.weekly_hours_errors(
+            programme=programme, hours=values["weekly_hours"], on_date=start_date
+        ):
+            cells.err("weekly_hours", message)
 
 
 class _ExitCodes:
@@ -430,6 +456,46 @@ def _plan_person(
     report: ImportReport,
     today: dt.date,
 ) -> PersonPlan | None:
+    kept = _rows_of_one_identity(external_id, rows, report)
+    first = rows[0]
+    person, message = existing.match(external_id, first)
+    if message:
+        for row in kept:
+            report.errors.append(RowError(line=row.line, messages=[message]))
+        return None
+    plan = PersonPlan(external_id=external_id, identity=first.identity, existing=person)
+    in_sillon = existing.parcours.get(person.pk, []) if person else []
+    snapshots = existing.snapshots.get(person.pk, []) if person else []
+    plan.entry_snapshot_dates = [s.date for s in snapshots if s.context == SnapshotContext.ENTREE]
+    if person is not None:
+        # An empty cell says nothing: it never erases what Sillon holds.
+        plan.changes = {
+            name: value
+            for name, value in first.identity.items()
+            if value not in ("", None) and getattr(person, name) != value
+        }
+        if person.external_id != external_id:
+            plan.changes["external_id"] = external_id
+    accepted = _plan_parcours_rows(kept, plan, in_sillon, snapshots, existing, report)
+    if not accepted:
+        return None
+    plan.lines = [row.line for row in accepted]
+    if plan.existing is None:
+        report.persons_created += 1
+    elif plan.changes:
+        report.persons_updated += 1
+        # An identity change updates every row of the person that was otherwise unchanged.
+        for line in plan.lines:
+            if report.outcomes.get(line) == UNCHANGED:
+                report.record(line, UPDATED)
+    return plan
+
+
+def _rows_of_one_identity(
+    external_id: str, rows: list[RowData], report: ImportReport
+) -> list[RowData]:
+    """The rows that agree with the person's first row on the identity; the others are
+    refused (one external id, one person)."""
     first = rows[0]
     kept: list[RowData] = []
     for row in rows:
@@ -458,29 +524,22 @@ def _plan_person(
                 )
                 continue
         kept.append(row)
+    return kept
 
-    person, message = existing.match(external_id, first)
-    if message:
-        for row in kept:
-            report.errors.append(RowError(line=row.line, messages=[message]))
-        return None
-    plan = PersonPlan(external_id=external_id, identity=first.identity, existing=person)
-    in_sillon = existing.parcours.get(person.pk, []) if person else []
-    snapshots = existing.snapshots.get(person.pk, []) if person else []
-    plan.entry_snapshot_dates = [s.date for s in snapshots if s.context == SnapshotContext.ENTREE]
-    if person is not None:
-        # An empty cell says nothing: it never erases what Sillon holds.
-        plan.changes = {
-            name: value
-            for name, value in first.identity.items()
-            if value not in ("", None) and getattr(person, name) != value
-        }
-        if person.external_id != external_id:
-            plan.changes["external_id"] = external_id
 
+def _plan_parcours_rows(
+    kept: list[RowData],
+    plan: PersonPlan,
+    in_sillon: list[Parcours],
+    snapshots: list[SituationSnapshot],
+    existing: _Existing,
+    report: ImportReport,
+) -> list[RowData]:
+    """Classify each row of the person as a new parcours, one Sillon has (unchanged or
+    completed), or refused; returns the rows that become or match a parcours."""
     # Rows naming a parcours Sillon has go first: the exits they add shorten those
     # parcours before new rows are checked against them.
-    accepted: list[RowData] = []  # rows of this file that become or match a parcours
+    accepted: list[RowData] = []
     ends: dict[int, dt.date | None] = {p.pk: p.end_date for p in in_sillon}
     matches = {
         row.line: next(
@@ -530,19 +589,7 @@ def _plan_person(
         accepted.append(row)
         plan.new_parcours.append(row)
         report.record(row.line, CREATED)
-
-    if not accepted:
-        return None
-    plan.lines = [row.line for row in accepted]
-    if plan.existing is None:
-        report.persons_created += 1
-    elif plan.changes:
-        report.persons_updated += 1
-        # An identity change updates every row of the person that was otherwise unchanged.
-        for line in plan.lines:
-            if report.outcomes.get(line) == UNCHANGED:
-                report.record(line, UPDATED)
-    return plan
+    return accepted
 
 
 def _overlap_error(
