@@ -12,57 +12,21 @@ plans no write at all.
 """
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from participants import rules
-from participants.enums import EXIT_CATEGORY, Housing, ParcoursStatus, Sex, SnapshotContext
+from participants.enums import ParcoursStatus, SnapshotContext
 from participants.models import Contract, Parcours, Participant, SituationSnapshot
-from programmes.models import Deployment, Programme
-from sites.models import Structure, WorkSite
+from programmes.models import Deployment
+from sites.models import Structure
 
 from .columns import COLUMN_BY_KEY
-from .reader import MAX_CELL_CHARS, RawRow
+from .reader import RawRow
 from .report import CREATED, UNCHANGED, UPDATED, ImportReport, RowError
-
-IDENTITY_FIELDS = ("last_name", "first_name", "birth_date", "sex")
-MAX_LENGTHS = {"external_id": 64, "last_name": 150, "first_name": 150}
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-HOURS = re.compile(r"^\d{1,3}([.,]\d+)?$")
-
-
-@dataclass
-class RowData:
-    """One row's typed values, once every cell parsed."""
-
-    line: int
-    external_id: str
-    last_name: str
-    first_name: str
-    birth_date: dt.date | None
-    sex: str
-    programme: Programme
-    work_site: WorkSite | None
-    start_date: dt.date
-    end_date: dt.date | None
-    exit_situation: str
-    weekly_hours: Decimal
-    housing_at_entry: str
-    housing_at_exit: str
-    prolongation_reason: str
-
-    @property
-    def identity(self) -> dict:
-        return {name: getattr(self, name) for name in IDENTITY_FIELDS}
-
-    @property
-    def last_date(self) -> dt.date:
-        return self.end_date or self.start_date
+from .rows import IDENTITY_FIELDS, RowData, RowParser, normal_name
 
 
 @dataclass
@@ -107,197 +71,6 @@ class Plan:
         )
 
 
-# Cells ----------------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is French."""
-
-
-def parse_date(text: str) -> dt.date:
-    match = ISO_DATE.match(text)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        match = FRENCH_DATE.match(text)
-        if not match:
-            raise CellError(
-                _("« %(v)s » n'est pas une date : écrivez JJ/MM/AAAA ou AAAA-MM-JJ.")
-                % {"v": text[:40]}
-            )
-        day, month, year = (int(part) for part in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise CellError(_("« %(v)s » n'est pas une date qui existe.") % {"v": text[:40]}) from None
-
-
-def parse_hours(text: str) -> Decimal:
-    if not HOURS.match(text):
-        raise CellError(
-            _("« %(v)s » n'est pas un nombre d'heures (exemples : 4, 20, 17,5).") % {"v": text[:40]}
-        )
-    try:
-        hours = Decimal(text.replace(",", "."))
-    except InvalidOperation:  # the pattern rules this out; kept for safety on odd digits
-        raise CellError(_("« %(v)s » n'est pas un nombre.") % {"v": text[:40]}) from None
-    if hours != hours.quantize(Decimal("0.1")):
-        raise CellError(_("Indiquez les heures au dixième près (par exemple 17,5)."))
-    return hours
-
-
-def parse_code(text: str, choices, what: str) -> str:
-    code = text.strip().upper()
-    if code not in choices.values:
-        raise CellError(
-            _("« %(v)s » n'est pas un code de %(what)s connu (voir le format d'import).")
-            % {"v": text[:40], "what": what}
-        )
-    return code
-
-
-def _normal_name(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-class RowParser:
-    """Types the cells of a row, with the structure's programmes and work sites at hand."""
-
-    def __init__(self, *, structure: Structure, today: dt.date):
-        self.today = today
-        self.programmes = {p.code: p for p in Programme.objects.all()}
-        self.work_sites = {
-            _normal_name(site.name): site for site in WorkSite.objects.filter(structure=structure)
-        }
-
-    def parse(self, raw: RawRow) -> tuple[RowData | None, list[str]]:
-        cells = raw.cells
-        errors: list[str] = []
-
-        def err(key: str, message: str) -> None:
-            errors.append(f"{COLUMN_BY_KEY[key].label.capitalize()} : {message}")
-
-        def cell(key: str) -> str:
-            value = cells.get(key, "")
-            if len(value) > MAX_CELL_CHARS:
-                err(key, _("valeur trop longue (%(n)s caractères).") % {"n": len(value)})
-                return ""
-            return value
-
-        def required(key: str) -> str:
-            value = cell(key)
-            if not value:
-                err(key, _("obligatoire."))
-            elif key in MAX_LENGTHS and len(value) > MAX_LENGTHS[key]:
-                err(key, _("%(n)s caractères au plus.") % {"n": MAX_LENGTHS[key]})
-                return ""
-            return value
-
-        def optional(key: str, parse, *args):
-            value = cell(key)
-            if not value:
-                return None
-            try:
-                return parse(value, *args)
-            except CellError as error:
-                err(key, str(error))
-                return None
-
-        external_id = required("external_id")
-        last_name = " ".join(required("last_name").split())
-        first_name = " ".join(required("first_name").split())
-        birth_date = optional("birth_date", parse_date)
-        if birth_date and birth_date > self.today:
-            err("birth_date", _("la date de naissance est dans le futur."))
-        sex = optional("sex", parse_code, Sex, _("sexe (F ou M)")) or ""
-
-        programme = None
-        code = required("programme").upper()
-        if code:
-            programme = self.programmes.get(code)
-            if programme is None:
-                err(
-                    "programme",
-                    _("« %(v)s » inconnu : indiquez %(codes)s.")
-                    % {"v": code[:20], "codes": ", ".join(sorted(self.programmes)) or "CVG"},
-                )
-
-        work_site = None
-        site_name = cell("work_site")
-        if site_name:
-            work_site = self.work_sites.get(_normal_name(site_name))
-            if work_site is None:
-                err(
-                    "work_site",
-                    _("aucun lieu d'activité « %(v)s » dans la structure.") % {"v": site_name[:80]},
-                )
-
-        start_date = None
-        if required("start_date"):
-            start_date = optional("start_date", parse_date)
-        end_date = optional("end_date", parse_date)
-        exit_situation = optional("exit_situation", parse_code, _ExitCodes, _("sortie")) or ""
-        if end_date and not exit_situation and not cell("exit_situation"):
-            err("exit_situation", _("obligatoire quand il y a une date de sortie."))
-        if exit_situation and not end_date and not cell("end_date"):
-            err("end_date", _("une situation de sortie suppose une date de sortie."))
-
-        weekly_hours = None
-        if required("weekly_hours"):
-            weekly_hours = optional("weekly_hours", parse_hours)
-        housing_at_entry = optional("housing_at_entry", parse_code, Housing, _("logement")) or ""
-        housing_at_exit = optional("housing_at_exit", parse_code, Housing, _("logement")) or ""
-        if housing_at_exit and not end_date and not cell("end_date"):
-            err("housing_at_exit", _("un logement de sortie suppose une date de sortie."))
-        prolongation_reason = cell("prolongation_reason")
-
-        # The rules the services apply, on the typed values.
-        if programme and start_date:
-            for message in rules.dates_errors(start_date=start_date, end_date=end_date):
-                err("end_date", message)
-            if end_date is None or end_date >= start_date:
-                for message in rules.duration_errors(
-                    programme=programme,
-                    start_date=start_date,
-                    end_date=end_date,
-                    prolongation_reason=prolongation_reason,
-                ):
-                    err("end_date", message)
-            if weekly_hours is not None:
-                for message in rules.weekly_hours_errors(
-                    programme=programme, hours=weekly_hours, on_date=start_date
-                ):
-                    err("weekly_hours", message)
-        if errors:
-            return None, errors
-        return (
-            RowData(
-                line=raw.line,
-                external_id=external_id,
-                last_name=last_name,
-                first_name=first_name,
-                birth_date=birth_date,
-                sex=sex,
-                programme=programme,
-                work_site=work_site,
-                start_date=start_date,
-                end_date=end_date,
-                exit_situation=exit_situation,
-                weekly_hours=weekly_hours,
-                housing_at_entry=housing_at_entry,
-                housing_at_exit=housing_at_exit,
-                prolongation_reason=prolongation_reason,
-            ),
-            [],
-        )
-
-
-class _ExitCodes:
-    """ExitSituation codes, shaped like a TextChoices for `parse_code`."""
-
-    values = list(EXIT_CATEGORY)
-
-
 # Rows → plan ----------------------------------------------------------------------------
 
 
@@ -335,7 +108,7 @@ class _Existing:
             for person in Participant.objects.filter(
                 structure=structure, external_id="", birth_date__in=births
             ):
-                key = (_normal_name(person.last_name), _normal_name(person.first_name))
+                key = (normal_name(person.last_name), normal_name(person.first_name))
                 self.unlabelled[(*key, person.birth_date)].append(person)
         self.claimed: set[int] = set()
         people = list(self.by_external_id.values()) + [
@@ -372,7 +145,7 @@ class _Existing:
             return person, ""
         if row.birth_date is None:
             return None, ""
-        key = (_normal_name(row.last_name), _normal_name(row.first_name), row.birth_date)
+        key = (normal_name(row.last_name), normal_name(row.first_name), row.birth_date)
         candidates = [p for p in self.unlabelled.get(key, []) if p.pk not in self.claimed]
         if len(candidates) > 1:
             return None, _(
@@ -430,6 +203,46 @@ def _plan_person(
     report: ImportReport,
     today: dt.date,
 ) -> PersonPlan | None:
+    kept = _rows_of_one_identity(external_id, rows, report)
+    first = rows[0]
+    person, message = existing.match(external_id, first)
+    if message:
+        for row in kept:
+            report.errors.append(RowError(line=row.line, messages=[message]))
+        return None
+    plan = PersonPlan(external_id=external_id, identity=first.identity, existing=person)
+    in_sillon = existing.parcours.get(person.pk, []) if person else []
+    snapshots = existing.snapshots.get(person.pk, []) if person else []
+    plan.entry_snapshot_dates = [s.date for s in snapshots if s.context == SnapshotContext.ENTREE]
+    if person is not None:
+        # An empty cell says nothing: it never erases what Sillon holds.
+        plan.changes = {
+            name: value
+            for name, value in first.identity.items()
+            if value not in ("", None) and getattr(person, name) != value
+        }
+        if person.external_id != external_id:
+            plan.changes["external_id"] = external_id
+    accepted = _plan_parcours_rows(kept, plan, in_sillon, snapshots, existing, report)
+    if not accepted:
+        return None
+    plan.lines = [row.line for row in accepted]
+    if plan.existing is None:
+        report.persons_created += 1
+    elif plan.changes:
+        report.persons_updated += 1
+        # An identity change updates every row of the person that was otherwise unchanged.
+        for line in plan.lines:
+            if report.outcomes.get(line) == UNCHANGED:
+                report.record(line, UPDATED)
+    return plan
+
+
+def _rows_of_one_identity(
+    external_id: str, rows: list[RowData], report: ImportReport
+) -> list[RowData]:
+    """The rows that agree with the person's first row on the identity; the others are
+    refused (one external id, one person)."""
     first = rows[0]
     kept: list[RowData] = []
     for row in rows:
@@ -458,29 +271,22 @@ def _plan_person(
                 )
                 continue
         kept.append(row)
+    return kept
 
-    person, message = existing.match(external_id, first)
-    if message:
-        for row in kept:
-            report.errors.append(RowError(line=row.line, messages=[message]))
-        return None
-    plan = PersonPlan(external_id=external_id, identity=first.identity, existing=person)
-    in_sillon = existing.parcours.get(person.pk, []) if person else []
-    snapshots = existing.snapshots.get(person.pk, []) if person else []
-    plan.entry_snapshot_dates = [s.date for s in snapshots if s.context == SnapshotContext.ENTREE]
-    if person is not None:
-        # An empty cell says nothing: it never erases what Sillon holds.
-        plan.changes = {
-            name: value
-            for name, value in first.identity.items()
-            if value not in ("", None) and getattr(person, name) != value
-        }
-        if person.external_id != external_id:
-            plan.changes["external_id"] = external_id
 
+def _plan_parcours_rows(
+    kept: list[RowData],
+    plan: PersonPlan,
+    in_sillon: list[Parcours],
+    snapshots: list[SituationSnapshot],
+    existing: _Existing,
+    report: ImportReport,
+) -> list[RowData]:
+    """Classify each row of the person as a new parcours, one Sillon has (unchanged or
+    completed), or refused; returns the rows that become or match a parcours."""
     # Rows naming a parcours Sillon has go first: the exits they add shorten those
     # parcours before new rows are checked against them.
-    accepted: list[RowData] = []  # rows of this file that become or match a parcours
+    accepted: list[RowData] = []
     ends: dict[int, dt.date | None] = {p.pk: p.end_date for p in in_sillon}
     matches = {
         row.line: next(
@@ -530,19 +336,7 @@ def _plan_person(
         accepted.append(row)
         plan.new_parcours.append(row)
         report.record(row.line, CREATED)
-
-    if not accepted:
-        return None
-    plan.lines = [row.line for row in accepted]
-    if plan.existing is None:
-        report.persons_created += 1
-    elif plan.changes:
-        report.persons_updated += 1
-        # An identity change updates every row of the person that was otherwise unchanged.
-        for line in plan.lines:
-            if report.outcomes.get(line) == UNCHANGED:
-                report.record(line, UPDATED)
-    return plan
+    return accepted
 
 
 def _overlap_error(

@@ -153,6 +153,15 @@ def _refuse(report: ImportReport, person: PersonPlan, errors: list[str]) -> None
 def _create_new(
     persons: list[PersonPlan], deployments: list[Deployment], *, structure: Structure, today
 ) -> None:
+    new_people = _insert_new_people(persons, structure)
+    rows_and_parcours = _insert_new_parcours(persons, deployments, structure, today)
+    _insert_parcours_children(rows_and_parcours, structure)
+    _touch_known_people(persons, new_people)
+
+
+def _insert_new_people(persons: list[PersonPlan], structure: Structure) -> list[Participant]:
+    """Insert the people Sillon does not know yet (with reserved ids, so their parcours can
+    point at them) and set them on their plans."""
     new_people = []
     for person in persons:
         if person.existing is None:
@@ -168,7 +177,13 @@ def _create_new(
     ):
         participant.pk = pk
     bulk.insert(Participant, new_people, with_ids=True)
+    return new_people
 
+
+def _insert_new_parcours(
+    persons: list[PersonPlan], deployments: list[Deployment], structure: Structure, today
+) -> list[tuple[RowData, Parcours]]:
+    """Insert the new parcours, with their warnings computed as the services would."""
     rows_and_parcours: list[tuple[RowData, Parcours]] = []
     for person in persons:
         entry_dates = person.entry_snapshot_dates + [
@@ -194,7 +209,14 @@ def _create_new(
     ):
         parcours.pk = pk
     bulk.insert(Parcours, new_parcours, with_ids=True)
+    return rows_and_parcours
 
+
+def _insert_parcours_children(
+    rows_and_parcours: list[tuple[RowData, Parcours]], structure: Structure
+) -> None:
+    """The first contract, first palier, exit and situations of each new parcours, one
+    statement per table."""
     contracts, stages, snapshots, exits = [], [], [], []
     for row, parcours in rows_and_parcours:
         contracts.append(
@@ -220,14 +242,7 @@ def _create_new(
             )
         if row.housing_at_entry:
             snapshots.append(
-                SituationSnapshot(
-                    structure=structure,
-                    participant_id=parcours.participant_id,
-                    parcours=parcours,
-                    context=SnapshotContext.ENTREE,
-                    date=row.start_date,
-                    housing=row.housing_at_entry,
-                )
+                _snapshot(parcours, SnapshotContext.ENTREE, row.start_date, row.housing_at_entry)
             )
         if row.end_date:
             exits.append(
@@ -242,14 +257,7 @@ def _create_new(
             )
             if row.housing_at_exit:
                 snapshots.append(
-                    SituationSnapshot(
-                        structure=structure,
-                        participant_id=parcours.participant_id,
-                        parcours=parcours,
-                        context=SnapshotContext.SORTIE,
-                        date=row.end_date,
-                        housing=row.housing_at_exit,
-                    )
+                    _snapshot(parcours, SnapshotContext.SORTIE, row.end_date, row.housing_at_exit)
                 )
     for model, objects in (
         (Contract, contracts),
@@ -259,7 +267,20 @@ def _create_new(
     ):
         bulk.insert(model, objects)
 
-    # Last contact of people Sillon already knew (new people got theirs at creation).
+
+def _snapshot(parcours: Parcours, context: str, day: dt.date, housing: str) -> SituationSnapshot:
+    return SituationSnapshot(
+        structure=parcours.structure,
+        participant_id=parcours.participant_id,
+        parcours=parcours,
+        context=context,
+        date=day,
+        housing=housing,
+    )
+
+
+def _touch_known_people(persons: list[PersonPlan], new_people: list[Participant]) -> None:
+    """Last contact of people Sillon already knew (new people got theirs at creation)."""
     new_ids = {person.pk for person in new_people}
     for person in persons:
         if person.new_parcours and person.existing.pk not in new_ids:

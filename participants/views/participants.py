@@ -22,6 +22,7 @@ from ..enums import ParcoursStatus
 from ..filters import ParticipantFilter
 from ..forms import ParticipantForm
 from ..models import Participant
+from ..presentation.file import participant_file
 from ..tables import ParticipantTable
 from .base import current_structure_id, require_file_access
 
@@ -97,7 +98,7 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
     require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     log_read(request, participant=participant, action=AccessAction.VIEW)
-    file = selectors.participant_file(scope=request.scope, participant=participant)
+    file = participant_file(scope=request.scope, participant=participant)
     return render(
         request,
         "participants/detail.html",

@@ -1,0 +1,140 @@
+"""The life cycle of a spreadsheet import run from the browser, one `ImportJob` per structure
+and file content:
+
+    upload → ANALYSED (preview of every refused row) → commit → RUNNING → one batch per step
+    → DONE (the content is emptied), or FAILED at a batch (commit again to resume).
+
+Each step is a short request (htmx polls `import_job_step`); the job row is locked by the
+caller's `import_job_get(for_update=True)`, so two tabs never write the same batch.
+"""
+
+import hashlib
+import logging
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sites.models import Structure
+
+from ..models import ImportJob
+from .reader import read_file
+from .report import ImportReport
+from .runner import analyse, batches, run_batch
+
+logger = logging.getLogger(__name__)
+
+
+def import_jobs_of(*, structure_id: int) -> QuerySet[ImportJob]:
+    """The import jobs of one structure (never another's), without their content."""
+    return ImportJob.objects.filter(structure_id=structure_id).defer("content")
+
+
+def import_job_get(*, structure_id: int, pk: int, for_update: bool = False) -> ImportJob:
+    """The structure's job, else 404; `for_update` locks its row until the transaction ends."""
+    jobs = import_jobs_of(structure_id=structure_id)
+    if for_update:
+        jobs = jobs.select_for_update()
+    return get_object_or_404(jobs, pk=pk)
+
+
+def import_job_upload(*, structure_id: int, actor, data: bytes, filename: str) -> ImportJob:
+    """Read and analyse an uploaded file (raises ImportFileError when it cannot be read).
+    A job already RUNNING for the same content is returned as it is, not analysed again."""
+    parsed = read_file(data)
+    structure = Structure.objects.get(pk=structure_id)
+    job = _job_for_upload(structure, actor, data, filename, parsed.kind)
+    if job.status != ImportJob.Status.RUNNING:
+        report = analyse(parsed, structure=structure)
+        job.report = report.as_json()
+        job.rows_total = report.total_rows
+        job.rows_done = 0
+        job.status = ImportJob.Status.ANALYSED
+        job.save(update_fields=["report", "rows_total", "rows_done", "status", "updated_at"])
+    return job
+
+
+def _job_for_upload(
+    structure: Structure, actor, data: bytes, filename: str, kind: str
+) -> ImportJob:
+    """One job per structure and file content: the same file uploaded twice (a double click,
+    two tabs) finds the job the first upload made."""
+    digest = hashlib.sha256(data).hexdigest()
+    defaults = {
+        "filename": filename[:200],
+        "kind": kind,
+        "content": data,
+        "created_by": actor,
+    }
+    try:
+        with transaction.atomic():
+            job, created = ImportJob.objects.select_for_update().get_or_create(
+                structure=structure, sha256=digest, defaults=defaults
+            )
+    except IntegrityError:  # the concurrent upload committed first
+        job, created = ImportJob.objects.get(structure=structure, sha256=digest), False
+    if not created and job.status != ImportJob.Status.RUNNING:
+        # The content is emptied after a finished import: keep it again for this analysis.
+        for name, value in defaults.items():
+            setattr(job, name, value)
+        job.failure = ""
+        job.save(update_fields=[*defaults, "failure", "updated_at"])
+    return job
+
+
+def import_job_commit(*, job: ImportJob) -> ImportJob:
+    """ANALYSED or FAILED → RUNNING, from the first batch (an interrupted import is written
+    again whole: it is idempotent). Any other state is left as it is."""
+    if job.status in (ImportJob.Status.ANALYSED, ImportJob.Status.FAILED):
+        job.status = ImportJob.Status.RUNNING
+        job.rows_done = 0
+        job.batches_done = 0
+        job.result = ImportReport(total_rows=job.rows_total).as_json()
+        job.failure = ""
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.save()
+    return job
+
+
+def import_job_step(*, job: ImportJob, actor) -> ImportJob:
+    """Write the next batch of a RUNNING job (the job row must be locked by the caller);
+    after the last batch the job is DONE, after a database error FAILED."""
+    if job.status == ImportJob.Status.RUNNING:
+        _run_next_batch(job, actor)
+    return job
+
+
+def _run_next_batch(job: ImportJob, actor) -> None:
+    content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
+    parsed = read_file(bytes(content))
+    todo = batches(parsed)
+    total = ImportReport.from_json(job.result)
+    if job.batches_done < len(todo):
+        batch = todo[job.batches_done]
+        try:
+            with transaction.atomic():
+                total.merge(run_batch(batch, structure=job.structure, actor=actor))
+        except DatabaseError as error:
+            # Earlier batches stay written; importing the same file again completes the
+            # work without duplicates (the import is idempotent).
+            logger.exception("Import job %s failed at batch %s", job.pk, job.batches_done)
+            job.status = ImportJob.Status.FAILED
+            job.failure = _("Erreur de la base de données au lot %(n)s (%(kind)s).") % {
+                "n": job.batches_done + 1,
+                "kind": type(error).__name__,
+            }
+            job.finished_at = timezone.now()
+            job.save()
+            return
+        job.batches_done += 1
+        job.rows_done = min(job.rows_done + len(batch), job.rows_total)
+    if job.batches_done >= len(todo):
+        job.status = ImportJob.Status.DONE
+        job.rows_done = job.rows_total
+        job.finished_at = timezone.now()
+        job.content = b""  # written: the spreadsheet itself is not kept
+    job.result = total.as_json()
+    job.save()

@@ -1,0 +1,43 @@
+"""Writes on participants' files, one module per subject. Every *block* rule raises a
+ValidationError with a French message per field; every *warn* rule is stored on
+`Parcours.warnings`.
+
+All writes are keyword-only and transactional; `actor` is the user who acts. Callers use
+`from participants import services` and `services.<entity>_<verb>(...)`: the public
+functions are re-exported here.
+"""
+
+from .actions import action_log
+from .contracts import contract_add
+from .exits import parcours_exit
+from .hours import hours_band_for, parcours_set_hours, worked_hours_record
+from .parcours import parcours_cancel, parcours_enrol, parcours_link_previous, parcours_start
+from .participants import (
+    ConflictError,
+    participant_create,
+    participant_find_duplicates,
+    participant_update,
+)
+from .snapshots import SNAPSHOT_FIELDS, snapshot_record
+from .warnings import parcours_refresh_warnings, parcours_warnings
+
+__all__ = [
+    "SNAPSHOT_FIELDS",
+    "ConflictError",
+    "action_log",
+    "contract_add",
+    "hours_band_for",
+    "parcours_cancel",
+    "parcours_enrol",
+    "parcours_exit",
+    "parcours_link_previous",
+    "parcours_refresh_warnings",
+    "parcours_set_hours",
+    "parcours_start",
+    "parcours_warnings",
+    "participant_create",
+    "participant_find_duplicates",
+    "participant_update",
+    "snapshot_record",
+    "worked_hours_record",
+]

@@ -1,0 +1,123 @@
+"""Weekly hours: paliers, the expected band at a date, the hours worked each week."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sites.models import WorkSite
+
+from .. import rules
+from ..enums import ParcoursStatus
+from ..models import HoursStage, Parcours, WorkedHours
+from .common import (
+    check_same_structure,
+    current_contract,
+    lock_parcours,
+    raise_errors,
+    touch_contact,
+)
+from .warnings import parcours_refresh_warnings
+
+
+@transaction.atomic
+def parcours_set_hours(
+    *, parcours: Parcours, start_date: dt.date, weekly_hours: Decimal, actor
+) -> HoursStage:
+    """A new palier: raise or lower the weekly hours from a date (PHC/DPH)."""
+    lock_parcours(parcours)
+    programme = parcours.programme
+    weekly_hours = Decimal(weekly_hours)
+    errors: dict[str, list[str]] = {"start_date": [], "weekly_hours": []}
+    if not programme.has_hours_stages:
+        errors["weekly_hours"].append(
+            _("Le programme %(prog)s ne fonctionne pas par paliers d'heures.")
+            % {"prog": programme.label}
+        )
+    if start_date < parcours.start_date or (parcours.end_date and start_date > parcours.end_date):
+        errors["start_date"].append(_("Le palier doit commencer pendant le parcours."))
+    contract = current_contract(parcours, start_date)
+    errors["weekly_hours"] += rules.weekly_hours_errors(
+        programme=programme,
+        hours=weekly_hours,
+        on_date=start_date,
+        derogation_from=contract.derogation_from if contract else None,
+        derogation_to=contract.derogation_to if contract else None,
+        contract_kind=contract.kind if contract else None,
+    )
+    raise_errors(errors)
+    stage, _created = HoursStage.objects.update_or_create(
+        structure_id=parcours.structure_id,
+        parcours=parcours,
+        start_date=start_date,
+        defaults={"weekly_hours": weekly_hours},
+    )
+    parcours_refresh_warnings(parcours=parcours)
+    return stage
+
+
+def hours_band_for(parcours: Parcours, on_date: dt.date) -> tuple[Decimal, Decimal]:
+    """The expected weekly hours at a date: the current palier, else the contract's."""
+    stage = parcours.stages.filter(start_date__lte=on_date).order_by("-start_date").first()
+    if stage:
+        return stage.weekly_hours, parcours.programme.max_weekly_hours
+    contract = current_contract(parcours, on_date)
+    low = contract.weekly_hours if contract else parcours.programme.min_weekly_hours
+    return low, parcours.programme.max_weekly_hours
+
+
+@transaction.atomic
+def worked_hours_record(
+    *,
+    parcours: Parcours,
+    week_start: dt.date,
+    hours: Decimal,
+    actor,
+    work_site: WorkSite | None = None,
+    paid_hours: Decimal | None = None,
+    absence_hours: Decimal = Decimal(0),
+) -> WorkedHours:
+    """Record (or correct) the hours worked in one ISO week; unchanged values write nothing."""
+    check_same_structure(parcours.structure, work_site=work_site)
+    hours = Decimal(hours)
+    errors = rules.worked_hours_errors(programme=parcours.programme, hours=hours)
+    if week_start.isoweekday() != 1:
+        errors.append(_("Une semaine commence un lundi."))
+    week_end = week_start + dt.timedelta(days=6)
+    if week_end < parcours.start_date or (parcours.end_date and week_start > parcours.end_date):
+        errors.append(_("Cette semaine est en dehors du parcours."))
+    if parcours.status not in (ParcoursStatus.EN_COURS, ParcoursStatus.SORTI):
+        errors.append(_("Des heures ne se saisissent que sur un parcours commencé."))
+    raise_errors({"hours": errors})
+    defaults = {
+        "hours": hours,
+        "work_site": work_site or parcours.work_site,
+        "paid_hours": paid_hours,
+        "absence_hours": Decimal(absence_hours),
+    }
+    row = WorkedHours.objects.filter(
+        structure_id=parcours.structure_id, parcours=parcours, week_start=week_start
+    ).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = WorkedHours.objects.create(
+                    structure_id=parcours.structure_id,
+                    parcours=parcours,
+                    week_start=week_start,
+                    **defaults,
+                )
+        except IntegrityError:  # a concurrent save of the same week won: update it instead
+            row = WorkedHours.objects.get(
+                structure_id=parcours.structure_id, parcours=parcours, week_start=week_start
+            )
+    if any(getattr(row, k) != v for k, v in defaults.items()):
+        for k, v in defaults.items():
+            setattr(row, k, v)
+        row.save()
+    if hours > 0:
+        touch_contact(parcours.participant_id, min(week_end, timezone.localdate()))
+    parcours_refresh_warnings(parcours=parcours)
+    return row
