@@ -13,16 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sites.audit import log_bulk_read
 from sites.audit.models import AccessAction
+from sites.tenancy.permissions import policy
 
-from .. import hours_grid, hours_grid_html
+from .. import hours_grid, hours_grid_html, policies
 from ..filters import DATE_INPUT_FORMATS
-from .base import require_file_access
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def hours_sites(request: HttpRequest) -> HttpResponse:
     """The work sites whose grid the person may fill, each linked to the current week."""
-    require_file_access(request)
     year, week, _weekday = timezone.localdate().isocalendar()
     return render(
         request,
@@ -36,8 +36,8 @@ def hours_sites(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
-    require_file_access(request)
     site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
     day = timezone.localdate()
     if request.GET.get("jour"):
@@ -54,8 +54,8 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) -> HttpResponse:
-    require_file_access(request)
     site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
     try:
         week_start = hours_grid.week_monday(year, week)

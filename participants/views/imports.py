@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programmes.models import Programme
 from sites.models import Structure
+from sites.tenancy.permissions import policy
 
+from .. import policies
 from ..enums import EXIT_CATEGORY, DgefpCategory, ExitSituation, Housing
 from ..importing import (
     MAX_BYTES,
@@ -74,6 +76,7 @@ def _job_get(request: HttpRequest, pk: int, *, for_update: bool = False) -> Impo
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def import_upload(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -133,6 +136,7 @@ def _job_for_upload(request, structure, data: bytes, filename: str, kind: str) -
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
     shown = job.result if job.status != ImportJob.Status.ANALYSED else job.report
@@ -146,6 +150,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@policy(policies.can_work_on_files)
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     """Start writing the valid rows; the detail page then runs the batches one by one."""
     job = _job_get(request, pk, for_update=True)
@@ -162,6 +167,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@policy(policies.can_work_on_files)
 def import_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the next batch of a running import (called again and again by the progress
     fragment). The job row is locked, so two tabs never write the same batch."""
@@ -212,9 +218,9 @@ def _run_next_batch(request: HttpRequest, job: ImportJob) -> None:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_format(request: HttpRequest) -> HttpResponse:
     """The expected columns and every accepted code, from the reference lists themselves."""
-    current_structure_id(request)
     return render(
         request,
         "participants/imports/format.html",
@@ -232,9 +238,9 @@ def import_format(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_example(request: HttpRequest) -> FileResponse:
     """The example file documented in docs/import-format.md."""
-    current_structure_id(request)
     return FileResponse(
         EXAMPLE_FILE.open("rb"),
         as_attachment=True,

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from participants.policies import can_read_access_log
 from sites.enums import Role
 from sites.ratelimit.services import note_file_opened
 
@@ -105,8 +106,9 @@ def log_bulk_read(
 
 
 def access_log_for_participant(*, scope, participant) -> QuerySet[AccessLog]:
-    """Who accessed this file: for the structure's managers (and platform admins) only."""
-    if not (scope.is_platform_admin or participant.structure_id in scope.manager_structure_ids):
+    """Who accessed this file, for whom `participants.policies.can_read_access_log` allows
+    (the structure's managers); nothing for anyone else."""
+    if not can_read_access_log(scope, participant.structure_id):
         return AccessLog.objects.none()
     return (
         AccessLog.objects.filter(
