@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .active_structure import set_active_structure
-from .tenancy.permissions import authenticated, public
+from .tenancy.permissions import authenticated, may_open, public
 
 # The reporting dashboards, in order of preference, for people who see no person.
 DASHBOARD_URL_NAMES = ["reporting:dashboard", "reporting:home", "reporting:index"]
@@ -32,7 +32,7 @@ def _dashboard_url() -> str | None:
 @authenticated
 def home(request: HttpRequest) -> HttpResponse:
     """Caseworkers land on their participant list; other roles on the dashboards."""
-    if request.scope.sees_persons:
+    if may_open(request, "participants:list"):
         return redirect("participants:list")
     dashboard = _dashboard_url()
     if dashboard and request.scope.sees_aggregates:

@@ -18,6 +18,9 @@ The view carries its `Policy` as `view.policy` (copied up by `functools.wraps`),
 enumerates the URLconf and fails on a view that declares none
 (tests/security/test_declared_policies.py).
 
+Links and redirects ask the same declared policy: `may_open(request, url_name)` (the
+template filter `may_open` of `sites/templatetags/policies.py`).
+
 What depends on one object is decided after the scoped selector fetched it (an object of
 another structure is a 404 there, like a missing one): `authorize(request, rule, structure_id)`
 then applies an object rule of the same policies modules.
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import resolve, reverse
 
 from .scope import Scope
 
@@ -108,3 +112,14 @@ def authorize(request, rule: Rule, *args, hidden: bool = False) -> None:
     """An object rule, after the scoped fetch: `authorize(request, can_read_access_log,
     participant.structure_id)` refuses (403, or 404 when `hidden`) unless it holds."""
     Policy(rule_name(rule), rule, hidden=hidden).enforce(request, *args)
+
+
+def may_open(request, url_name: str, *args) -> bool:
+    """Does the view behind `url_name` let this request in? Links and redirects ask the
+    view's own declared policy (`{% if request|may_open:"participants:list" %}`), so a
+    link is shown exactly to the people the page admits."""
+    scope = getattr(request, "scope", None)  # none on a bare error page
+    if scope is None:
+        return False
+    view = resolve(reverse(url_name, args=args)).func
+    return view.policy.allows(scope)

@@ -71,3 +71,11 @@ def test_an_object_rule_after_the_scoped_fetch():
         authorize(_request(CASEWORKER), manages, 7)
     with pytest.raises(Http404):
         authorize(_request(CASEWORKER), manages, 7, hidden=True)
+
+
+def test_links_ask_the_linked_views_policy(rf):
+    from sites.tenancy.permissions import may_open
+
+    assert may_open(_request(CASEWORKER), "participants:list")
+    assert not may_open(_request(FUNDER), "participants:list")
+    assert not may_open(rf.get("/"), "participants:list")  # no scope: an error page
