@@ -1,17 +1,17 @@
 """Root URLconf."""
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from participants.views.access_log import participant_access_log
+from sites.tenancy.permissions import public
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Django's language switcher (what `include("django.conf.urls.i18n")` gives), public so the
     # login page can switch too: it only sets the language cookie and redirects within the site.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
     # Outside the participants namespace since its first release (templates and links use it).
     path(
         "participants/<int:participant_pk>/consultations/",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.tenancy import Scope
+from web.forms import InlineRadioSelect, PillsCheckboxSelectMultiple, PillsRadioSelect
 
 from . import selectors
 from .enums import (
@@ -123,7 +124,7 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
         widgets = {
             "birth_date": DateInput,
             "notice_given_on": DateInput,
-            "sex": forms.RadioSelect,
+            "sex": InlineRadioSelect,
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         help_texts = {
@@ -329,7 +330,7 @@ class ActionForm(StyledFormMixin, forms.Form):
         initial=ActionKind.ENTRETIEN_INDIVIDUEL,
     )
     theme = forms.ChoiceField(
-        label=_("Thème"), choices=ActionTheme.choices, widget=forms.RadioSelect
+        label=_("Thème"), choices=ActionTheme.choices, widget=PillsRadioSelect
     )
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
@@ -368,7 +369,7 @@ class SnapshotForm(StyledFormMixin, forms.ModelForm):
         label=_("Ressources"),
         choices=Resource.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PillsCheckboxSelectMultiple,
     )
 
     class Meta:
@@ -386,7 +387,7 @@ class SnapshotForm(StyledFormMixin, forms.ModelForm):
         field_classes = {"parcours": ParcoursChoiceField}
         widgets = {
             "date": DateInput,
-            "context": forms.RadioSelect,
+            "context": InlineRadioSelect,
             **{f"barrier_{code}": forms.RadioSelect for code in Barrier.values},
         }
 

@@ -33,6 +33,17 @@ def visible_barrier_codes(scope: Scope, structure_id: int) -> list[str]:
 
 
 def can_exercise_rights(scope: Scope, structure_id: int) -> bool:
-    """People's rights (export, anonymise, erase a file) and "who viewed this file" belong
-    to the structure's managers (the controller's side), not to every caseworker."""
+    """People's rights (export, anonymise, erase a file) belong to the structure's managers
+    (the controller's side), not to every caseworker."""
+    return structure_id in scope.manager_structure_ids
+
+
+def can_read_access_log(scope: Scope, structure_id: int) -> bool:
+    """The access history of a file ("qui a consulté ce dossier ?"): the managers of the
+    file's structure, and only they (docs/security.md §3, §7). The one rule for the page,
+    its link on the file and the selector `selectors.access_log_for_participant`.
+
+    A platform administrator is no exception: in the application they reach a file only
+    through a membership of its structure, like anyone (the scoped selectors answer 404
+    otherwise); the Django admin is their tool."""
     return structure_id in scope.manager_structure_ids

@@ -22,10 +22,12 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncMont
 from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme
+from sites.audit.models import AccessLog
 from sites.enums import Role
 from sites.models import Membership, Structure, User, WorkSite
 from sites.tenancy import Scope
 
+from . import policies
 from .enums import ParcoursStatus, SnapshotContext
 from .models import (
     AccompanimentAction,
@@ -263,4 +265,18 @@ def participant_file_data(*, participant: Participant, today: dt.date) -> FileDa
         snapshots=snapshots,
         monthly_hours=monthly_hours,
         recent_hours=recent_hours,
+    )
+
+
+def access_log_for_participant(*, scope, participant) -> QuerySet[AccessLog]:
+    """Who accessed this file (sites.audit's log), for whom `policies.can_read_access_log`
+    allows (the structure's managers); nothing for anyone else."""
+    if not policies.can_read_access_log(scope, participant.structure_id):
+        return AccessLog.objects.none()
+    return (
+        AccessLog.objects.filter(
+            structure_id=participant.structure_id, participant_id=participant.pk
+        )
+        .select_related("actor")
+        .order_by("-at")
     )

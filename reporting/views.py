@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.enums import TargetMetric
 from sites.ratelimit.decorators import asks_export, is_post, rate_limited
+from sites.tenancy.permissions import authenticated, policy
 
 from . import exports, periods, policies, selectors, services
 from .models import ReportSnapshot
@@ -52,6 +53,7 @@ def _period_choices(current: periods.Period, targets: list[periods.Period]) -> l
 
 
 @require_GET
+@authenticated
 def index(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     pairs = selectors.reportable_pairs(scope=scope)
@@ -146,11 +148,10 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
 
 @require_GET
 @rate_limited("export", when=asks_export)
+@policy(policies.may_see_territory_dashboards, hidden=True)
 def territory_dashboard(
     request: HttpRequest, programme: str, territory: str, export_fmt: str = ""
 ) -> HttpResponse:
-    if not policies.may_see_territory_dashboards(request.scope):
-        raise Http404
     report_scope = selectors.territory_report_scope(
         scope=request.scope,
         programme=selectors.get_programme(programme),
@@ -162,9 +163,8 @@ def territory_dashboard(
 
 @require_GET
 @rate_limited("export", when=asks_export)
+@policy(policies.may_see_own_structures_dashboard, hidden=True)
 def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
-    if not policies.may_see_own_structures_dashboard(request.scope):
-        raise Http404
     report_scope = selectors.own_structures_report_scope(
         scope=request.scope, programme=selectors.get_programme(programme)
     )
@@ -173,9 +173,8 @@ def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") ->
 
 @require_GET
 @rate_limited("export", when=asks_export)
+@policy(policies.may_see_national_view, hidden=True)
 def national(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
-    if not policies.may_see_national_view(request.scope):
-        raise Http404
     period = _period(request, _default_period())
     comparison = selectors.national_figures(
         scope=request.scope, programme=selectors.get_programme(programme), period=period
@@ -204,10 +203,9 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("export", when=is_post)
+@policy(policies.may_generate_funder_reports, hidden=True)
 def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen reports of a deployment, and the form that freezes a new one."""
-    if not policies.may_generate_funder_reports(request.scope):
-        raise Http404
     report_scope = selectors.deployment_report_scope(scope=request.scope, deployment_id=pk)
     deployment = report_scope.deployment
     if request.method == "POST":
@@ -241,20 +239,22 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
-    """A snapshot is visible to whoever may see its deployment (404 otherwise)."""
+    """A snapshot is visible to whoever may see its deployment (404 otherwise); the views
+    declare `may_generate_funder_reports`."""
     snapshot = (
         ReportSnapshot.objects.defer("pdf", "figures")
         .select_related("deployment__programme", "deployment__territory")
         .filter(uuid=uuid)
         .first()
     )
-    if snapshot is None or not policies.may_generate_funder_reports(request.scope):
+    if snapshot is None:
         raise Http404
     selectors.deployment_report_scope(scope=request.scope, deployment_id=snapshot.deployment_id)
     return snapshot
 
 
 @require_GET
+@policy(policies.may_generate_funder_reports, hidden=True)
 def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
     snapshot = _snapshot_or_404(request, uuid)
     template = (
@@ -265,6 +265,7 @@ def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 @require_GET
 @rate_limited("export")
+@policy(policies.may_generate_funder_reports, hidden=True)
 def snapshot_download(request: HttpRequest, uuid) -> HttpResponse:
     snapshot = _snapshot_or_404(request, uuid)
     pdf = ReportSnapshot.objects.values_list("pdf", flat=True).get(pk=snapshot.pk)

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .tenancy.permissions import authenticated, public
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,33 +12,35 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", authenticated(auth_views.LogoutView.as_view()), name="logout"),
     path("structure/", views.switch_structure, name="switch_structure"),
     # Password reset by e-mail (console backend by default, SMTP through settings).
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            subject_template_name="registration/password_reset_subject.txt",
-            email_template_name="registration/password_reset_email.txt",
+        public(
+            auth_views.PasswordResetView.as_view(
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+            )
         ),
         name="password_reset",
     ),
     path(
         "mot-de-passe/oubli/envoye/",
-        auth_views.PasswordResetDoneView.as_view(),
+        public(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        public(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "mot-de-passe/nouveau/fait/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
 ]

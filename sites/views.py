@@ -4,7 +4,6 @@ import os
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .active_structure import set_active_structure
+from .tenancy.permissions import authenticated, may_open, public
 
 # The reporting dashboards, in order of preference, for people who see no person.
 DASHBOARD_URL_NAMES = ["reporting:dashboard", "reporting:home", "reporting:index"]
@@ -29,9 +29,10 @@ def _dashboard_url() -> str | None:
 
 
 @require_GET
+@authenticated
 def home(request: HttpRequest) -> HttpResponse:
     """Caseworkers land on their participant list; other roles on the dashboards."""
-    if request.scope.sees_persons:
+    if may_open(request, "participants:list"):
         return redirect("participants:list")
     dashboard = _dashboard_url()
     if dashboard and request.scope.sees_aggregates:
@@ -40,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@authenticated
 def switch_structure(request: HttpRequest) -> HttpResponse:
     """Make another of the person's structures the active one (its lists, its new files)."""
     raw = request.POST.get("structure", "")
@@ -58,8 +60,8 @@ def switch_structure(request: HttpRequest) -> HttpResponse:
     return redirect(next_url)
 
 
-@login_not_required
 @require_GET
+@public
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
@@ -79,8 +81,8 @@ def _ready_checks() -> dict[str, bool]:
     return checks
 
 
-@login_not_required
 @require_GET
+@public
 def readyz(request: HttpRequest) -> HttpResponse:
     """Readiness (quality.md R7): 200 when every dependency answers, else 503. Names only:
     no version, host name or error text."""

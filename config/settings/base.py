@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates for FORM_RENDERER (TemplatesSetting renders with our engine).
+    "django.forms",
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_tables2",
@@ -260,6 +262,9 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
 
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Every form field is rendered by templates/forms/field.html (web/forms.py).
+FORM_RENDERER = "web.forms.FormRenderer"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants import selectors
 from participants.enums import SENSITIVE_BARRIERS
 from participants.models import (
     AccompanimentAction,
@@ -28,7 +29,6 @@ from participants.models import (
     WorkedHours,
 )
 from participants.policies import can_view_sensitive
-from sites.audit.services import access_log_for_participant
 from sites.tenancy import Scope
 
 FORMAT_VERSION = 1
@@ -113,7 +113,7 @@ def participant_export(*, scope: Scope, participant: Participant) -> dict[str, A
             "action": {"code": entry.action, "label": str(entry.get_action_display())},
             "reason": entry.reason,
         }
-        for entry in access_log_for_participant(scope=scope, participant=participant)
+        for entry in selectors.access_log_for_participant(scope=scope, participant=participant)
     ]
     return data
 

@@ -1,16 +1,16 @@
 """ "Qui a consulté ce dossier ?": the access history of one file, for its structure's managers."""
 
 import django_tables2 as tables
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sites.audit.models import AccessAction, AccessLog
-from sites.audit.services import access_log_for_participant, log_read
+from sites.audit.services import log_read
+from sites.tenancy.permissions import authorize, policy
 
-from .. import selectors
+from .. import policies, selectors
 
 PER_PAGE = 50
 
@@ -34,16 +34,19 @@ class AccessLogTable(tables.Table):
 
 
 @require_GET
+@policy(policies.can_work_on_files, hidden=True)
 def participant_access_log(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    """Managers of the file's structure (and platform administrators) only; a file outside
-    the scope is a 404 like a missing one, a caseworker of the structure gets a 403."""
+    """Managers of the file's structure only (`policies.can_read_access_log`); a file
+    outside the scope is a 404 like a missing one (so is the page for people who see no
+    file), a caseworker of the structure gets a 403."""
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     scope = request.scope
-    if participant.structure_id not in scope.manager_structure_ids:
-        raise PermissionDenied
+    authorize(request, policies.can_read_access_log, participant.structure_id)
     # The page names the person, so opening it is itself an access to the file.
     log_read(request, participant=participant, action=AccessAction.VIEW)
-    table = AccessLogTable(access_log_for_participant(scope=scope, participant=participant))
+    table = AccessLogTable(
+        selectors.access_log_for_participant(scope=scope, participant=participant)
+    )
     tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request, "participants/access_log.html", {"participant": participant, "table": table}

@@ -7,17 +7,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
+from sites.tenancy.permissions import policy
+
+from .. import policies, selectors, services
 from ..forms import ActionForm
 from ..tables import ParticipantTable
-from .base import is_htmx, log_file_access, require_file_access
+from .base import is_htmx, log_file_access
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def action_create(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     """From the list, htmx inserts the form as a table row under the person and swaps the
     saved confirmation in its place; without JavaScript it is an ordinary page."""
-    require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     participant = parcours.participant
     log_file_access(request, participant)

@@ -1,24 +1,19 @@
-"""Helpers shared by the participants' views."""
+"""Helpers shared by the participants' views.
 
-from django.core.exceptions import PermissionDenied
+Who may open these screens is declared on each view with
+`@policy(policies.can_work_on_files)` (sites.tenancy.permissions): coordinators and funders
+get a 403 before the view runs.
+"""
+
 from django.http import HttpRequest
 
 from sites.active_structure import active_structure_id
 from sites.audit.models import AccessAction
 from sites.audit.services import log_read
 
-from .. import policies
-
-
-def require_file_access(request: HttpRequest) -> None:
-    """Only caseworkers and managers reach persons' files (coordinators, funders: 403)."""
-    if not policies.can_work_on_files(request.scope):
-        raise PermissionDenied
-
 
 def current_structure_id(request: HttpRequest) -> int:
     """The structure whose list is shown and where new files go."""
-    require_file_access(request)
     return active_structure_id(request)
 
 

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read
 from sites.ratelimit.decorators import rate_limited
+from sites.tenancy.permissions import policy
 from web.spreadsheets import safe_row
 
+from .. import policies
 from .base import current_structure_id
 from .participants import filtered_participants
 
@@ -53,11 +55,13 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 @rate_limited("export")
+@policy(policies.can_work_on_files)
 def participant_export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
 @require_GET
 @rate_limited("export")
+@policy(policies.can_work_on_files)
 def participant_export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")

@@ -13,18 +13,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read
+from sites.tenancy.permissions import policy
 from web.jinja2 import render_fragment
 from web.links import url_for_ids
 
-from .. import hours_grid
+from .. import hours_grid, policies
 from ..filters import DATE_INPUT_FORMATS
-from .base import require_file_access
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def hours_sites(request: HttpRequest) -> HttpResponse:
     """The work sites whose grid the person may fill, each linked to the current week."""
-    require_file_access(request)
     year, week, _weekday = timezone.localdate().isocalendar()
     return render(
         request,
@@ -38,8 +38,8 @@ def hours_sites(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
-    require_file_access(request)
     site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
     day = timezone.localdate()
     if request.GET.get("jour"):
@@ -56,8 +56,8 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) -> HttpResponse:
-    require_file_access(request)
     site = hours_grid.work_site_get(scope=request.scope, pk=site_pk)
     try:
         week_start = hours_grid.week_monday(year, week)

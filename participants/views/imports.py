@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.models import Programme
+from sites.tenancy.permissions import policy
 
+from .. import policies
 from ..enums import EXIT_CATEGORY, DgefpCategory, ExitSituation, Housing
 from ..importing import MAX_BYTES, MAX_ROWS, ImportFileError, ImportReport, jobs
 from ..importing.columns import COLUMNS
@@ -58,6 +60,7 @@ def _job_get(request: HttpRequest, pk: int, *, for_update: bool = False) -> Impo
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def import_upload(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -84,6 +87,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_get(request, pk)
     shown = job.result if job.status != ImportJob.Status.ANALYSED else job.report
@@ -97,6 +101,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@policy(policies.can_work_on_files)
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     """Start writing the valid rows; the detail page then runs the batches one by one."""
     job = jobs.import_job_commit(job=_job_get(request, pk, for_update=True))
@@ -104,6 +109,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@policy(policies.can_work_on_files)
 def import_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the next batch of a running import (called again and again by the progress
     fragment). The job row is locked, so two tabs never write the same batch."""
@@ -119,9 +125,9 @@ def import_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_format(request: HttpRequest) -> HttpResponse:
     """The expected columns and every accepted code, from the reference lists themselves."""
-    current_structure_id(request)
     return render(
         request,
         "participants/imports/format.html",
@@ -139,9 +145,9 @@ def import_format(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def import_example(request: HttpRequest) -> FileResponse:
     """The example file documented in docs/import-format.md."""
-    current_structure_id(request)
     return FileResponse(
         EXAMPLE_FILE.open("rb"),
         as_attachment=True,

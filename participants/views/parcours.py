@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programmes.enums import ProgrammeCode
+from sites.tenancy.permissions import policy
 
 from .. import policies, selectors, services
 from ..enums import ExitSituation, ParcoursStatus
@@ -21,7 +22,7 @@ from ..forms import (
     SnapshotForm,
     snapshot_initial,
 )
-from .base import log_file_access, require_file_access
+from .base import log_file_access
 
 # An exit to one of these situations continues in another programme of the structure:
 # after saving, the enrolment form opens with that programme and the link pre-filled.
@@ -38,8 +39,8 @@ def _warn(request: HttpRequest, parcours) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def parcours_enrol(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     log_file_access(request, participant)
     initial = {"start_date": timezone.localdate()}
@@ -75,8 +76,8 @@ def parcours_enrol(request: HttpRequest, participant_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def parcours_set_hours(request: HttpRequest, parcours_pk: int) -> HttpResponse:
-    require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     log_file_access(request, parcours.participant)
     form = HoursStageForm(request.POST or None, initial={"start_date": timezone.localdate()})
@@ -107,8 +108,8 @@ def parcours_set_hours(request: HttpRequest, parcours_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def parcours_link_previous(request: HttpRequest, parcours_pk: int) -> HttpResponse:
-    require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     log_file_access(request, parcours.participant)
     form = LinkPreviousForm(request.POST or None, parcours=parcours)
@@ -130,8 +131,8 @@ def parcours_link_previous(request: HttpRequest, parcours_pk: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
-    require_file_access(request)
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     log_file_access(request, parcours.participant)
     participant = parcours.participant

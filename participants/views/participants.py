@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read, log_read
 from sites.ratelimit.decorators import has_search, rate_limited
+from sites.tenancy.permissions import policy
 
 from .. import policies, selectors, services
 from ..enums import ParcoursStatus
@@ -24,7 +25,7 @@ from ..forms import ParticipantForm
 from ..models import Participant
 from ..presentation.file import participant_file
 from ..tables import ParticipantTable
-from .base import current_structure_id, require_file_access
+from .base import current_structure_id
 
 PER_PAGE = 50
 # Query-string keys remembered between visits (the page number is not: a new visit
@@ -50,6 +51,7 @@ def filtered_participants(request: HttpRequest, structure_id: int, params: Query
 
 @require_GET
 @rate_limited("search", when=has_search)
+@policy(policies.can_work_on_files)
 def participant_list(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     session_key = _filters_session_key(structure_id)
@@ -94,8 +96,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@policy(policies.can_work_on_files)
 def participant_detail(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     log_read(request, participant=participant, action=AccessAction.VIEW)
     file = participant_file(scope=request.scope, participant=participant)
@@ -108,11 +110,15 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
             "can_exercise_rights": policies.can_exercise_rights(
                 request.scope, participant.structure_id
             ),
+            "can_read_access_log": policies.can_read_access_log(
+                request.scope, participant.structure_id
+            ),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def participant_create(request: HttpRequest) -> HttpResponse:
     structure_id = current_structure_id(request)
     structure = get_object_or_404(selectors.structures_of(scope=request.scope), pk=structure_id)
@@ -177,8 +183,8 @@ def _conflict_lines(conflict: services.ConflictError, form: ParticipantForm) -> 
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def participant_update(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     form_kwargs = {"scope": request.scope, "structure_id": participant.structure_id}
     form = ParticipantForm(request.POST or None, instance=participant, **form_kwargs)

@@ -8,7 +8,6 @@ and erasing are asked for on a confirmation page and done on POST only (CSRF-pro
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,19 +27,17 @@ from participants.rights.services import participant_anonymise, participant_eras
 from sites.audit.models import AccessAction
 from sites.audit.services import log_read
 from sites.ratelimit.decorators import rate_limited
+from sites.tenancy.permissions import authorize, policy
 from web.pdf import StaticOnlyFetcher
 
 from .. import policies, selectors
 from ..models import Participant
-from .base import require_file_access
 
 
 def _managed_participant(request: HttpRequest, participant_pk: int) -> Participant:
     """The file if the scope sees it (else 404) and the user manages its structure (else 403)."""
-    require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
-    if not policies.can_exercise_rights(request.scope, participant.structure_id):
-        raise PermissionDenied
+    authorize(request, policies.can_exercise_rights, participant.structure_id)
     return participant
 
 
@@ -52,6 +49,7 @@ def _filename(participant: Participant, extension: str) -> str:
 
 @require_GET
 @rate_limited("export")
+@policy(policies.can_work_on_files)
 def rights_export_json(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = _managed_participant(request, participant_pk)
     # Logged first, so the export's access history names this export too.
@@ -67,6 +65,7 @@ def rights_export_json(request: HttpRequest, participant_pk: int) -> HttpRespons
 
 @require_GET
 @rate_limited("export")
+@policy(policies.can_work_on_files)
 def rights_export_pdf(request: HttpRequest, participant_pk: int) -> HttpResponse:
     participant = _managed_participant(request, participant_pk)
     log_read(request, participant=participant, action=AccessAction.PRINT)
@@ -107,10 +106,12 @@ def _confirm(request: HttpRequest, participant_pk: int, *, erase: bool) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def rights_anonymise(request: HttpRequest, participant_pk: int) -> HttpResponse:
     return _confirm(request, participant_pk, erase=False)
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def rights_erase(request: HttpRequest, participant_pk: int) -> HttpResponse:
     return _confirm(request, participant_pk, erase=True)

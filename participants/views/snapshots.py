@@ -8,15 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sites.tenancy.permissions import policy
+
 from .. import policies, selectors, services
 from ..enums import SnapshotContext
 from ..forms import SnapshotForm, snapshot_initial
-from .base import log_file_access, require_file_access
+from .base import log_file_access
 
 
 @require_http_methods(["GET", "POST"])
+@policy(policies.can_work_on_files)
 def snapshot_create(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    require_file_access(request)
     participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
     log_file_access(request, participant)
     parcours_list = list(selectors.parcours_of(participant=participant))

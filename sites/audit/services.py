@@ -4,7 +4,6 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -102,16 +101,3 @@ def log_bulk_read(
             ],
         )
     return len(participant_ids)
-
-
-def access_log_for_participant(*, scope, participant) -> QuerySet[AccessLog]:
-    """Who accessed this file: for the structure's managers (and platform admins) only."""
-    if not (scope.is_platform_admin or participant.structure_id in scope.manager_structure_ids):
-        return AccessLog.objects.none()
-    return (
-        AccessLog.objects.filter(
-            structure_id=participant.structure_id, participant_id=participant.pk
-        )
-        .select_related("actor")
-        .order_by("-at")
-    )

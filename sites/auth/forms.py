@@ -14,13 +14,25 @@ class TokenForm(forms.Form):
         max_length=6,
         strip=True,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+            attrs={
+                "class": "form-control form-control-lg",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autofocus": True,
+            }
         ),
     )
 
     def __init__(self, *args, device=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.device = device
+
+    def full_clean(self):
+        super().full_clean()
+        if "token" in self.errors:
+            widget = self.fields["token"].widget
+            widget.attrs["class"] = f"{widget.attrs['class']} is-invalid"
 
     def clean_token(self):
         token = self.cleaned_data["token"]

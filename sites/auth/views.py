@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from sites.tenancy.permissions import authenticated
+
 from .forms import TokenForm
 
 DEVICE_NAME = "Application d'authentification"
@@ -41,6 +43,7 @@ def _qr_svg(uri: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@authenticated
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol a TOTP device: scan the QR code, then confirm with one code."""
     user = request.user
@@ -75,6 +78,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@authenticated
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """The second step after the password: a code from the enrolled device."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()

@@ -1,7 +1,7 @@
 """Every URL pattern of the project, enumerated from the URLconf (quality.md: "N is enumerated
 from the URLconf, so new routes are covered by construction")."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -11,6 +11,7 @@ class Route:
     name: str  # "namespace:name", or the pattern when unnamed
     pattern: str
     converters: dict  # kwarg name -> converter class name
+    view: object = field(default=None, compare=False, repr=False)  # the pattern's callback
 
     def url(self, values: dict) -> str:
         path = self.pattern
@@ -50,7 +51,7 @@ def all_routes() -> list[Route]:
             elif isinstance(entry, URLPattern):
                 name = entry.name or prefix + pattern
                 qualified = f"{namespace}:{name}" if namespace and entry.name else name
-                routes.append(Route(qualified, prefix + pattern, found))
+                routes.append(Route(qualified, prefix + pattern, found, entry.callback))
 
     walk(get_resolver().url_patterns, "", "", {})
     return routes

@@ -3,8 +3,9 @@
 import pytest
 from django.test import RequestFactory
 
+from participants.selectors import access_log_for_participant
 from sites.audit.models import AccessAction, AccessLog
-from sites.audit.services import access_log_for_participant, log_bulk_read, log_read
+from sites.audit.services import log_bulk_read, log_read
 from sites.enums import Role
 from sites.tenancy import scope_for_user
 from tests import factories as f
@@ -74,3 +75,19 @@ def test_only_managers_see_who_viewed_a_file(structure_a, caseworker_a):
         assert not access_log_for_participant(
             scope=scope_for_user(user), participant=participant
         ).exists()
+
+
+def test_the_history_follows_the_one_access_log_rule(structure_a, caseworker_a):
+    """`access_log_for_participant` answers exactly what `can_read_access_log` allows: a
+    platform administrator who does not manage the structure gets nothing either."""
+    from participants.policies import can_read_access_log
+
+    participant = f.ParticipantFactory(structure=structure_a)
+    log_read(_request(caseworker_a), participant=participant)
+    admin = f.UserFactory(is_superuser=True, is_staff=True)
+    manager = f.MembershipFactory(structure=structure_a, role=Role.MANAGER).user
+    for user, allowed in ((admin, False), (manager, True), (caseworker_a, False)):
+        scope = scope_for_user(user)
+        assert can_read_access_log(scope, structure_a.pk) is allowed
+        rows = access_log_for_participant(scope=scope, participant=participant)
+        assert rows.exists() is allowed

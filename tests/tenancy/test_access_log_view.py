@@ -44,3 +44,13 @@ def test_other_structure_gets_a_404_like_a_missing_file(client, file_a, structur
     missing = reverse("participants_access_log", args=[file_a.participant.pk + 10_000])
     assert client.get(missing).status_code == 404
     assert not AccessLog.objects.filter(actor=manager_b).exists()
+
+
+def test_a_platform_administrator_reaches_the_page_only_as_a_manager(client, file_a, structure_a):
+    """One rule (`participants.policies.can_read_access_log`): the structure's managers. A
+    platform administrator without a membership sees no file in the application (404)."""
+    admin = f.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get(_url(file_a.participant)).status_code == 404
+    f.MembershipFactory(user=admin, structure=structure_a, role=Role.MANAGER)
+    assert client.get(_url(file_a.participant)).status_code == 200
