@@ -13,8 +13,25 @@ from sites import models as sm
 from sites.demo.reference import PROGRAMMES
 from sites.enums import GeoKind, Role, StructureKind
 
-# The real parameters, as seed_demo loads them.
-PROGRAMME_PARAMS = PROGRAMMES
+# Which indicators each real programme reports (the values programmes/0003_reporting_flags
+# gives the existing rows). The demo's reference data does not carry them yet: its own
+# values win once it does.
+PROGRAMME_FLAGS = {
+    "CVG": {"tracks_housing": True, "open_to_every_structure": True},
+    "PHC": {"tracks_continuations": True, "open_to_every_structure": True},
+    "DPH": {"open_to_every_structure": True},
+    "IAE": {"open_to_every_structure": True},
+}
+# The real parameters, as seed_demo loads them, with those flags.
+PROGRAMME_PARAMS = {
+    code: {**PROGRAMME_FLAGS.get(code, {}), **params} for code, params in PROGRAMMES.items()
+}
+
+
+def set_programme_flags() -> None:
+    """Give the programme rows made elsewhere (the dataset generator) the real flags."""
+    for code, flags in PROGRAMME_FLAGS.items():
+        prm.Programme.objects.filter(code=code).update(**flags)
 
 
 def programme(code: str) -> prm.Programme:
