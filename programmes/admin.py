@@ -18,7 +18,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
         "followup_months",
     ]
     search_fields = ["code", "label"]
-    list_filter = ["has_hours_stages"]
+    list_filter = [
+        "has_hours_stages",
+        "tracks_housing",
+        "tracks_continuations",
+        "open_to_every_structure",
+    ]
 
 
 class TargetInline(admin.TabularInline):

@@ -14,7 +14,8 @@ class Programme(models.Model):
     """An insertion programme and its rule parameters.
 
     The numbers of domain.md §5 live here as data, so a new programme or a change of rule
-    needs no code: duration limits, the weekly-hours band and the post-exit follow-up.
+    needs no code: duration limits, the weekly-hours band and the post-exit follow-up, and
+    which indicators it reports (the `tracks_*` flags, docs/indicators.md).
     """
 
     code = models.CharField(_("code"), max_length=8, unique=True, choices=ProgrammeCode.choices)
@@ -66,6 +67,33 @@ class Programme(models.Model):
     entry_snapshot_days = models.PositiveSmallIntegerField(
         _("délai du diagnostic d'entrée (jours)"),
         default=30,
+    )
+    # Which indicators of docs/indicators.md the programme reports: flags, not code checks,
+    # so that a new programme is set up in the admin. Off by default: a new programme gets
+    # the common indicators only until someone says it tracks more.
+    tracks_housing = models.BooleanField(
+        _("suivi de l'accès au logement"),
+        default=False,
+        help_text=_(
+            "Calcule le taux d'accès au logement des sortants (indicateur "
+            "housing_access_rate ; Convergence)."
+        ),
+    )
+    tracks_continuations = models.BooleanField(
+        _("suivi des suites de parcours"),
+        default=False,
+        help_text=_(
+            "Calcule la part des sorties vers un CDDI, un parcours Convergence ou une autre "
+            "SIAE (indicateur phc_continuation_rate ; Premières Heures en Chantier)."
+        ),
+    )
+    open_to_every_structure = models.BooleanField(
+        _("ouvert à toute structure"),
+        default=False,
+        help_text=_(
+            "Proposé dans le tableau de bord de chaque structure, même sans déploiement qui "
+            "la liste (programmes de droit commun)."
+        ),
     )
 
     class Meta:

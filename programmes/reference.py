@@ -19,6 +19,9 @@ PROGRAMMES = {
         "derogation_min_weekly_hours": Decimal(1),
         "followup_months": 12,
         "has_hours_stages": False,
+        "tracks_housing": True,
+        "tracks_continuations": False,
+        "open_to_every_structure": True,
     },
     "PHC": {
         "label": "Premières Heures en Chantier",
@@ -30,6 +33,9 @@ PROGRAMMES = {
         "derogation_min_weekly_hours": None,
         "followup_months": 0,
         "has_hours_stages": True,
+        "tracks_housing": False,
+        "tracks_continuations": True,
+        "open_to_every_structure": True,
     },
     "DPH": {
         "label": "Dispositif Premières Heures",
@@ -41,6 +47,9 @@ PROGRAMMES = {
         "derogation_min_weekly_hours": None,
         "followup_months": 0,
         "has_hours_stages": True,
+        "tracks_housing": False,
+        "tracks_continuations": False,
+        "open_to_every_structure": True,
     },
     "IAE": {
         "label": "IAE droit commun",
@@ -52,6 +61,9 @@ PROGRAMMES = {
         "derogation_min_weekly_hours": Decimal(1),
         "followup_months": 0,
         "has_hours_stages": False,
+        "tracks_housing": False,
+        "tracks_continuations": False,
+        "open_to_every_structure": True,
     },
 }
 

@@ -136,6 +136,48 @@ def _nice_max(value: float) -> float:
     return value
 
 
+def _legend(prefix: str, names: Sequence[str], left: float) -> list[str]:
+    """The series' swatches and names, left to right above the plot."""
+    out, lx = [], left
+    for s_index, name in enumerate(names):
+        out.append(
+            _el(
+                "rect",
+                x=lx,
+                y=8,
+                width=14,
+                height=14,
+                fill=_fill(prefix, s_index),
+                stroke=INK,
+                stroke_width=0.6,
+            )
+        )
+        out.append(_text(lx + 20, 19, name, anchor="start"))
+        lx += 30 + 7 * len(name)
+    return out
+
+
+def _value_grid(vmax: float, *, left: float, top: float, plot_h: float, x2: float) -> list[str]:
+    """Five horizontal grid lines with their values on the left axis."""
+    out = []
+    for i in range(5):
+        value = vmax * i / 4
+        y = top + plot_h - plot_h * i / 4
+        out.append(
+            _el(
+                "line",
+                x1=left,
+                x2=x2,
+                y1=_n(y),
+                y2=_n(y),
+                stroke="#d0d0d0",
+                stroke_width=0.6,
+            )
+        )
+        out.append(_text(left - 4, y + 4, f"{value:.0f}", size=9, anchor="end", fill=MUTED))
+    return out
+
+
 def grouped_bars(
     *,
     prefix: str,
@@ -158,39 +200,8 @@ def grouped_bars(
         for i, cat in enumerate(categories)
     )
     out = [_open(prefix, width, height, title, desc)]
-    # Legend
-    lx = left
-    for s_index, (name, _values) in enumerate(series):
-        out.append(
-            _el(
-                "rect",
-                x=lx,
-                y=8,
-                width=14,
-                height=14,
-                fill=_fill(prefix, s_index),
-                stroke=INK,
-                stroke_width=0.6,
-            )
-        )
-        out.append(_text(lx + 20, 19, name, anchor="start"))
-        lx += 30 + 7 * len(name)
-    # Axis and grid
-    for i in range(5):
-        value = vmax * i / 4
-        y = top + plot_h - plot_h * i / 4
-        out.append(
-            _el(
-                "line",
-                x1=left,
-                x2=width - right,
-                y1=_n(y),
-                y2=_n(y),
-                stroke="#d0d0d0",
-                stroke_width=0.6,
-            )
-        )
-        out.append(_text(left - 4, y + 4, f"{value:.0f}", size=9, anchor="end", fill=MUTED))
+    out += _legend(prefix, [name for name, _values in series], left)
+    out += _value_grid(vmax, left=left, top=top, plot_h=plot_h, x2=width - right)
     for c_index, cat in enumerate(categories):
         gx = left + c_index * group_w + (group_w - bar_w * len(series)) / 2
         for s_index, (_name, values) in enumerate(series):

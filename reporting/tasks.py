@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from . import services
+from . import rendering
 
 
 @task()
 def render_report_snapshot(snapshot_id: int) -> None:
     """Render the PDF of a frozen report; progress is stored on the snapshot."""
-    services.report_snapshot_render(snapshot_id=snapshot_id)
+    rendering.report_snapshot_render(snapshot_id=snapshot_id)

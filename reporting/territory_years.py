@@ -2,14 +2,15 @@
 `TerritoryYear` (kept exact on read).
 
 Writers only append the structures they touch to `TerritoryYearStale` (triggers of migration
-0003_territory_years, which keeps its own frozen copy of the statement below: change both
-together, with a migration replacing the functions). Before reading, `table` and
-`comparison` recompute the stale structures of their scope, under a per-structure advisory
-lock, and delete exactly the stale rows they saw: a row committed meanwhile stays for the
-next reader. So the figures are those of the live statements (indicators.py) over the same
-committed data — tested after every kind of write — while a région's year of the whole IAE
-reads a few hundred rows instead of joining 15,000 parcours with their exits and hours, and
-the national view about 8,000 instead of aggregating 450,000 parcours.
+0003_territory_years; the function that recomputes them keeps its own frozen copy of the
+statement below, last replaced by 0004_programme_flags: change both together, with a
+migration replacing the function). Before reading, `table` and `comparison` recompute the
+stale structures of their scope, under a per-structure advisory lock, and delete exactly
+the stale rows they saw: a row committed meanwhile stays for the next reader. So the
+figures are those of the live statements (indicators.py) over the same committed data —
+tested after every kind of write — while a région's year of the whole IAE reads a few
+hundred rows instead of joining 15,000 parcours with their exits and hours, and the
+national view about 8,000 instead of aggregating 450,000 parcours.
 
 `manage.py refresh_territory_years` recomputes what is stale in the background (so that few
 structures are left for readers) and rebuilds everything when a new year starts or the
@@ -47,19 +48,20 @@ HOUSED_OR_UNKNOWN = [*HOUSED, Housing.INCONNU]
 
 
 # Each counted parcours of the structures, where it lies (its work site's commune, else its
-# structure's), its exit and, for Convergence exits, the housing at entry and at exit (the
-# same look-ups as indicators._HOUSING_JOINS); the territories holding each commune, found
-# upwards (ancestors of the commune's geo units, then the territories' ancestors): the same
-# membership as the dashboards' downward search; every calendar year that can hold the
-# parcours' hours (from the year of its start minus six days: a week counts by its Monday)
-# up to the coverage, `counted` when the parcours itself overlaps the year; the hours of
-# each parcours and year from reporting_hoursbymonth. Figures per programme, year, territory
-# and structure, as indicators.py defines them for P = that year. A row is kept when a
+# structure's), its exit and, for the exits of a programme that tracks housing, the housing
+# at entry and at exit (the same look-ups as indicator_sql.HOUSING_JOINS); the territories
+# holding each commune, found upwards (ancestors of the commune's geo units, then the
+# territories' ancestors): the same membership as the dashboards' downward search; every
+# calendar year that can hold the parcours' hours (from the year of its start minus six
+# days: a week counts by its Monday) up to the coverage, `counted` when the parcours itself
+# overlaps the year; the hours of each parcours and year from reporting_hoursbymonth.
+# Figures per programme, year, territory and structure, as indicators.py defines them for
+# P = that year. A row is kept when a
 # parcours counts or hours exist, as the dashboard's statement gives a row.
-# Entry and exit housing of every ended Convergence parcours (the same look-ups as the
-# live statement's, which gates them on the period instead).
+# Entry and exit housing of every ended parcours of a programme that tracks housing (the
+# same look-ups as the live statement's, which gates them on the period instead).
 _HOUSING_JOINS = ind.housing_joins(
-    "pr.code = 'CVG' AND p.end_date IS NOT NULL",
+    "pr.tracks_housing AND p.end_date IS NOT NULL",
     f"'{SnapshotContext.ENTREE}'",
     f"'{SnapshotContext.SORTIE}'",
 )
@@ -221,8 +223,7 @@ def covered_through() -> int | None:
 
 def comparison(
     *,
-    programme_id: int,
-    programme_code: str,
+    programme,
     period: Period,
     territory_ids: Collection[int],
     structure_ids: Collection[int],
@@ -234,17 +235,11 @@ def comparison(
     through = covered_through() if year is not None else None
     if through is None or year > through:
         return None
-    result = ind.Comparison(
-        figures={
-            tid: ind.Indicators(days_in_period=period.days, programme_code=programme_code)
-            for tid in territory_ids
-        },
-        by_structure={tid: [] for tid in territory_ids},
-    )
+    result = ind.empty_comparison(programme=programme, period=period, territory_ids=territory_ids)
     if not territory_ids or not structure_ids:
         return result
     params = {
-        "programme_id": programme_id,
+        "programme_id": programme.pk,
         "year": year,
         "territory_ids": sorted(territory_ids),
         "structure_ids": sorted(structure_ids),
@@ -256,14 +251,13 @@ def comparison(
             return None
         cursor.execute(_READ_SQL, params)
         for row in cursor.fetchall():
-            ind.add_comparison_row(result, row, period=period, programme_code=programme_code)
+            ind.add_comparison_row(result, row, period=period, programme=programme)
     return result
 
 
 def table(
     *,
-    programme_id: int,
-    programme_code: str,
+    programme,
     period: Period,
     structure_ids: Collection[int],
     territory_id: int,
@@ -276,7 +270,7 @@ def table(
     if through is None or year > through:
         return None
     params = {
-        "programme_id": programme_id,
+        "programme_id": programme.pk,
         "year": year,
         "territory_id": territory_id,
         "structure_ids": sorted(structure_ids),
@@ -291,6 +285,7 @@ def table(
             cursor.execute(_TABLE_SQL, params)
             rows = cursor.fetchall()
     by_structure, entries, exits = {}, [], []
+    flags = ind.rate_flags(programme)
     for row in rows:
         structure_id, acc, active, n_in, n_out, categories, dyn, days, hours = row[:9]
         h_den, h_num, cont, by_month_in, by_month_out = row[9:]
@@ -308,11 +303,11 @@ def table(
             housing_numerator=h_num,
             phc_continuations=cont,
             days_in_period=period.days,
-            programme_code=programme_code,
+            **flags,
         )
         entries.append(by_month_in)
         exits.append(by_month_out)
-    total = ind.Indicators(days_in_period=period.days, programme_code=programme_code)
+    total = ind.Indicators(days_in_period=period.days, **flags)
     for figures in by_structure.values():
         _add(total, figures)
     return ind.IndicatorTable(
@@ -388,7 +383,7 @@ def rebuild(through_year: int) -> None:
     year starts, after a change of geography."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 0")  # 23 s on the national dataset
-        # The geography and the programmes' codes hold still while the rows are computed
+        # The geography and the programmes' flags hold still while the rows are computed
         # (a change would otherwise drop a coverage row not yet committed, and be lost).
         cursor.execute(
             "LOCK TABLE sites_territory, sites_territory_geo_units, sites_geounit, "

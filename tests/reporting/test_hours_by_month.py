@@ -113,8 +113,7 @@ def test_dashboards_read_the_same_hours_from_months_and_weeks(monkeypatch):
 
     def table(period):
         return ind.indicator_table(
-            programme_id=p.programme_id,
-            programme_code=p.programme.code,
+            programme=p.programme,
             period=period,
             structure_ids=[p.structure_id],
         )

@@ -17,8 +17,7 @@ def _table(world, territory, programme=None, structure_ids=None, period=Y2021):
     programme = programme or world.cvg
     ids = structure_ids or ind.structures_in_territory(territory.pk)
     return ind.indicator_table(
-        programme_id=programme.pk,
-        programme_code=programme.code,
+        programme=programme,
         period=period,
         structure_ids=ids,
         territory_id=territory.pk,
@@ -125,8 +124,7 @@ def test_period_bounds_quarter_and_semester(world):
 
 def _months(world, period):
     return ind.indicator_table(
-        programme_id=world.cvg.pk,
-        programme_code="CVG",
+        programme=world.cvg,
         period=period,
         structure_ids=ind.structures_in_territory(world.nm.pk),
         territory_id=world.nm.pk,
@@ -153,8 +151,7 @@ def test_the_monthly_series_adds_up_to_the_period(world, period):
     assert sum(m.exits for m in table.months) == table.total.exits
     assert table.total.entries or table.total.exits
     empty = ind.indicator_table(
-        programme_id=world.cvg.pk,
-        programme_code="CVG",
+        programme=world.cvg,
         with_months=True,
         period=period,
         structure_ids=[],

@@ -47,8 +47,7 @@ def _compare_every_year(after: str = "") -> None:
         for code in ("CVG", "PHC", "IAE"):
             for year in YEARS:
                 arguments = {
-                    "programme_id": f.programme(code).pk,
-                    "programme_code": code,
+                    "programme": f.programme(code),
                     "period": periods.year(year),
                     "structure_ids": ids,
                     "territory_id": territory_id,
@@ -65,8 +64,7 @@ def _compare_every_year(after: str = "") -> None:
         programme = f.programme(code)
         for year in YEARS:
             arguments = {
-                "programme_id": programme.pk,
-                "programme_code": code,
+                "programme": programme,
                 "period": periods.year(year),
                 "territory_ids": territory_ids,
                 "structure_ids": structure_ids,
@@ -355,8 +353,7 @@ def test_a_change_of_geography_sends_readers_to_the_live_figures_until_a_rebuild
     moved = Territory.objects.get(geo_units__code="R9")
     moved.geo_units.clear()
     arguments = {
-        "programme_id": f.programme("CVG").pk,
-        "programme_code": "CVG",
+        "programme": f.programme("CVG"),
         "period": periods.year(2022),
         "territory_ids": [moved.pk],
         "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
@@ -369,8 +366,7 @@ def test_a_change_of_geography_sends_readers_to_the_live_figures_until_a_rebuild
 @pytest.mark.django_db
 def test_periods_the_rows_do_not_hold_are_left_to_the_live_computation(geography):
     arguments = {
-        "programme_id": f.programme("CVG").pk,
-        "programme_code": "CVG",
+        "programme": f.programme("CVG"),
         "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
         "structure_ids": [],
     }

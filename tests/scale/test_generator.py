@@ -123,8 +123,7 @@ def test_hand_written_sql_matches_the_reporting_indicators():
         for programme in Programme.objects.filter(code__in=["CVG", "PHC", "IAE"]):
             ids = indicators.structures_in_territory(territory.pk)
             total = indicators.indicator_table(
-                programme_id=programme.pk,
-                programme_code=programme.code,
+                programme=programme,
                 period=period,
                 structure_ids=ids,
                 territory_id=territory.pk,
@@ -160,8 +159,7 @@ def test_the_national_view_reads_the_same_figures_as_a_live_computation():
     for programme in Programme.objects.filter(code__in=["CVG", "PHC", "IAE"]):
         for year in range(2021, 2027):
             arguments |= {
-                "programme_id": programme.pk,
-                "programme_code": programme.code,
+                "programme": programme,
                 "period": periods.year(year),
             }
             cached = territory_years.comparison(**arguments)

@@ -1,0 +1,176 @@
+"""The suppression grid of a published document: every count it prints, the equations
+that tie them together (rows → total, categories → exits, months → total, a territory →
+the territories it contains), which cells fail the dominance rule, and the statuses
+`reporting.suppression` gives them. See docs/indicators.md, "Secret statistique"."""
+
+from dataclasses import dataclass, field
+
+from .figures import CATEGORY_CODES
+from .published_cells import count
+from .suppression import PUBLISHED, Constraint, contributions, is_dominated, suppress
+
+
+@dataclass
+class Grid:
+    """The cells of a document with their equations, before suppression."""
+
+    values: dict = field(default_factory=dict)
+    constraints: list[Constraint] = field(default_factory=list)
+    dominated: set = field(default_factory=set)
+    owners: dict | None = None  # per-structure cell → its structure (insider audit)
+
+    def statuses(self, suppressed: bool) -> dict:
+        if not suppressed:
+            return dict.fromkeys(self.values, PUBLISHED)
+        return suppress(self.values, self.constraints, dominated=self.dominated, owners=self.owners)
+
+
+@dataclass
+class DashboardStatus:
+    """What suppression decided for a dashboard: each count's status, the derived columns
+    of the total row the dominance rule hides, and those of structure rows."""
+
+    status: dict
+    total_hidden: set[str]
+    row_hidden: dict
+
+
+def _exits_parts(row_key) -> Constraint:
+    """exits = Σ exits by category + exits of no recorded category."""
+    return Constraint(
+        (row_key, "exits"),
+        (*((row_key, f"cat:{c}") for c in CATEGORY_CODES), (row_key, "cat:unknown")),
+    )
+
+
+def _table_cells(grid: Grid, table, structure_ids, count_cols, territorial: bool) -> None:
+    """The total and structure rows: their counts, exits = Σ categories on each row, and
+    total = Σ rows on each column (dominance on the total when `territorial`)."""
+    grid_cols = [*count_cols, "cat:unknown"]
+    rows = [("total", table.total)] + [(pk, table.by_structure[pk]) for pk in structure_ids]
+    for row_key, fig in rows:
+        for col in count_cols:
+            grid.values[(row_key, col)] = count(fig, col)
+        unknown = fig.exits - sum(fig.exits_by_category.values())
+        grid.values[(row_key, "cat:unknown")] = unknown
+        grid.constraints.append(_exits_parts(row_key))
+        if row_key != "total":
+            grid.owners.update({(row_key, col): row_key for col in grid_cols})
+    if structure_ids:
+        for col in grid_cols:
+            parts = tuple((pk, col) for pk in structure_ids)
+            grid.constraints.append(Constraint(("total", col), parts))
+    if territorial:
+        for col in grid_cols:
+            parts = (grid.values[(pk, col)] for pk in structure_ids)
+            if is_dominated(grid.values[("total", col)], *contributions(parts)):
+                grid.dominated.add(("total", col))
+
+
+def _month_cells(grid: Grid, months, territorial: bool) -> None:
+    """Each month's entries and exits, and the year's total = Σ months."""
+    for point in months:
+        grid.values[(point.month, "entries")] = point.entries
+        grid.values[(point.month, "exits")] = point.exits
+        if territorial:
+            if is_dominated(point.entries, point.entries_structures, point.entries_top):
+                grid.dominated.add((point.month, "entries"))
+            if is_dominated(point.exits, point.exits_structures, point.exits_top):
+                grid.dominated.add((point.month, "exits"))
+    if months:
+        for col in ("entries", "exits"):
+            grid.constraints.append(
+                Constraint(("total", col), tuple((p.month, col) for p in months))
+            )
+
+
+def dashboard_status(
+    dashboard, structure_ids, count_cols, *, suppressed: bool, territorial: bool
+) -> DashboardStatus:
+    """The statuses of a dashboard's counts (`territorial`: its territory-level cells obey
+    the dominance rule) and the derived cells that dominance hides."""
+    grid = Grid(owners={})
+    _table_cells(grid, dashboard.table, structure_ids, count_cols, territorial)
+    _month_cells(grid, dashboard.months, territorial)
+    status = grid.statuses(suppressed)
+    total_hidden: set[str] = set()
+    row_hidden: dict = {}
+    if territorial:
+        table = dashboard.table
+        total_hidden, hours_dominated = _derived_dominance(table, structure_ids)
+        if hours_dominated and structure_ids:
+            # The territory's hours are the sum of the rows': hide the largest row's too.
+            top = max(structure_ids, key=lambda pk: table.by_structure[pk].hours_worked)
+            row_hidden[top] = {"hours_worked", "fte"}
+    return DashboardStatus(status, total_hidden, row_hidden)
+
+
+def _derived_dominance(table, structure_ids) -> tuple[set[str], bool]:
+    """The derived columns of the total row that fail the dominance rule, and whether the
+    total's hours do (rates follow their numerator and denominator, the average duration
+    the summed durations, FTE the hours)."""
+    rows = [table.by_structure[pk] for pk in structure_ids]
+    total = table.total
+
+    def dominated(attr) -> bool:
+        value = getattr(total, attr)
+        return is_dominated(value, *contributions(getattr(r, attr) for r in rows))
+
+    hidden = set()
+    if dominated("duration_days"):
+        hidden.add("average_duration_months")
+    if dominated("housing_denominator") or dominated("housing_numerator"):
+        hidden.add("housing_access_rate")
+    if dominated("phc_continuations"):
+        hidden.add("phc_continuation_rate")
+    hours = dominated("hours_worked")
+    if hours:
+        hidden |= {"hours_worked", "fte"}
+    return hidden, hours
+
+
+def comparison_status(comparison, count_cols) -> tuple[dict, set]:
+    """The national view's statuses, and the territories whose average duration the
+    dominance rule hides. Every row aggregates structures (dominance on each count); a
+    territory containing others is tied to them by parent = Σ children + rest."""
+    suppressed = comparison.suppressed
+    grid = Grid()
+    duration_hidden: set = set()
+    for territory in comparison.territories:
+        tid = territory.pk
+        fig = comparison.figures[tid]
+        parts = comparison.by_structure.get(tid, [])
+        for col in count_cols:
+            grid.values[(tid, col)] = count(fig, col)
+            if suppressed and is_dominated(
+                grid.values[(tid, col)], *contributions(count(p, col) for p in parts)
+            ):
+                grid.dominated.add((tid, col))
+        grid.values[(tid, "cat:unknown")] = fig.exits - sum(fig.exits_by_category.values())
+        unknown_parts = (p.exits - sum(p.exits_by_category.values()) for p in parts)
+        if suppressed and is_dominated(
+            grid.values[(tid, "cat:unknown")], *contributions(unknown_parts)
+        ):
+            grid.dominated.add((tid, "cat:unknown"))
+        if suppressed and is_dominated(
+            fig.duration_days, *contributions(p.duration_days for p in parts)
+        ):
+            duration_hidden.add(tid)
+        grid.constraints.append(_exits_parts(tid))
+    _enclosing_cells(grid, comparison.enclosing, [*count_cols, "cat:unknown"])
+    return grid.statuses(suppressed), duration_hidden
+
+
+def _enclosing_cells(grid: Grid, enclosing: dict, grid_cols) -> None:
+    """parent = Σ children + rest: the rest (never shown) is a cell of the grid, protected
+    like any other when it is a small count."""
+    children: dict[int, list[int]] = {}
+    for child, parent in enclosing.items():
+        children.setdefault(parent, []).append(child)
+    for parent, kids in children.items():
+        for col in grid_cols:
+            rest = grid.values[(parent, col)] - sum(grid.values[(k, col)] for k in kids)
+            grid.values[(("rest", parent), col)] = rest
+            grid.constraints.append(
+                Constraint((parent, col), (*((k, col) for k in kids), (("rest", parent), col)))
+            )

@@ -1,0 +1,256 @@
+"""Who may see which figures: the caller's `Scope` turned into a `ReportScope`.
+
+Who may see what (domain.md §2):
+- platform administrators: every territory × programme;
+- coordinators: their coordination's territories × programmes (sub-territories included);
+- funders: the territories × programmes of the deployments they fund, restricted to the
+  deployments' structures;
+- caseworkers and managers: their own structures, per programme.
+
+Every function answers 404 (or nothing) for a scope the caller may not open; the figures
+themselves are read by `reporting.selectors`.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.http import Http404
+
+from programmes.models import CoordinationScope, Deployment, Programme
+from sites.models import Structure, Territory
+from sites.tenancy import Scope
+from sites.tenancy.rls import SETTING, current_structures, set_all_structures
+
+from . import indicators as ind
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What one dashboard, export or report covers, already checked against the caller.
+
+    `structure_ids` is concrete (resolved once), so the same scope gives the same figures
+    and can be handed to row-level security.
+    """
+
+    programme: Programme
+    territory: Territory | None
+    structure_ids: frozenset[int]
+    structure: Structure | None = None
+    suppressed: bool = True
+    deployment: Deployment | None = None
+
+    @property
+    def query_structure_ids(self) -> frozenset[int]:
+        if self.structure is not None:
+            return frozenset({self.structure.pk}) & self.structure_ids
+        return self.structure_ids
+
+
+def _descendant_territory_ids(root_ids: set[int]) -> set[int]:
+    """The territories and all their sub-territories (one query per tree level, ≤ 4)."""
+    found, frontier = set(root_ids), set(root_ids)
+    while frontier:
+        frontier = (
+            set(Territory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def reportable_pairs(*, scope: Scope) -> list[tuple[Territory, Programme]]:
+    """The territory × programme dashboards the caller may open (their roots)."""
+    pairs: dict[tuple[int, int], tuple[Territory, Programme]] = {}
+    if scope.is_platform_admin:
+        for dep in Deployment.objects.select_related("territory", "programme"):
+            pairs[(dep.territory_id, dep.programme_id)] = (dep.territory, dep.programme)
+    if scope.coordination_ids:
+        for cs in CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids
+        ).select_related("territory", "programme"):
+            pairs[(cs.territory_id, cs.programme_id)] = (cs.territory, cs.programme)
+    if scope.funder_ids:
+        for dep in Deployment.objects.filter(funders__in=scope.funder_ids).select_related(
+            "territory", "programme"
+        ):
+            pairs[(dep.territory_id, dep.programme_id)] = (dep.territory, dep.programme)
+    return sorted(pairs.values(), key=lambda tp: (tp[1].code, tp[0].name))
+
+
+def structure_programmes(*, scope: Scope) -> list[Programme]:
+    """Programmes the caller's own structures may run (caseworkers and managers)."""
+    if not scope.structure_ids:
+        return []
+    # A programme open to every structure (Programme.open_to_every_structure) is offered
+    # without a deployment listing the caller's structures.
+    return list(
+        Programme.objects.filter(
+            Q(deployments__structures__in=scope.structure_ids) | Q(open_to_every_structure=True)
+        ).distinct()
+    )
+
+
+def get_programme(code: str) -> Programme:
+    try:
+        return Programme.objects.get(code=code)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def territory_report_scope(
+    *, scope: Scope, programme: Programme, territory_slug: str, structure_slug: str = ""
+) -> ReportScope:
+    """The scope of a territory dashboard, or 404 when the caller may not see it."""
+    territory = Territory.objects.filter(slug=territory_slug).first()
+    if territory is None:
+        raise Http404
+    structure_ids: set[int] | None = None  # None: every structure located in the territory
+    allowed = scope.is_platform_admin
+    if not allowed and scope.coordination_ids:
+        roots = set(
+            CoordinationScope.objects.filter(
+                coordination_id__in=scope.coordination_ids, programme=programme
+            ).values_list("territory_id", flat=True)
+        )
+        allowed = territory.pk in _descendant_territory_ids(roots) if roots else False
+    if not allowed and scope.funder_ids:
+        deployments = list(
+            Deployment.objects.filter(
+                funders__in=scope.funder_ids, programme=programme, territory=territory
+            )
+        )
+        if deployments:
+            allowed = True
+            structure_ids = _deployment_structure_ids(deployments)
+    if not allowed:
+        raise Http404
+    located = set(ind.structures_in_territory(territory.pk))
+    ids = located if structure_ids is None else structure_ids & located
+    structure = None
+    if structure_slug:
+        structure = Structure.objects.filter(slug=structure_slug, pk__in=ids).first()
+        if structure is None:
+            raise Http404
+    return ReportScope(
+        programme=programme,
+        territory=territory,
+        structure_ids=frozenset(ids),
+        structure=structure,
+        suppressed=not scope.is_platform_admin,
+    )
+
+
+def _deployment_structure_ids(deployments: list[Deployment]) -> set[int] | None:
+    """The deployments' structures; None (all located structures) when one lists none.
+
+    The link table carries a `structure_id`, so row-level security hides its rows from
+    funders and coordinators, who belong to no structure: read through `dep.structures`,
+    every deployment would look unrestricted and a funder would get the figures of
+    structures it does not fund. Which structures a deployment lists is reference data
+    (no person in it), so it is read with every structure visible, for these deployments
+    only, and the previous visibility is restored at once.
+    """
+    ids = [dep.pk for dep in deployments]
+    with transaction.atomic():
+        previous = current_structures()
+        set_all_structures()
+        try:
+            pairs = list(
+                Deployment.structures.through.objects.filter(deployment_id__in=ids).values_list(
+                    "deployment_id", "structure_id"
+                )
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
+    listed: dict[int, set[int]] = {pk: set() for pk in ids}
+    for deployment_id, structure_id in pairs:
+        listed[deployment_id].add(structure_id)
+    if any(not structures for structures in listed.values()):
+        return None
+    return set().union(*listed.values())
+
+
+def own_structures_report_scope(*, scope: Scope, programme: Programme) -> ReportScope:
+    """Caseworkers and managers: their structures, no territory filter, no suppression
+    (they already see these persons)."""
+    if not scope.structure_ids:
+        raise Http404
+    return ReportScope(
+        programme=programme,
+        territory=None,
+        structure_ids=frozenset(scope.structure_ids),
+        suppressed=False,
+    )
+
+
+def deployment_report_scope(*, scope: Scope, deployment_id: int) -> ReportScope:
+    """A funder report's scope: one deployment (its structures within its territory)."""
+    qs = Deployment.objects.select_related("programme", "territory")
+    if not scope.is_platform_admin:
+        visible = Q(funders__in=scope.funder_ids)
+        if scope.coordination_ids:
+            pairs = CoordinationScope.objects.filter(coordination_id__in=scope.coordination_ids)
+            visible |= Q(
+                pk__in=Deployment.objects.filter(
+                    Q(
+                        *[
+                            Q(programme_id=cs.programme_id, territory_id=cs.territory_id)
+                            for cs in pairs
+                        ],
+                        _connector=Q.OR,
+                    )
+                    if pairs
+                    else Q(pk__in=[])
+                ).values("pk")
+            )
+        qs = qs.filter(visible).distinct()
+    deployment = qs.filter(pk=deployment_id).first()
+    if deployment is None:
+        raise Http404
+    located = set(ind.structures_in_territory(deployment.territory_id))
+    listed = _deployment_structure_ids([deployment])
+    ids = located if listed is None else listed & located
+    return ReportScope(
+        programme=deployment.programme,
+        territory=deployment.territory,
+        structure_ids=frozenset(ids),
+        suppressed=True,
+        deployment=deployment,
+    )
+
+
+def funded_deployments(*, scope: Scope) -> list[Deployment]:
+    """Deployments whose funder reports the caller may generate."""
+    qs = Deployment.objects.select_related("programme", "territory")
+    if scope.is_platform_admin:
+        return list(qs)
+    pairs = [
+        Q(programme_id=p, territory_id=t)
+        for t, p in CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids
+        ).values_list("territory_id", "programme_id")
+    ]
+    visible = Q(funders__in=scope.funder_ids)
+    for pair in pairs:
+        visible |= pair
+    if not scope.funder_ids and not pairs:
+        return []
+    return list(qs.filter(visible).distinct())
+
+
+def comparable_territories(*, scope: Scope, programme: Programme) -> list[Territory]:
+    """Territories the national view compares: those with a deployment of the programme
+    inside the caller's territories (everything for a platform administrator)."""
+    qs = Territory.objects.filter(deployments__programme=programme).distinct().order_by("name")
+    if scope.is_platform_admin:
+        return list(qs)
+    roots = set(
+        CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids, programme=programme
+        ).values_list("territory_id", flat=True)
+    )
+    if not roots:
+        return []
+    return list(qs.filter(pk__in=_descendant_territory_ids(roots)))
