@@ -9,20 +9,34 @@ Filters that escape by themselves (`join`, `format` on strings) use Jinja2's ent
 instead of Django's: loop and print each value instead.
 """
 
+import html
+
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
+
+
+def _escaped(value):
+    """Every printed value, escaped as Django escapes (html.escape: &quot;, &#x27;), so a
+    fragment's markup is byte for byte what the Django template language would write; safe
+    markup (Django's SafeString, Jinja2's Markup) as it is; a lazy translation as its text.
+    conditional_escape itself gives the same, with a lazy-string wrapper paid on every
+    value of every row."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value)))  # noqa: S704 — escaped on this very line
 
 
 def environment(**options) -> Environment:
     options.pop("autoescape", None)
     options["undefined"] = StrictUndefined
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
-    # Printed values are escaped by Django's own function (&quot;, &#x27;), so a fragment's
-    # markup is byte for byte what the Django template language would write.
-    env.finalize = conditional_escape
+    env.finalize = _escaped
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     return env
 
