@@ -17,7 +17,11 @@ if not os.environ.get("XDG_RUNTIME_DIR"):
     os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 
 
-def _system_libraries_or_exit() -> None:
+from tests import factories as f  # noqa: E402
+from tests import hypothesis_profiles  # noqa: E402, F401  (loads the dev or ci profile)
+
+
+def pytest_configure(config):
     """One clear line instead of a collection error in every module that imports WeasyPrint
     when its system libraries are missing (its warning is an error in this harness)."""
     import warnings
@@ -26,19 +30,13 @@ def _system_libraries_or_exit() -> None:
         warnings.simplefilter("error")
         try:
             import weasyprint  # noqa: F401
-        except (OSError, UserWarning) as error:
+        except (OSError, Warning) as error:
             first_line = str(error).strip().splitlines()[0]
             pytest.exit(
-                f"WeasyPrint's system libraries are missing ({first_line}): run `make test`, "
+                f"WeasyPrint's system libraries are missing ({first_line}) - run `make test`, "
                 "which installs them (scripts/system-deps.sh test).",
                 returncode=pytest.ExitCode.USAGE_ERROR,
             )
-
-
-_system_libraries_or_exit()
-
-from tests import factories as f  # noqa: E402
-from tests import hypothesis_profiles  # noqa: E402, F401  (loads the dev or ci profile)
 
 
 @pytest.fixture
