@@ -291,5 +291,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Background jobs (funder PDF rendering, …): rows in PostgreSQL, run by `manage.py db_worker`.
+# Background jobs (funder PDF rendering, the import's analysis, …): rows in PostgreSQL, run
+# by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Reading an uploaded spreadsheet (docs/import-format.md, docs/security.md): bounds checked
+# while reading, beyond the 5 MB upload cap. The analysis runs in the background worker.
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+IMPORT_MAX_ZIP_MEMBERS = env.int("IMPORT_MAX_ZIP_MEMBERS", default=200)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=65_536)
+IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", default=60)

@@ -1,29 +1,46 @@
 """Turn an uploaded file's bytes into rows of text cells keyed by canonical column.
 
 Untrusted input: the type is decided by sniffing the content, never by the file name; the
-size and the number of rows are capped (quality.md S16); every failure becomes an
+size is capped (quality.md S16) and reading is bounded while it happens (`limits`): the
+uncompressed size of an XLSX's parts and their number (`archive`), the decoded size and the
+line length of a CSV, the rows, the columns and the time spent. Every failure becomes an
 `ImportFileError` with a French message, so a malformed file can never cause a server error.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 
 from django.utils.translation import gettext as _
 
+from .archive import ZIP_MAGIC, inflate_members, inspect_archive, unreadable
 from .columns import COLUMN_BY_KEY, REQUIRED_KEYS, column_for_header
+from .limits import (
+    MAX_BYTES,
+    MAX_ROWS,
+    Budget,
+    ImportFileError,
+    ReadLimits,
+    line_too_long,
+    too_many_rows,
+)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 50_000
+__all__ = ["MAX_BYTES", "MAX_ROWS", "ImportFileError", "ParsedFile", "RawRow", "read_file"]
+
 # A cell longer than this is not a name or a code: the row is refused (the file is not).
 MAX_CELL_CHARS = 1_000
 # The csv module refuses fields above its limit; keep it just above the whole-file cap.
 csv.field_size_limit(MAX_BYTES + 1)
 
 CSV, XLSX = "CSV", "XLSX"
-ZIP_MAGIC = b"PK\x03\x04"
+CHUNK = 64 * 1024
+NEWLINE = re.compile(r"\r\n|\r|\n")
 # Signatures of files people upload by mistake: old Excel (OLE2), PDF, images, archives.
 BINARY_MAGICS = (
     b"\xd0\xcf\x11\xe0",
@@ -35,10 +52,6 @@ BINARY_MAGICS = (
     b"Rar!",
     b"7z\xbc\xaf",
 )
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is French and says how to fix it."""
 
 
 @dataclass
@@ -59,8 +72,31 @@ class ParsedFile:
     ignored_headers: list[str] = field(default_factory=list)
 
 
-def read_file(data: bytes, *, max_rows: int = MAX_ROWS) -> ParsedFile:
-    """Sniff, decode and split `data` into rows; raises ImportFileError."""
+def read_file(
+    data: bytes, *, max_rows: int = MAX_ROWS, limits: ReadLimits | None = None
+) -> ParsedFile:
+    """Sniff, decode and split `data` into rows within the limits; raises ImportFileError."""
+    limits = limits or ReadLimits.from_settings(max_rows=max_rows)
+    kind = _sniff(data)
+    if kind == XLSX:
+        return _read_xlsx(data, limits)
+    return _read_csv(data, limits)
+
+
+def check_upload(data: bytes, *, limits: ReadLimits | None = None) -> str:
+    """What an upload request can afford to check before storing a file, in milliseconds
+    whatever the content: its size and type, an XLSX's zip directory (nothing inflated), a
+    CSV's encoding and header line. Returns the kind; raises ImportFileError."""
+    limits = limits or ReadLimits.from_settings()
+    kind = _sniff(data)
+    if kind == XLSX:
+        inspect_archive(data, limits).close()
+    else:
+        _read_csv(data, limits, header_only=True)
+    return kind
+
+
+def _sniff(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportFileError(
             _("Le fichier dépasse %(max)s Mo : découpez-le en plusieurs fichiers.")
@@ -69,7 +105,7 @@ def read_file(data: bytes, *, max_rows: int = MAX_ROWS) -> ParsedFile:
     if not data.strip():
         raise ImportFileError(_("Le fichier est vide."))
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data, max_rows=max_rows)
+        return XLSX
     if data.startswith(BINARY_MAGICS) or b"\x00" in data:
         raise ImportFileError(
             _(
@@ -77,7 +113,7 @@ def read_file(data: bytes, *, max_rows: int = MAX_ROWS) -> ParsedFile:
                 "format « CSV UTF-8 » ou « Classeur Excel (.xlsx) »."
             )
         )
-    return _read_csv(data, max_rows=max_rows)
+    return CSV
 
 
 def _decode(data: bytes) -> str:
@@ -94,9 +130,38 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _pick_delimiter(text: str) -> str:
+def _csv_lines(data: bytes, budget: Budget) -> Iterator[str]:
+    """The decoded lines of `data` with their endings (`\\n`, `\\r\\n` or `\\r`, as the csv
+    module expects), decoded chunk by chunk: no line longer than the limit is ever built."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    max_chars = budget.limits.max_line_chars
+    carry, number = "", 0
+    for start in range(0, len(data), CHUNK):
+        final = start + CHUNK >= len(data)
+        try:
+            text = decoder.decode(data[start : start + CHUNK], final=final)
+        except UnicodeDecodeError:
+            _decode(data)  # raises with the position in the whole file
+            raise
+        budget.spend(len(text))
+        buffer, position = carry + text, 0
+        for match in NEWLINE.finditer(buffer):
+            if match.end() == len(buffer) and match.group() == "\r" and not final:
+                break  # a "\r\n" cut between two chunks: wait for the next one
+            number += 1
+            if match.end() - position > max_chars + 2:
+                raise line_too_long(budget.limits, line=number)
+            yield buffer[position : match.end()]
+            position = match.end()
+        carry = buffer[position:]
+        if len(carry) > max_chars:
+            raise line_too_long(budget.limits, line=number + 1)
+    if carry:
+        yield carry
+
+
+def _pick_delimiter(first_line: str) -> str:
     """`;` or `,`: whichever splits the header into more known columns (then more cells)."""
-    first_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
 
     def score(delimiter: str) -> tuple[int, int]:
         try:
@@ -108,12 +173,18 @@ def _pick_delimiter(text: str) -> str:
     return max([";", ","], key=score)
 
 
-def _read_csv(data: bytes, *, max_rows: int) -> ParsedFile:
-    text = _decode(data)
-    delimiter = _pick_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+def _read_csv(data: bytes, limits: ReadLimits, *, header_only: bool = False) -> ParsedFile:
+    budget = Budget(limits, kind=CSV)
+    lines = _csv_lines(data, budget)
+    leading: list[str] = []
+    for line in lines:
+        leading.append(line)
+        if line.strip():
+            break
+    delimiter = _pick_delimiter(leading[-1] if leading else "")
+    reader = csv.reader(chain(leading, lines), delimiter=delimiter, strict=False)
     try:
-        return _build(CSV, reader, max_rows=max_rows)
+        return _build(CSV, reader, budget, header_only=header_only)
     except csv.Error as error:
         raise ImportFileError(
             _("Ligne %(line)s : le CSV est mal formé (%(reason)s).")
@@ -134,44 +205,53 @@ def _xlsx_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, *, max_rows: int) -> ParsedFile:
+def _read_xlsx(data: bytes, limits: ReadLimits) -> ParsedFile:
     # Imported lazily: only XLSX uploads pay for openpyxl.
     from openpyxl import load_workbook
 
+    budget = Budget(limits, kind=XLSX)
+    with inspect_archive(data, limits) as archive:
+        inflate_members(archive, budget)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many exception types on hostile archives
-        raise ImportFileError(
-            _("Ce classeur XLSX est illisible. Ré-enregistrez-le depuis votre tableur.")
-        ) from None
+        raise unreadable() from None
     try:
+        budget.check_time()
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ImportFileError(_("Le classeur ne contient aucune feuille."))
+        # Rows as written, not padded to the declared dimension (a one-cell sheet may claim
+        # to span A1:XFD1048576).
+        sheet.reset_dimensions()
         rows = ([_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
-        return _build(XLSX, rows, max_rows=max_rows)
+        return _build(XLSX, rows, budget)
     except ImportFileError:
         raise
     except Exception:  # a corrupt sheet fails while streaming, not at open
-        raise ImportFileError(
-            _("Ce classeur XLSX est illisible. Ré-enregistrez-le depuis votre tableur.")
-        ) from None
+        raise unreadable() from None
     finally:
         workbook.close()
 
 
-def _build(kind: str, rows, *, max_rows: int) -> ParsedFile:
-    """Map the header, then collect non-empty rows with their spreadsheet line numbers."""
-    line = 0
-    header: list[str] | None = None
-    for cells in rows:
-        line += 1
+def _width(cells) -> int:
+    """The number of columns up to the last non-empty cell (formatting alone is no column)."""
+    for index in range(len(cells) - 1, -1, -1):
+        if str(cells[index]).strip():
+            return index + 1
+    return 0
+
+
+def _header(rows, budget: Budget) -> tuple[int, list[str]]:
+    for line, cells in enumerate(rows, start=1):
+        budget.check_row(line=line, width=_width(cells))
         if any(str(cell).strip() for cell in cells):
-            header = [str(cell) for cell in cells]
-            break
-    if header is None:
-        raise ImportFileError(_("Le fichier ne contient aucune ligne d'en-tête."))
-    header_line = line
+            return line, [str(cell) for cell in cells]
+    raise ImportFileError(_("Le fichier ne contient aucune ligne d'en-tête."))
+
+
+def _positions(header: list[str], header_line: int) -> tuple[dict[str, int], list[str]]:
+    """Where each known column is; the unknown headers; refuses a duplicate or a missing one."""
     positions: dict[str, int] = {}
     ignored: list[str] = []
     for index, cell in enumerate(header):
@@ -198,16 +278,25 @@ def _build(kind: str, rows, *, max_rows: int) -> ParsedFile:
                 "cols": ", ".join(f"« {COLUMN_BY_KEY[key].label} »" for key in missing),
             }
         )
+    return positions, ignored
+
+
+def _build(kind: str, rows, budget: Budget, *, header_only: bool = False) -> ParsedFile:
+    """Map the header, then collect non-empty rows with their spreadsheet line numbers,
+    checking each row against the limits as it is read."""
+    line, header = _header(rows, budget)
+    positions, ignored = _positions(header, line)
+    if header_only:
+        return ParsedFile(kind=kind, rows=[], columns=list(positions), ignored_headers=ignored)
+    max_rows = budget.limits.max_rows
     parsed: list[RawRow] = []
     for cells in rows:
         line += 1
+        budget.check_row(line=line, width=_width(cells))
         if not any(str(cell).strip() for cell in cells):
             continue
         if len(parsed) >= max_rows:
-            raise ImportFileError(
-                _("Le fichier dépasse %(max)s lignes : découpez-le en plusieurs fichiers.")
-                % {"max": f"{max_rows:,}".replace(",", "\u202f")}
-            )
+            raise too_many_rows(max_rows)
         parsed.append(
             RawRow(
                 line=line,
