@@ -10,7 +10,6 @@ line length of a CSV, the rows, the columns and the time spent. Every failure be
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from .limits import (
     line_too_long,
     too_many_rows,
 )
+from .xlsx import first_sheet_rows
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "ImportFileError", "ParsedFile", "RawRow", "read_file"]
 
@@ -206,32 +206,16 @@ def _xlsx_text(value) -> str:
 
 
 def _read_xlsx(data: bytes, limits: ReadLimits) -> ParsedFile:
-    # Imported lazily: only XLSX uploads pay for openpyxl.
-    from openpyxl import load_workbook
-
     budget = Budget(limits, kind=XLSX)
     with inspect_archive(data, limits) as archive:
         inflate_members(archive, budget)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many exception types on hostile archives
-        raise unreadable() from None
-    try:
-        budget.check_time()
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ImportFileError(_("Le classeur ne contient aucune feuille."))
-        # Rows as written, not padded to the declared dimension (a one-cell sheet may claim
-        # to span A1:XFD1048576).
-        sheet.reset_dimensions()
-        rows = ([_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
-        return _build(XLSX, rows, budget)
-    except ImportFileError:
-        raise
-    except Exception:  # a corrupt sheet fails while streaming, not at open
-        raise unreadable() from None
-    finally:
-        workbook.close()
+        try:
+            rows = ([_xlsx_text(value) for value in values] for values in first_sheet_rows(archive))
+            return _build(XLSX, rows, budget)
+        except ImportFileError:
+            raise
+        except Exception:  # openpyxl raises many exception types on hostile archives
+            raise unreadable() from None
 
 
 def _width(cells) -> int:
