@@ -1,13 +1,18 @@
 """The life cycle of a spreadsheet import run from the browser, one `ImportJob` per structure
 and file content:
 
-    upload → ANALYSED (preview of every refused row) → commit → RUNNING → one batch per step
+    upload → PENDING → (background worker) ANALYSING → ANALYSED (preview of every refused
+    row) or REFUSED (the reason, no content kept) → commit → RUNNING → one batch per step
     → DONE (the content is emptied), or FAILED at a batch (commit again to resume).
 
-Each step is a short request (htmx polls `import_job_step`); the job row is locked by the
-caller's `import_job_get(for_update=True)`, so two tabs never write the same batch.
+The upload request checks only what costs milliseconds whatever the file (`check_upload`),
+stores the file and queues its analysis (`participants.tasks.analyse_import_job`): no web
+request waits on reading a file. Each step is a short request (htmx polls
+`import_job_step`); the job row is locked by the caller's `import_job_get(for_update=True)`,
+so two tabs never write the same batch.
 """
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -20,11 +25,16 @@ from django.utils.translation import gettext as _
 from sites.models import Structure
 
 from ..models import ImportJob
-from .reader import read_file
+from ..tasks import analyse_import_job
+from .limits import ImportFileError
+from .reader import check_upload, read_file
 from .report import ImportReport
-from .runner import analyse, batches, run_batch
+from .runner import batches, run_batch
 
 logger = logging.getLogger(__name__)
+# A job still PENDING or ANALYSING this long after it was queued lost its worker (a restart):
+# uploading the file again queues it again.
+ANALYSIS_STALE_AFTER = dt.timedelta(minutes=15)
 
 
 def import_jobs_of(*, structure_id: int) -> QuerySet[ImportJob]:
@@ -41,18 +51,15 @@ def import_job_get(*, structure_id: int, pk: int, for_update: bool = False) -> I
 
 
 def import_job_upload(*, structure_id: int, actor, data: bytes, filename: str) -> ImportJob:
-    """Read and analyse an uploaded file (raises ImportFileError when it cannot be read).
-    A job already RUNNING for the same content is returned as it is, not analysed again."""
-    parsed = read_file(data)
+    """Store an uploaded file and queue its analysis (raises ImportFileError when the quick
+    checks refuse it). A job RUNNING, or being analysed, for the same content is returned as
+    it is, not analysed again."""
+    kind = check_upload(data)
     structure = Structure.objects.get(pk=structure_id)
-    job = _job_for_upload(structure, actor, data, filename, parsed.kind)
-    if job.status != ImportJob.Status.RUNNING:
-        report = analyse(parsed, structure=structure)
-        job.report = report.as_json()
-        job.rows_total = report.total_rows
-        job.rows_done = 0
-        job.status = ImportJob.Status.ANALYSED
-        job.save(update_fields=["report", "rows_total", "rows_done", "status", "updated_at"])
+    job = _job_for_upload(structure, actor, data, filename, kind)
+    if job.status == ImportJob.Status.PENDING:
+        analyse_import_job.enqueue(job.pk)
+        job.refresh_from_db()  # analysed already when the backend runs jobs inline (tests)
     return job
 
 
@@ -75,13 +82,22 @@ def _job_for_upload(
             )
     except IntegrityError:  # the concurrent upload committed first
         job, created = ImportJob.objects.get(structure=structure, sha256=digest), False
-    if not created and job.status != ImportJob.Status.RUNNING:
+    if created or not _busy(job):
         # The content is emptied after a finished import: keep it again for this analysis.
         for name, value in defaults.items():
             setattr(job, name, value)
         job.failure = ""
-        job.save(update_fields=[*defaults, "failure", "updated_at"])
+        job.status = ImportJob.Status.PENDING
+        job.save(update_fields=[*defaults, "failure", "status", "updated_at"])
     return job
+
+
+def _busy(job: ImportJob) -> bool:
+    """Being written, or being analysed by a live worker: an upload leaves it alone."""
+    analysing = (ImportJob.Status.PENDING, ImportJob.Status.ANALYSING)
+    return job.status == ImportJob.Status.RUNNING or (
+        job.status in analysing and job.updated_at > timezone.now() - ANALYSIS_STALE_AFTER
+    )
 
 
 def import_job_commit(*, job: ImportJob) -> ImportJob:
@@ -109,7 +125,14 @@ def import_job_step(*, job: ImportJob, actor) -> ImportJob:
 
 def _run_next_batch(job: ImportJob, actor) -> None:
     content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
-    parsed = read_file(bytes(content))
+    try:
+        parsed = read_file(bytes(content))
+    except ImportFileError as error:  # read once already; only the deadline can bite again
+        job.status = ImportJob.Status.FAILED
+        job.failure = str(error)[:300]
+        job.finished_at = timezone.now()
+        job.save()
+        return
     todo = batches(parsed)
     total = ImportReport.from_json(job.result)
     if job.batches_done < len(todo):

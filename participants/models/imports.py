@@ -14,10 +14,15 @@ class ImportJob(StructureOwned):
     One job per structure and file content (`sha256`): uploading the same file twice (a double
     click, a retry) finds the same job (quality.md R3). The content lives in the database —
     never under a served folder nor under the user's file name — and is emptied once the
-    import is written; `filename` is only shown back to people.
+    import is written, or once the analysis refused the file (`failure` then says why);
+    `filename` is only shown back to people. The analysis runs in the background worker
+    (PENDING → ANALYSING → ANALYSED or REFUSED), so no web request reads the file.
     """
 
     class Status(models.TextChoices):
+        PENDING = "PENDING", _("En attente d'analyse")
+        ANALYSING = "ANALYSING", _("Analyse en cours")
+        REFUSED = "REFUSED", _("Refusé")
         ANALYSED = "ANALYSED", _("Analysé, en attente de validation")
         RUNNING = "RUNNING", _("Import en cours")
         DONE = "DONE", _("Importé")

@@ -1,6 +1,6 @@
-"""Import from a spreadsheet in the browser: upload → preview of every refused row → commit
-of the valid rows, batch after batch, with the progress shown (htmx polls each step, so no
-request lasts long whatever the size of the file)."""
+"""Import from a spreadsheet in the browser: upload → analysis in the background worker →
+preview of every refused row → commit of the valid rows, batch after batch, with the progress
+shown (htmx polls each step, so no request lasts long whatever the size of the file)."""
 
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from ..models import ImportJob
 from .base import current_structure_id, is_htmx
 
 ERRORS_PER_PAGE = 100
+ANALYSING = (ImportJob.Status.PENDING, ImportJob.Status.ANALYSING)
 EXAMPLE_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "import-example.csv"
 
 
@@ -96,7 +97,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "participants/imports/detail.html",
-        {"job": job, "report": report, "summary": report.summary(), "errors_page": page},
+        {
+            "job": job,
+            "analysing": job.status in ANALYSING,
+            "refused": job.status == ImportJob.Status.REFUSED,
+            "report": report,
+            "summary": report.summary(),
+            "errors_page": page,
+        },
     )
 
 
@@ -116,12 +124,16 @@ def import_step(request: HttpRequest, pk: int) -> HttpResponse:
     job = jobs.import_job_step(job=_job_get(request, pk, for_update=True), actor=request.user)
     if not is_htmx(request):
         return redirect("participants:import_detail", pk=job.pk)
+    if job.status in ANALYSING:  # the worker is reading the file: ask again in a moment
+        return render(
+            request, "participants/imports/_progress.html", {"job": job, "analysing": True}
+        )
     if job.status != ImportJob.Status.RUNNING:
         # Finished (or stopped): show the final report as a full page.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("participants:import_detail", kwargs={"pk": job.pk})
         return response
-    return render(request, "participants/imports/_progress.html", {"job": job})
+    return render(request, "participants/imports/_progress.html", {"job": job, "analysing": False})
 
 
 @require_GET
