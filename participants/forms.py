@@ -7,7 +7,6 @@ Every ModelChoiceField is built on a scoped queryset, so another structure's id 
 like any unknown value.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.tenancy import Scope
+from web import bounds
 from web.forms import InlineRadioSelect, PillsCheckboxSelectMultiple, PillsRadioSelect
 
 from . import selectors
@@ -49,6 +49,8 @@ class StyledFormMixin:
                 # Always jj/mm/aaaa (or ISO), whatever language the browser asks for: an
                 # English locale would otherwise read 03/04 as the 4th of March.
                 field.input_formats = DATE_INPUT_FORMATS
+                # No date outside 1900-2100 reaches a service (web.bounds).
+                field.validators = [*field.validators, bounds.validate_calendar_date]
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
@@ -143,9 +145,16 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
-        if birth_date and not (dt.date(1900, 1, 1) <= birth_date <= timezone.localdate()):
+        if birth_date and not (bounds.CALENDAR_START <= birth_date <= timezone.localdate()):
             raise ValidationError(_("Indiquez une date de naissance passée (jj/mm/aaaa)."))
         return birth_date
+
+    def clean_notice_given_on(self):
+        day = self.cleaned_data.get("notice_given_on")
+        errors = bounds.event_date_errors(day, today=timezone.localdate())
+        if errors:
+            raise ValidationError(errors)
+        return day
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -175,6 +184,7 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0.5"),
+        max_value=bounds.WEEKLY_HOURS_MAX,
         widget=HOURS_WIDGET,
         help_text=_("Premières Heures : 4 à 20 h ; Convergence et IAE : 20 à 35 h."),
     )
@@ -268,6 +278,7 @@ class HoursStageForm(StyledFormMixin, forms.Form):
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0.5"),
+        max_value=bounds.WEEKLY_HOURS_MAX,
         widget=HOURS_WIDGET,
     )
 
