@@ -64,6 +64,23 @@ class StyledFormMixin:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
+    # Dates checked against web.bounds next to their field (the services check them again).
+    event_dates: tuple[str, ...] = ()
+    planned_dates: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for names, check in (
+            (self.event_dates, bounds.event_date_errors),
+            (self.planned_dates, bounds.planned_date_errors),
+        ):
+            for name in names:
+                if name in self.fields and data.get(name):
+                    for message in check(data[name], today=today):
+                        self.add_error(name, message)
+        return data
+
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
@@ -102,6 +119,8 @@ class ParcoursChoiceField(forms.ModelChoiceField):
 
 class ParticipantForm(StyledFormMixin, forms.ModelForm):
     """Identity of a participant. `expected_version` is the version the form was read at."""
+
+    event_dates = ("notice_given_on",)
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_not_duplicate = forms.BooleanField(widget=forms.HiddenInput, required=False)
@@ -149,13 +168,6 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
             raise ValidationError(_("Indiquez une date de naissance passée (jj/mm/aaaa)."))
         return birth_date
 
-    def clean_notice_given_on(self):
-        day = self.cleaned_data.get("notice_given_on")
-        errors = bounds.event_date_errors(day, today=timezone.localdate())
-        if errors:
-            raise ValidationError(errors)
-        return day
-
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
@@ -165,6 +177,9 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 
 class ParcoursEnrolForm(StyledFormMixin, forms.Form):
     """Enrolment in a programme with the first contract (and first palier)."""
+
+    event_dates = ("start_date",)
+    planned_dates = ("planned_end_date", "derogation_from", "derogation_to")
 
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=None, empty_label=_("— Choisissez le programme —")
@@ -272,6 +287,8 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
 class HoursStageForm(StyledFormMixin, forms.Form):
     """A new palier: the weekly hours from a date."""
 
+    event_dates = ("start_date",)
+
     start_date = forms.DateField(label=_("À partir du"), widget=DateInput)
     weekly_hours = forms.DecimalField(
         label=_("Nouvelles heures par semaine"),
@@ -307,6 +324,9 @@ def grouped_exit_situations() -> list:
 
 
 class ExitForm(StyledFormMixin, forms.Form):
+    event_dates = ("date",)
+    planned_dates = ("followup_until",)
+
     date = forms.DateField(label=_("Date de sortie"), widget=DateInput)
     situation = forms.ChoiceField(
         label=_("Situation à la sortie"),
@@ -333,6 +353,8 @@ class ExitForm(StyledFormMixin, forms.Form):
 
 class ActionForm(StyledFormMixin, forms.Form):
     """An accompaniment action, short enough to log from the list in a few clicks."""
+
+    event_dates = ("date",)
 
     date = forms.DateField(label=_("Date"), widget=DateInput)
     kind = forms.ChoiceField(
@@ -375,6 +397,8 @@ HEALTH_FLAGS = ["has_health_insurance", "has_complementary", "has_gp", "has_rqth
 
 class SnapshotForm(StyledFormMixin, forms.ModelForm):
     """A situation at a date. Sensitive barriers are removed for people without access."""
+
+    event_dates = ("date",)
 
     resources = forms.MultipleChoiceField(
         label=_("Ressources"),

@@ -1,8 +1,6 @@
 """Issue 16: dates, weeks, hours and ids at the edges answer a French message or a 404,
 never a server error (web/bounds.py)."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -71,12 +69,17 @@ def test_ids_beyond_the_database_range_are_a_404(client_a, pk):
 
 
 def test_a_birth_date_before_1900_is_refused(client_a):
-    from participants.forms import ParticipantForm  # noqa: F401
-
     response = client_a.post(
         reverse("participants:create"),
         {"last_name": "X", "first_name": "Y", "birth_date": "01/01/0001", "sex": "M"},
     )
     assert response.status_code == 200
     assert "birth_date" in response.context["form"].errors
-    _ = dt
+
+
+def test_a_list_filter_date_outside_the_calendar_is_a_french_message(client_a):
+    response = client_a.get(reverse("participants:list"), {"entry_after": "01/01/9999"})
+    assert response.status_code == 200
+    assert "Saisissez une date comprise entre le 01/01/1900 et le 31/12/2100" in (
+        response.content.decode()
+    )
