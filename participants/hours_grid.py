@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sites.models import WorkSite
 from sites.tenancy import Scope
+from web import bounds
 
 from . import services
 from .enums import ParcoursStatus
@@ -29,7 +30,10 @@ NUMBER = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
 
 
 def week_monday(year: int, week: int) -> dt.date:
-    """The Monday of ISO week `week` of `year`; ValueError when there is no such week."""
+    """The Monday of ISO week `week` of `year`; ValueError when there is no such week or the
+    year is outside those Sillon handles (`web.bounds`: 2000 to 2100)."""
+    if not bounds.year_in_bounds(year):
+        raise ValueError(year)
     return dt.date.fromisocalendar(year, week, 1)
 
 

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import WorkSite
+from web import bounds
 
 from .. import rules
 from ..enums import ParcoursStatus
 from ..models import HoursStage, Parcours, WorkedHours
 from .common import (
+    check_dates,
     check_same_structure,
     current_contract,
     lock_parcours,
@@ -27,6 +29,7 @@ def parcours_set_hours(
     *, parcours: Parcours, start_date: dt.date, weekly_hours: Decimal, actor
 ) -> HoursStage:
     """A new palier: raise or lower the weekly hours from a date (PHC/DPH)."""
+    check_dates(events={"start_date": start_date})
     lock_parcours(parcours)
     programme = parcours.programme
     weekly_hours = Decimal(weekly_hours)
@@ -85,6 +88,7 @@ def worked_hours_record(
     errors = rules.worked_hours_errors(programme=parcours.programme, hours=hours)
     if week_start.isoweekday() != 1:
         errors.append(_("Une semaine commence un lundi."))
+    errors += bounds.event_date_errors(week_start, today=timezone.localdate())
     week_end = week_start + dt.timedelta(days=6)
     if week_end < parcours.start_date or (parcours.end_date and week_start > parcours.end_date):
         errors.append(_("Cette semaine est en dehors du parcours."))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read
 from sites.tenancy.permissions import policy
+from web import bounds
 from web.jinja2 import render_fragment
 from web.links import url_for_ids
 
@@ -45,7 +46,10 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
     if request.GET.get("jour"):
         try:
             # Typed as jj/mm/aaaa like every date of the site (ISO still accepted).
-            day = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
+            asked = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
+            if not bounds.year_in_bounds(asked.year):  # a week the grid does not show
+                raise ValidationError("out of bounds")
+            day = asked
         except ValidationError:
             messages.error(
                 request,
