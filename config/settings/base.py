@@ -282,11 +282,23 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # No URL, query string, form value or request object in any line (docs/security.md §3):
+    # route names and status codes instead (web/logfilters.py). On every handler.
+    "filters": {"person_free": {"()": "web.logfilters.PersonFreeRecords"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env.str("LOG_FORMAT", default="json"),
+            "filters": ["person_free"],
         }
+    },
+    # Django's own loggers lose their handlers (a plain console under DEBUG, mail_admins, the
+    # development server's line with the full URL) and go through the root handler above;
+    # SQL with its parameters (django.db.backends, DEBUG level) is never logged.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
