@@ -260,6 +260,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # read-access log 12 months (CNIL 2021-122). `manage.py apply_retention` enforces both.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
+# An uploaded spreadsheet never imported (analysed, failed or abandoned mid-way) is deleted
+# with its report this many days after its last change (apply_retention).
+IMPORT_PENDING_RETENTION_DAYS = env.int("IMPORT_PENDING_RETENTION_DAYS", default=7)
 
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
