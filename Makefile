@@ -47,7 +47,7 @@ lock: install
 	  --output-file requirements.lock pyproject.toml
 
 run: install system-deps
-	@mkdir -p var
+	@mkdir -p var/media
 	$(WITH_DB) scripts/run.sh
 
 test: install system-deps-test

@@ -3,6 +3,9 @@
 # Runs under scripts/with-db.sh, so DATABASE_URL is set.
 set -euo pipefail
 py="$(dirname "$0")/../.venv/bin/python"
+# /readyz checks that the uploads folder (MEDIA_ROOT) exists and is writable: a fresh clone
+# has none.
+mkdir -p "${MEDIA_ROOT:-var/media}"
 "$py" manage.py migrate --noinput
 "$py" manage.py seed_demo
 "$py" manage.py db_worker >var/worker.log 2>&1 &
