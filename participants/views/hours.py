@@ -72,20 +72,31 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
         saved, refused = hours_grid.grid_save(
             rows=rows, data=request.POST, work_site=site, week_start=week_start, actor=request.user
         )
-        if not refused:
+        conflicts = sum(1 for row in rows if row.conflict)
+        if not refused and not conflicts:
             messages.success(
                 request,
                 _("Heures de la semaine enregistrées (%(n)s ligne(s) modifiée(s)).") % {"n": saved},
             )
             return redirect("participants:hours_grid", site_pk=site.pk, year=year, week=week)
-        messages.warning(
-            request,
-            _(
-                "%(saved)s ligne(s) enregistrée(s) ; %(refused)s à corriger : "
-                "voir les messages en face des personnes."
+        if refused:
+            messages.warning(
+                request,
+                _(
+                    "%(saved)s ligne(s) enregistrée(s) ; %(refused)s à corriger : "
+                    "voir les messages en face des personnes."
+                )
+                % {"saved": saved, "refused": refused},
             )
-            % {"saved": saved, "refused": refused},
-        )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "%(saved)s ligne(s) enregistrée(s) ; %(conflicts)s modifiée(s) entre-temps "
+                    "par quelqu'un d'autre, non remplacée(s) : voir en face des personnes."
+                )
+                % {"saved": saved, "conflicts": conflicts},
+            )
     # One row per person shown, even with two parcours on the site in the same week.
     shown = {row.participant.pk: row.participant for row in rows}
     log_bulk_read(request, participants=shown.values(), action=AccessAction.VIEW)
@@ -108,5 +119,6 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
             "previous": {"year": previous_week[0], "week": previous_week[1]},
             "next": {"year": next_week[0], "week": next_week[1]},
             "errors_count": sum(1 for row in rows if row.errors),
+            "conflicts_count": sum(1 for row in rows if row.conflict),
         },
     )
