@@ -47,7 +47,7 @@ lock: install
 	  --output-file requirements.lock pyproject.toml
 
 run: install system-deps
-	@mkdir -p var
+	@mkdir -p var/media
 	$(WITH_DB) scripts/run.sh
 
 test: install system-deps-test
@@ -94,9 +94,8 @@ compilemessages: install
 	$(WITH_DB) $(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # Benchmarks and operations (issue 6). Not part of `make test`. They run against the
-# database named by SILLON_DB_NAME (default `bench`), filled by
-# `SILLON_DB_NAME=bench make dataset SCALE=national`.
-BENCH_DB ?= bench
+# database named by SILLON_DB_NAME (default `bench`), filled by `make dataset SCALE=national`.
+BENCH_DB ?= $(or $(SILLON_DB_NAME),bench)
 SCALE ?= national
 SEED ?= 42
 

@@ -221,7 +221,10 @@ def explain(sql: str, scope_user=None, aggregate: bool = False) -> str:
 
 
 def slowest(captured: list, n: int = 1) -> list[dict]:
-    return sorted(captured, key=lambda q: float(q["time"] or 0), reverse=True)[:n]
+    """The slowest statements a page sent: never BEGIN/COMMIT/SAVEPOINT, which a busy
+    machine can make "slow" and which EXPLAIN refuses (the file row's former crash)."""
+    statements = [q for q in captured if not is_transaction_control(q["sql"])]
+    return sorted(statements, key=lambda q: float(q["time"] or 0), reverse=True)[:n]
 
 
 # --- The dataset ---------------------------------------------------------------------------

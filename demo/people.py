@@ -11,6 +11,7 @@ import random
 from decimal import Decimal
 
 from django.db.models import Max
+from django.utils import timezone
 from faker import Faker
 
 from participants import services
@@ -171,8 +172,11 @@ class DemoPeople:
             for participant_id, last in rows:
                 latest[participant_id] = max(last, latest.get(participant_id, last))
         people = list(Participant.objects.filter(pk__in=latest))
+        today = timezone.localdate()
         for person in people:
-            person.last_contact_on = max(filter(None, [person.last_contact_on, latest[person.pk]]))
+            last = max(filter(None, [person.last_contact_on, latest[person.pk]]))
+            # A past event only: planned activity never makes a future last contact.
+            person.last_contact_on = min(last, today)
         Participant.objects.bulk_update(people, ["last_contact_on"], batch_size=500)
 
     # People -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sites.tenancy import Scope
+from web import bounds
 
 from . import selectors
 from .enums import ParcoursStatus
@@ -68,6 +69,7 @@ class ParticipantFilter(django_filters.FilterSet):
         lookup_expr="gte",
         widget=DateInput,
         input_formats=DATE_INPUT_FORMATS,
+        validators=[bounds.validate_calendar_date],
     )
     entry_before = django_filters.DateFilter(
         label=_("Entré·e jusqu'au"),
@@ -75,6 +77,7 @@ class ParticipantFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=DateInput,
         input_formats=DATE_INPUT_FORMATS,
+        validators=[bounds.validate_calendar_date],
     )
 
     class Meta:

@@ -7,7 +7,6 @@ Every ModelChoiceField is built on a scoped queryset, so another structure's id 
 like any unknown value.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.tenancy import Scope
+from web import bounds
 from web.forms import InlineRadioSelect, PillsCheckboxSelectMultiple, PillsRadioSelect
 
 from . import selectors
@@ -49,6 +49,8 @@ class StyledFormMixin:
                 # Always jj/mm/aaaa (or ISO), whatever language the browser asks for: an
                 # English locale would otherwise read 03/04 as the 4th of March.
                 field.input_formats = DATE_INPUT_FORMATS
+                # No date outside 1900-2100 reaches a service (web.bounds).
+                field.validators = [*field.validators, bounds.validate_calendar_date]
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
@@ -61,6 +63,23 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    # Dates checked against web.bounds next to their field (the services check them again).
+    event_dates: tuple[str, ...] = ()
+    planned_dates: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for names, check in (
+            (self.event_dates, bounds.event_date_errors),
+            (self.planned_dates, bounds.planned_date_errors),
+        ):
+            for name in names:
+                if name in self.fields and data.get(name):
+                    for message in check(data[name], today=today):
+                        self.add_error(name, message)
+        return data
 
     def full_clean(self):
         super().full_clean()
@@ -100,6 +119,8 @@ class ParcoursChoiceField(forms.ModelChoiceField):
 
 class ParticipantForm(StyledFormMixin, forms.ModelForm):
     """Identity of a participant. `expected_version` is the version the form was read at."""
+
+    event_dates = ("notice_given_on",)
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_not_duplicate = forms.BooleanField(widget=forms.HiddenInput, required=False)
@@ -143,7 +164,7 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
-        if birth_date and not (dt.date(1900, 1, 1) <= birth_date <= timezone.localdate()):
+        if birth_date and not (bounds.CALENDAR_START <= birth_date <= timezone.localdate()):
             raise ValidationError(_("Indiquez une date de naissance passée (jj/mm/aaaa)."))
         return birth_date
 
@@ -156,6 +177,9 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 
 class ParcoursEnrolForm(StyledFormMixin, forms.Form):
     """Enrolment in a programme with the first contract (and first palier)."""
+
+    event_dates = ("start_date",)
+    planned_dates = ("planned_end_date", "derogation_from", "derogation_to")
 
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=None, empty_label=_("— Choisissez le programme —")
@@ -175,6 +199,7 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0.5"),
+        max_value=bounds.WEEKLY_HOURS_MAX,
         widget=HOURS_WIDGET,
         help_text=_("Premières Heures : 4 à 20 h ; Convergence et IAE : 20 à 35 h."),
     )
@@ -262,12 +287,15 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
 class HoursStageForm(StyledFormMixin, forms.Form):
     """A new palier: the weekly hours from a date."""
 
+    event_dates = ("start_date",)
+
     start_date = forms.DateField(label=_("À partir du"), widget=DateInput)
     weekly_hours = forms.DecimalField(
         label=_("Nouvelles heures par semaine"),
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0.5"),
+        max_value=bounds.WEEKLY_HOURS_MAX,
         widget=HOURS_WIDGET,
     )
 
@@ -296,6 +324,9 @@ def grouped_exit_situations() -> list:
 
 
 class ExitForm(StyledFormMixin, forms.Form):
+    event_dates = ("date",)
+    planned_dates = ("followup_until",)
+
     date = forms.DateField(label=_("Date de sortie"), widget=DateInput)
     situation = forms.ChoiceField(
         label=_("Situation à la sortie"),
@@ -322,6 +353,8 @@ class ExitForm(StyledFormMixin, forms.Form):
 
 class ActionForm(StyledFormMixin, forms.Form):
     """An accompaniment action, short enough to log from the list in a few clicks."""
+
+    event_dates = ("date",)
 
     date = forms.DateField(label=_("Date"), widget=DateInput)
     kind = forms.ChoiceField(
@@ -364,6 +397,8 @@ HEALTH_FLAGS = ["has_health_insurance", "has_complementary", "has_gp", "has_rqth
 
 class SnapshotForm(StyledFormMixin, forms.ModelForm):
     """A situation at a date. Sensitive barriers are removed for people without access."""
+
+    event_dates = ("date",)
 
     resources = forms.MultipleChoiceField(
         label=_("Ressources"),

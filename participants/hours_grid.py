@@ -5,6 +5,11 @@ person, the programme, the palier or contract in force, the hours already record
 in a fixed number of queries whatever the number of rows. Saving goes through
 `services.worked_hours_record`, row by row, so the rules are the services' own; a refused row
 keeps its typed value and its message, the others are saved.
+
+No lost update: each row carries the version of what the page showed (`version-<pk>`, see
+`services.worked_hours_version`). A row saved by someone else since then is not overwritten:
+it comes back with the value saved meanwhile, who saved it and when (the write history), and
+saving it again applies the typed value deliberately.
 """
 
 import datetime as dt
@@ -12,14 +17,17 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sites.models import WorkSite
 from sites.tenancy import Scope
+from web import bounds
 
 from . import services
 from .enums import ParcoursStatus
@@ -29,7 +37,10 @@ NUMBER = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
 
 
 def week_monday(year: int, week: int) -> dt.date:
-    """The Monday of ISO week `week` of `year`; ValueError when there is no such week."""
+    """The Monday of ISO week `week` of `year`; ValueError when there is no such week or the
+    year is outside those Sillon handles (`web.bounds`: 2000 to 2100)."""
+    if not bounds.year_in_bounds(year):
+        raise ValueError(year)
     return dt.date.fromisocalendar(year, week, 1)
 
 
@@ -51,6 +62,56 @@ def work_site_get(*, scope: Scope, pk: int) -> WorkSite:
 
 
 @dataclass
+class Conflict:
+    """A row someone else saved after the page was rendered, as it is now."""
+
+    current: WorkedHours | None
+    by: str = ""  # who saved it (the write history's user), '' if unknown
+    typed_kept: bool = False  # the user had typed another value: kept, not saved
+
+    @property
+    def message(self) -> str:
+        if self.current is None:
+            text = _("Ligne supprimée entre-temps par quelqu'un d'autre.")
+        else:
+            when = timezone.localtime(self.current.updated_at)
+            values = {
+                "who": self.by,
+                "day": formats.date_format(when, "d/m/Y"),
+                "time": formats.time_format(when, "H:i"),
+                "h": _format(self.current.hours) or "0",
+                "a": _format(self.current.absence_hours) or "0",
+            }
+            if self.by:
+                text = (
+                    _(
+                        "Modifié entre-temps par %(who)s le %(day)s à %(time)s : "
+                        "%(h)s h travaillées, %(a)s h d'absence."
+                    )
+                    % values
+                )
+            else:
+                text = (
+                    _(
+                        "Modifié entre-temps le %(day)s à %(time)s : "
+                        "%(h)s h travaillées, %(a)s h d'absence."
+                    )
+                    % values
+                )
+        if self.typed_kept:
+            return " ".join(
+                [
+                    text,
+                    _(
+                        "Votre saisie n'a pas été enregistrée : "
+                        "enregistrez à nouveau pour la confirmer."
+                    ),
+                ]
+            )
+        return " ".join([text, _("La valeur enregistrée est conservée.")])
+
+
+@dataclass
 class GridRow:
     """One line of the grid: a parcours, what is expected of it that week, what is recorded."""
 
@@ -62,6 +123,12 @@ class GridRow:
     absence: str = ""
     errors: list[str] = field(default_factory=list)
     saved: bool = False
+    conflict: Conflict | None = None
+
+    @property
+    def version(self) -> str:
+        """What the page shows of the recorded row, sent back with the submit."""
+        return services.worked_hours_version(self.recorded)
 
     @property
     def participant(self):
@@ -181,16 +248,20 @@ def _number(text: str, label: str, errors: list[str]) -> Decimal | None:
 def grid_save(
     *, rows: list[GridRow], data, work_site: WorkSite, week_start: dt.date, actor
 ) -> tuple[int, int]:
-    """Apply one submit of the grid; returns (rows saved, rows refused).
+    """Apply one submit of the grid; returns (rows saved, rows refused). Rows saved by
+    someone else since the page was rendered are not written: they get `conflict`.
 
     An empty hours cell records nothing (an existing value is kept: to record an absent
-    week, type 0 and the absence hours). Unchanged rows write nothing.
+    week, type 0 and the absence hours). Unchanged rows write nothing. A submit without a
+    row's version (not one the page sends) saves that row without the check.
     """
     saved = refused = 0
+    stale: list[tuple[GridRow, str, Decimal, Decimal]] = []
     for row in rows:
         pk = row.parcours.pk
         row.hours = str(data.get(f"hours-{pk}", "")).strip()
         row.absence = str(data.get(f"absence-{pk}", "")).strip()
+        version = data.get(f"version-{pk}")
         row.errors = []
         hours = _number(row.hours, _("Heures travaillées"), row.errors)
         absence = _number(row.absence, _("Absences"), row.errors)
@@ -205,6 +276,9 @@ def grid_save(
         done = row.recorded
         if done and done.hours == hours and done.absence_hours == absence:
             continue
+        if version is not None and version != row.version:
+            stale.append((row, str(version), hours, absence))  # changed since it was shown
+            continue
         try:
             row.recorded = services.worked_hours_record(
                 parcours=row.parcours,
@@ -214,11 +288,62 @@ def grid_save(
                 work_site=work_site,
                 paid_hours=done.paid_hours if done else None,
                 actor=actor,
+                expected_version=None if version is None else str(version),
             )
+        except services.WorkedHoursConflict as conflict:  # saved between our read and lock
+            row.recorded = conflict.current
+            stale.append((row, str(version), hours, absence))
         except ValidationError as error:
             row.errors = list(error.messages)
             refused += 1
         else:
             row.saved = True
             saved += 1
+    _explain_conflicts(stale)
     return saved, refused
+
+
+def _explain_conflicts(stale: list[tuple[GridRow, str, Decimal, Decimal]]) -> None:
+    """Who saved each stale row, and whether the user had typed over what the page showed
+    (then the typed value stays in the cell, to confirm) or not (the saved value replaces
+    it). Both come from the write history: the event of the version the page showed, and
+    the row's last event with its request's user. Two queries, only when there are
+    conflicts."""
+    if not stale:
+        return
+    events = WorkedHours.pgh_event_model.objects.filter(
+        pgh_obj_id__in=[row.recorded.pk for row, *_sent in stale if row.recorded is not None]
+    ).select_related("pgh_context")
+    by_row: dict[int, list] = {}
+    for event in events.order_by("pgh_id"):
+        by_row.setdefault(event.pgh_obj_id, []).append(event)
+    last_user = {}
+    for obj_id, history in by_row.items():
+        context = history[-1].pgh_context
+        last_user[obj_id] = (context.metadata or {}).get("user") if context else None
+    names = {
+        user.pk: str(user)
+        for user in get_user_model().objects.filter(pk__in=set(last_user.values()) - {None})
+    }
+    for row, version, hours, absence in stale:
+        current = row.recorded
+        history = by_row.get(current.pk, []) if current is not None else []
+        shown = next(
+            (e for e in history if services.worked_hours_version(e) == version),
+            None,
+        )
+        if version == "":
+            typed_over = True  # the page showed an empty row: the value was typed
+        elif shown is None:
+            typed_over = True  # unknown: keep what was sent, nothing is saved anyway
+        else:
+            typed_over = (shown.hours, shown.absence_hours) != (hours, absence)
+        row.conflict = Conflict(
+            current=current,
+            by=(names.get(last_user.get(current.pk)) or "") if current is not None else "",
+            typed_kept=typed_over,
+        )
+        if not typed_over:
+            row.hours = _format(current.hours) if current else ""
+            absence = current.absence_hours if current else None
+            row.absence = _format(absence) if absence else ""

@@ -71,4 +71,5 @@ urlpatterns = [
     path("import/<int:pk>/", imports.import_detail, name="import_detail"),
     path("import/<int:pk>/importer/", imports.import_commit, name="import_commit"),
     path("import/<int:pk>/etape/", imports.import_step, name="import_step"),
+    path("import/<int:pk>/annuler/", imports.import_cancel, name="import_cancel"),
 ]

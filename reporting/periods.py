@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from web import bounds
+
 MONTHS_FR = [
     "janvier",
     "février",
@@ -99,6 +101,12 @@ def semester(y: int, s: int) -> Period:
 
 
 def free(start: dt.date, end: dt.date) -> Period:
+    """Free dates, inside the years Sillon handles (ValueError otherwise: a 404 in a URL)."""
+    _check_bounds(start, end)
+    return _free(start, end)
+
+
+def _free(start: dt.date, end: dt.date) -> Period:
     return Period(
         start,
         end,
@@ -117,7 +125,7 @@ def canonical(start: dt.date, end: dt.date) -> Period:
     for period in candidates:
         if (period.start, period.end) == (start, end):
             return period
-    return free(start, end)
+    return _free(start, end)
 
 
 _PATTERNS = [
@@ -132,15 +140,29 @@ _PATTERNS = [
 ]
 
 
+def _check_bounds(start: dt.date, end: dt.date) -> None:
+    if not bounds.period_in_bounds(start, end):
+        raise ValueError(
+            _("Période hors des années prises en charge (%(a)s à %(b)s).")
+            % {"a": bounds.EVENTS_START.year, "b": bounds.CALENDAR_END.year}
+        )
+
+
 def parse(code: str) -> Period:
     """The period named by a code: `2021`, `2021-T2`, `2021-S1`, `2021-03`, `2021-03-01_2021-12-31`.
 
-    Raises ValueError on anything else, so a view can answer 404 on a malformed URL.
+    Raises ValueError on anything else, or on a period outside the years Sillon handles
+    (`web.bounds`: 2000 to 2100), so a view can answer 404 on a malformed URL.
     """
     for pattern, build in _PATTERNS:
         match = pattern.match(code or "")
         if match:
-            return build(match)
+            try:
+                period = build(match)
+            except (OverflowError, ValueError):  # a date past 31/12/9999
+                raise ValueError(_("Période inconnue : %(code)s") % {"code": code}) from None
+            _check_bounds(period.start, period.end)
+            return period
     raise ValueError(_("Période inconnue : %(code)s") % {"code": code})
 
 

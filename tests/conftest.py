@@ -87,26 +87,61 @@ LOG_LEAKS = {
     "a session cookie": re.compile(r"sessionid=|sillon_session="),
 }
 _LOG_LINES: list[str] = []
+_TEXT_LINES: list[str] = []
+
+
+def configured_formatter(name: str) -> logging.Formatter:
+    """A formatter of settings.LOGGING (`json` or `text`), built as dictConfig builds it."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    spec = dict(settings.LOGGING["formatters"][name])
+    if "()" in spec:
+        return import_string(spec.pop("()"))(**spec)
+    return logging.Formatter(spec["format"])
+
+
+def configured_filters() -> list[logging.Filter]:
+    """The filters of the production console handler (the person-free rewriting)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    names = settings.LOGGING["handlers"]["console"].get("filters", [])
+    return [import_string(settings.LOGGING["filters"][name]["()"])() for name in names]
 
 
 class _RunLogHandler(logging.Handler):
-    """Keeps every record of the run, formatted by the project's JSON formatter."""
+    """Keeps every record of the run, through the production handler's filters, formatted
+    by the project's JSON formatter and by its text one (LOG_FORMAT=text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.text = configured_formatter("text")
 
     def emit(self, record: logging.LogRecord) -> None:
         _LOG_LINES.append(self.format(record))
+        _TEXT_LINES.append(self.text.format(record))
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _log_hygiene(django_db_setup):
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    spec = dict(settings.LOGGING["formatters"]["json"])
     handler = _RunLogHandler()
-    handler.setFormatter(import_string(spec.pop("()"))(**spec))
+    handler.setFormatter(configured_formatter("json"))
+    for log_filter in configured_filters():
+        handler.addFilter(log_filter)
     logging.getLogger().addHandler(handler)
     yield
     logging.getLogger().removeHandler(handler)
+
+
+def text_log_problems(lines: list[str]) -> list[str]:
+    """The same leaks in the text format's lines (which are not JSON)."""
+    return [
+        f"text log line {number} holds {what}: {line[:160]!r}"
+        for number, line in enumerate(lines, start=1)
+        for what, pattern in LOG_LEAKS.items()
+        if pattern.search(line)
+    ]
 
 
 def log_hygiene_problems(lines: list[str]) -> list[str]:
@@ -135,7 +170,7 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    problems = log_hygiene_problems(_LOG_LINES)
+    problems = log_hygiene_problems(_LOG_LINES) + text_log_problems(_TEXT_LINES)
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller reports
         workeroutput["log_hygiene"] = problems

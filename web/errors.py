@@ -12,15 +12,21 @@ from django.http import HttpRequest, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from .logfilters import request_route
+
 logger = logging.getLogger("sillon.incidents")
 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponseServerError:
     incident = secrets.token_hex(4).upper()
-    # The path only: query strings may carry what people typed (a name searched).
+    # The route name only: a path holds ids, a query string what people typed (a name).
     logger.error(
-        "Incident %s: server error on %s %s", incident, request.method, request.path, exc_info=True
+        "Incident %s: server error on %s %s",
+        incident,
+        request.method,
+        request_route(request),
+        exc_info=True,
     )
     page = loader.get_template("500.html").render({"incident": incident})
     return HttpResponseServerError(page)

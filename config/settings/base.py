@@ -213,6 +213,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "sites.auth.lockout.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same page, with Retry-After (seconds until the lock ends).
+AXES_LOCKOUT_CALLABLE = "sites.auth.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
@@ -260,6 +262,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # read-access log 12 months (CNIL 2021-122). `manage.py apply_retention` enforces both.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
+# An uploaded spreadsheet never imported (analysed, failed or abandoned mid-way) is deleted
+# with its report this many days after its last change (apply_retention).
+IMPORT_PENDING_RETENTION_DAYS = env.int("IMPORT_PENDING_RETENTION_DAYS", default=7)
 
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -282,11 +287,23 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # No URL, query string, form value or request object in any line (docs/security.md §3):
+    # route names and status codes instead (web/logfilters.py). On every handler.
+    "filters": {"person_free": {"()": "web.logfilters.PersonFreeRecords"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env.str("LOG_FORMAT", default="json"),
+            "filters": ["person_free"],
         }
+    },
+    # Django's own loggers lose their handlers (a plain console under DEBUG, mail_admins, the
+    # development server's line with the full URL) and go through the root handler above;
+    # SQL with its parameters (django.db.backends, DEBUG level) is never logged.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

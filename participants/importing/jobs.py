@@ -7,15 +7,23 @@ and file content:
 
 The upload request checks only what costs milliseconds whatever the file (`check_upload`),
 stores the file and queues its analysis (`participants.tasks.analyse_import_job`): no web
-request waits on reading a file. Each step is a short request (htmx polls
-`import_job_step`); the job row is locked by the caller's `import_job_get(for_update=True)`,
-so two tabs never write the same batch.
+request waits on reading a file.
+
+A job that is not DONE still holds the spreadsheet (names, birth dates) and its report: it is
+deleted whole `IMPORT_PENDING_RETENTION_DAYS` after its last change (`apply_retention`), at
+once when its author cancels it, and with every other pending job of the structure when a
+person of that structure is erased (the file may hold the person's rows).
+
+Each step is a short request (htmx polls `import_job_step`); the job row is locked by the
+caller's `import_job_get(for_update=True)`, so two tabs never write the same batch.
 """
 
 import datetime as dt
 import hashlib
 import logging
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -161,3 +169,41 @@ def _run_next_batch(job: ImportJob, actor) -> None:
         job.content = b""  # written: the spreadsheet itself is not kept
     job.result = total.as_json()
     job.save()
+
+
+# Retention of pending uploads (docs/security.md §6) ------------------------------------
+
+
+def import_pending_retention() -> dt.timedelta:
+    return dt.timedelta(days=settings.IMPORT_PENDING_RETENTION_DAYS)
+
+
+def import_jobs_pending(*, structure_id: int | None = None) -> QuerySet[ImportJob]:
+    """Jobs that still hold a spreadsheet: analysed, failed or running (not DONE)."""
+    jobs = ImportJob.objects.exclude(status=ImportJob.Status.DONE)
+    return jobs if structure_id is None else jobs.filter(structure_id=structure_id)
+
+
+def import_jobs_expired(*, now: dt.datetime | None = None) -> QuerySet[ImportJob]:
+    """Pending jobs untouched for longer than the retention delay."""
+    cutoff = (now or timezone.now()) - import_pending_retention()
+    return import_jobs_pending().filter(updated_at__lt=cutoff)
+
+
+def import_jobs_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the pending jobs past their delay, content and report with them (retention)."""
+    return import_jobs_expired(now=now).delete()[0]
+
+
+def import_jobs_purge_pending(*, structure_id: int) -> int:
+    """Delete every pending job of a structure (a person of it is erased)."""
+    return import_jobs_pending(structure_id=structure_id).delete()[0]
+
+
+def import_job_cancel(*, job: ImportJob, actor) -> None:
+    """The author abandons an upload not yet DONE: the job goes, file and report with it.
+    Someone else gets PermissionDenied; a DONE job (already emptied) is left as it is."""
+    if job.created_by_id != actor.pk:
+        raise PermissionDenied
+    if job.status != ImportJob.Status.DONE:
+        ImportJob.objects.filter(pk=job.pk).delete()

@@ -13,6 +13,7 @@ from participants import rules
 from participants.enums import EXIT_CATEGORY, Housing, Sex
 from programmes.models import Programme
 from sites.models import Structure, WorkSite
+from web import bounds
 
 from .columns import COLUMN_BY_KEY
 from .reader import MAX_CELL_CHARS, RawRow
@@ -120,7 +121,7 @@ class RowParser:
         identity = self._identity(cells)
         programme = self._programme(cells)
         work_site = self._work_site(cells)
-        parcours = _parcours_values(cells)
+        parcours = _parcours_values(cells, today=self.today)
         # The rules the services apply, on the typed values.
         if programme and parcours["start_date"]:
             _rule_errors(cells, programme, parcours)
@@ -140,6 +141,12 @@ class RowParser:
         birth_date = cells.optional("birth_date", parse_date)
         if birth_date and birth_date > self.today:
             cells.err("birth_date", _("la date de naissance est dans le futur."))
+        elif birth_date and birth_date < bounds.CALENDAR_START:
+            cells.err(
+                "birth_date",
+                _("la date de naissance est antérieure au %(a)s.")
+                % {"a": bounds.CALENDAR_START.strftime("%d/%m/%Y")},
+            )
         sex = cells.optional("sex", parse_code, Sex, _("sexe (F ou M)")) or ""
         return {
             "external_id": external_id,
@@ -212,12 +219,24 @@ class _Cells:
             return None
 
 
-def _parcours_values(cells: _Cells) -> dict:
+def _event_date(cells: _Cells, key: str, today: dt.date) -> dt.date | None:
+    """A parcours' date, inside the programmes' lifetime and at most a few days ahead
+    (web.bounds: a typo must not exempt a file from retention)."""
+    day = cells.optional(key, parse_date)
+    errors = bounds.event_date_errors(day, today=today)
+    for message in errors:
+        cells.err(key, message)
+    # The row is refused either way; a date inside the calendar still goes through the
+    # programme's rules, so the row's every reason is listed.
+    return None if bounds.calendar_errors(day) else day
+
+
+def _parcours_values(cells: _Cells, *, today: dt.date) -> dict:
     """The parcours' dates, exit, hours and housing cells, with the checks between them."""
     start_date = None
     if cells.required("start_date"):
-        start_date = cells.optional("start_date", parse_date)
-    end_date = cells.optional("end_date", parse_date)
+        start_date = _event_date(cells, "start_date", today)
+    end_date = _event_date(cells, "end_date", today)
     exit_situation = cells.optional("exit_situation", parse_code, _ExitCodes, _("sortie")) or ""
     if end_date and not exit_situation and not cells.cell("exit_situation"):
         cells.err("exit_situation", _("obligatoire quand il y a une date de sortie."))

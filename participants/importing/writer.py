@@ -153,13 +153,21 @@ def _refuse(report: ImportReport, person: PersonPlan, errors: list[str]) -> None
 def _create_new(
     persons: list[PersonPlan], deployments: list[Deployment], *, structure: Structure, today
 ) -> None:
-    new_people = _insert_new_people(persons, structure)
+    new_people = _insert_new_people(persons, structure, today)
     rows_and_parcours = _insert_new_parcours(persons, deployments, structure, today)
     _insert_parcours_children(rows_and_parcours, structure)
-    _touch_known_people(persons, new_people)
+    _touch_known_people(persons, new_people, today)
 
 
-def _insert_new_people(persons: list[PersonPlan], structure: Structure) -> list[Participant]:
+def _last_contact(person: PersonPlan, today: dt.date) -> dt.date:
+    """The latest date of the person's new parcours, never after today (a file's last
+    contact is a past event: a future one would postpone its retention)."""
+    return min(max(row.last_date for row in person.new_parcours), today)
+
+
+def _insert_new_people(
+    persons: list[PersonPlan], structure: Structure, today: dt.date
+) -> list[Participant]:
     """Insert the people Sillon does not know yet (with reserved ids, so their parcours can
     point at them) and set them on their plans."""
     new_people = []
@@ -168,7 +176,7 @@ def _insert_new_people(persons: list[PersonPlan], structure: Structure) -> list[
             person.existing = Participant(
                 structure=structure,
                 external_id=person.external_id,
-                last_contact_on=max(row.last_date for row in person.new_parcours),
+                last_contact_on=_last_contact(person, today),
                 **person.identity,
             )
             new_people.append(person.existing)
@@ -279,12 +287,14 @@ def _snapshot(parcours: Parcours, context: str, day: dt.date, housing: str) -> S
     )
 
 
-def _touch_known_people(persons: list[PersonPlan], new_people: list[Participant]) -> None:
+def _touch_known_people(
+    persons: list[PersonPlan], new_people: list[Participant], today: dt.date
+) -> None:
     """Last contact of people Sillon already knew (new people got theirs at creation)."""
     new_ids = {person.pk for person in new_people}
     for person in persons:
         if person.new_parcours and person.existing.pk not in new_ids:
-            day = max(row.last_date for row in person.new_parcours)
+            day = _last_contact(person, today)
             Participant.objects.filter(pk=person.existing.pk).filter(
                 Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day)
             ).update(last_contact_on=day)

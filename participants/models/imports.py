@@ -1,5 +1,7 @@
 """Spreadsheet imports in progress or done."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -64,6 +66,14 @@ class ImportJob(StructureOwned):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def content_deleted_after(self):
+        """When a pending job (not DONE) is deleted with its file by the retention job:
+        IMPORT_PENDING_RETENTION_DAYS after its last change (docs/security.md §6)."""
+        if self.status == self.Status.DONE:
+            return None
+        return self.updated_at + timedelta(days=settings.IMPORT_PENDING_RETENTION_DAYS)
 
     @property
     def percent(self) -> int:

@@ -1,12 +1,19 @@
 """The person accompanied by a structure."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import Sex
 from .base import StructureOwned, history
+
+EXTERNAL_ID_UNIQ = "participant_structure_external_id_uniq"
+EXTERNAL_ID_TAKEN = _(
+    "Cet identifiant externe est déjà celui d'un autre dossier de la structure : "
+    "vérifiez qu'il ne s'agit pas de la même personne."
+)
 
 
 @history()
@@ -62,7 +69,7 @@ class Participant(StructureOwned):
             models.UniqueConstraint(
                 fields=["structure", "external_id"],
                 condition=~Q(external_id=""),
-                name="participant_structure_external_id_uniq",
+                name=EXTERNAL_ID_UNIQ,
             ),
         ]
         indexes = [
@@ -74,3 +81,20 @@ class Participant(StructureOwned):
 
     def __str__(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}"
+
+    def validate_constraints(self, exclude=None):
+        """Django names a conditional unique constraint in its message
+        (`participant_structure_external_id_uniq`): say it in French, next to the field."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if EXTERNAL_ID_UNIQ in str(e.message)]
+            if taken:
+                errors.setdefault("external_id", []).append(
+                    ValidationError(EXTERNAL_ID_TAKEN, code="external_id_taken")
+                )
+            if general := [e for e in general if e not in taken]:
+                errors[NON_FIELD_ERRORS] = general
+            raise ValidationError(errors) from None

@@ -13,6 +13,7 @@ from django.db.models import DateField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
+from participants.importing.jobs import import_jobs_purge_pending
 from participants.models import (
     AccompanimentAction,
     Contract,
@@ -138,8 +139,10 @@ def participant_anonymise(*, participant: Participant) -> bool:
 @transaction.atomic
 def participant_erase(*, participant: Participant) -> None:
     """Delete the whole file and its history (art. 17). The read-access log keeps only the
-    pseudonymous id and ages out with its own retention."""
+    pseudonymous id and ages out with its own retention. The structure's uploads not yet
+    imported go too: one of them may hold the person's rows."""
     pid = participant.pk
+    import_jobs_purge_pending(structure_id=participant.structure_id)
     row_ids = _file_row_ids(pid)
     Parcours.objects.filter(participant=pid).delete()
     SituationSnapshot.objects.filter(participant=pid).delete()

@@ -10,7 +10,13 @@ functions are re-exported here.
 from .actions import action_log
 from .contracts import contract_add
 from .exits import parcours_exit
-from .hours import hours_band_for, parcours_set_hours, worked_hours_record
+from .hours import (
+    WorkedHoursConflict,
+    hours_band_for,
+    parcours_set_hours,
+    worked_hours_record,
+    worked_hours_version,
+)
 from .parcours import parcours_cancel, parcours_enrol, parcours_link_previous, parcours_start
 from .participants import (
     ConflictError,
@@ -24,6 +30,7 @@ from .warnings import parcours_refresh_warnings, parcours_warnings
 __all__ = [
     "SNAPSHOT_FIELDS",
     "ConflictError",
+    "WorkedHoursConflict",
     "action_log",
     "contract_add",
     "hours_band_for",
@@ -40,4 +47,5 @@ __all__ = [
     "participant_update",
     "snapshot_record",
     "worked_hours_record",
+    "worked_hours_version",
 ]

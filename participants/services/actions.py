@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import AccompanimentAction, Parcours
-from .common import touch_contact
+from .common import check_dates, touch_contact
 
 
 @transaction.atomic
@@ -22,6 +22,7 @@ def action_log(
     partner: str = "",
     note: str = "",
 ) -> AccompanimentAction:
+    check_dates(events={"date": date})
     action = AccompanimentAction(
         structure_id=parcours.structure_id,
         parcours=parcours,

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import Structure
+from web import bounds
 
 from ..enums import ParcoursStatus
 from ..models import Contract, Parcours, Participant
@@ -29,8 +31,28 @@ def check_same_structure(structure: Structure, **objects: Any) -> None:
             raise ValidationError({field: _("Cet élément n'appartient pas à votre structure.")})
 
 
+def check_dates(
+    *,
+    events: dict[str, dt.date | None] | None = None,
+    planned: dict[str, dt.date | None] | None = None,
+) -> None:
+    """Refuse, field by field, an event dated outside the programmes' lifetime or beyond the
+    small tolerance into the future, and a planned date beyond its horizon (`web.bounds`).
+    Called first, so no rule computes with a date at the calendar's edge."""
+    today = timezone.localdate()
+    errors = {
+        name: bounds.event_date_errors(day, today=today) for name, day in (events or {}).items()
+    }
+    for name, day in (planned or {}).items():
+        errors[name] = errors.get(name, []) + bounds.planned_date_errors(day, today=today)
+    raise_errors(errors)
+
+
 def touch_contact(participant_id: int, day: dt.date) -> None:
-    """Remember the last contact (drives the two-year retention)."""
+    """Remember the last contact (drives the two-year retention). Past events only: an
+    event dated ahead (within the tolerance) counts as a contact today, never later, so a
+    file never gets a last contact in the future."""
+    day = min(day, timezone.localdate())
     Participant.objects.filter(pk=participant_id).filter(
         Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day)
     ).update(last_contact_on=day)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from .. import rules
 from ..models import Contract, Parcours
-from .common import raise_errors
+from .common import check_dates, raise_errors
 from .warnings import parcours_refresh_warnings
 
 
@@ -15,6 +15,14 @@ from .warnings import parcours_refresh_warnings
 def contract_add(*, parcours: Parcours, actor, **fields: Any) -> Contract:
     """Add a contract (renewal, prolongation) to a parcours, within the programme's rules."""
     contract = Contract(structure_id=parcours.structure_id, parcours=parcours, **fields)
+    check_dates(
+        events={"start_date": contract.start_date},
+        planned={
+            "planned_end_date": contract.planned_end_date,
+            "derogation_from": contract.derogation_from,
+            "derogation_to": contract.derogation_to,
+        },
+    )
     contract.employer_id = contract.employer_id or parcours.structure_id
     contract.host_id = contract.host_id or parcours.structure_id
     programme = parcours.programme

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from .. import rules
 from ..enums import EXIT_CATEGORY, ParcoursStatus, SnapshotContext
 from ..models import Exit, Parcours
-from .common import lock_parcours, raise_errors, touch_contact
+from .common import check_dates, lock_parcours, raise_errors, touch_contact
 from .snapshots import snapshot_record
 from .warnings import parcours_refresh_warnings
 
@@ -26,6 +26,7 @@ def parcours_exit(
     exit_snapshot: dict[str, Any] | None = None,
 ) -> Exit:
     """Record the exit: ends the parcours on the exit date, with the exit situation."""
+    check_dates(events={"date": date}, planned={"followup_until": followup_until})
     lock_parcours(parcours)
     programme = parcours.programme
     errors = {

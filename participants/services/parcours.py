@@ -14,7 +14,14 @@ from sites.models import Structure, WorkSite
 from .. import rules
 from ..enums import ContractKind, ParcoursStatus
 from ..models import Contract, HoursStage, Parcours, Participant
-from .common import OPEN_STATUSES, check_same_structure, lock_parcours, raise_errors, touch_contact
+from .common import (
+    OPEN_STATUSES,
+    check_dates,
+    check_same_structure,
+    lock_parcours,
+    raise_errors,
+    touch_contact,
+)
 from .warnings import parcours_refresh_warnings
 
 
@@ -156,6 +163,14 @@ def parcours_enrol(
 ) -> Parcours:
     """Enrol a participant in a programme with a first contract (and first palier)."""
     structure = participant.structure
+    check_dates(
+        events={"start_date": start_date},
+        planned={
+            "planned_end_date": planned_end_date,
+            "derogation_from": derogation_from,
+            "derogation_to": derogation_to,
+        },
+    )
     _check_enrolment_links(
         participant=participant,
         programme=programme,

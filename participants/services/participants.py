@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import Structure
+from web import bounds
 
 from ..models import Participant
+from .common import raise_errors
 
 PARTICIPANT_EDITABLE = {
     "external_id",
@@ -38,6 +40,17 @@ class ConflictError(Exception):
         super().__init__(_("Ce dossier a été modifié par quelqu'un d'autre entre-temps."))
 
 
+def _dates_errors(fields: dict[str, Any]) -> None:
+    """Birth date between 1900 and today; the notice's delivery date is an event."""
+    today = timezone.localdate()
+    raise_errors(
+        {
+            "birth_date": bounds.birth_date_errors(fields.get("birth_date"), today=today),
+            "notice_given_on": bounds.event_date_errors(fields.get("notice_given_on"), today=today),
+        }
+    )
+
+
 def participant_find_duplicates(
     *, structure: Structure, last_name: str, first_name: str, birth_date: dt.date | None
 ) -> QuerySet[Participant]:
@@ -57,6 +70,7 @@ def participant_create(*, structure: Structure, actor, **fields: Any) -> Partici
     unknown = set(fields) - PARTICIPANT_EDITABLE
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
+    _dates_errors(fields)
     participant = Participant(structure=structure, **fields)
     participant.full_clean()
     participant.save()
@@ -71,6 +85,7 @@ def participant_update(
     unknown = set(fields) - PARTICIPANT_EDITABLE
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
+    _dates_errors(fields)
     candidate = Participant.objects.get(pk=participant.pk)
     for name, value in fields.items():
         setattr(candidate, name, value)

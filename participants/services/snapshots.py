@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Parcours, Participant, SituationSnapshot
-from .common import OPEN_STATUSES, check_same_structure
+from .common import OPEN_STATUSES, check_dates, check_same_structure
 from .warnings import parcours_refresh_warnings
 
 SNAPSHOT_FIELDS = {
@@ -51,6 +51,7 @@ def snapshot_record(
     unknown = set(fields) - SNAPSHOT_FIELDS
     if unknown:
         raise TypeError(f"Not snapshot fields: {sorted(unknown)}")
+    check_dates(events={"date": date})
     check_same_structure(participant.structure, parcours=parcours)
     if parcours is not None and parcours.participant_id != participant.pk:
         raise ValidationError({"parcours": _("Ce parcours est celui d'une autre personne.")})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read
 from sites.tenancy.permissions import policy
+from web import bounds
 from web.jinja2 import render_fragment
 from web.links import url_for_ids
 
@@ -45,7 +46,10 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
     if request.GET.get("jour"):
         try:
             # Typed as jj/mm/aaaa like every date of the site (ISO still accepted).
-            day = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
+            asked = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
+            if not bounds.year_in_bounds(asked.year):  # a week the grid does not show
+                raise ValidationError("out of bounds")
+            day = asked
         except ValidationError:
             messages.error(
                 request,
@@ -68,20 +72,31 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
         saved, refused = hours_grid.grid_save(
             rows=rows, data=request.POST, work_site=site, week_start=week_start, actor=request.user
         )
-        if not refused:
+        conflicts = sum(1 for row in rows if row.conflict)
+        if not refused and not conflicts:
             messages.success(
                 request,
                 _("Heures de la semaine enregistrées (%(n)s ligne(s) modifiée(s)).") % {"n": saved},
             )
             return redirect("participants:hours_grid", site_pk=site.pk, year=year, week=week)
-        messages.warning(
-            request,
-            _(
-                "%(saved)s ligne(s) enregistrée(s) ; %(refused)s à corriger : "
-                "voir les messages en face des personnes."
+        if refused:
+            messages.warning(
+                request,
+                _(
+                    "%(saved)s ligne(s) enregistrée(s) ; %(refused)s à corriger : "
+                    "voir les messages en face des personnes."
+                )
+                % {"saved": saved, "refused": refused},
             )
-            % {"saved": saved, "refused": refused},
-        )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "%(saved)s ligne(s) enregistrée(s) ; %(conflicts)s modifiée(s) entre-temps "
+                    "par quelqu'un d'autre, non remplacée(s) : voir en face des personnes."
+                )
+                % {"saved": saved, "conflicts": conflicts},
+            )
     # One row per person shown, even with two parcours on the site in the same week.
     shown = {row.participant.pk: row.participant for row in rows}
     log_bulk_read(request, participants=shown.values(), action=AccessAction.VIEW)
@@ -104,5 +119,6 @@ def hours_grid_view(request: HttpRequest, site_pk: int, year: int, week: int) ->
             "previous": {"year": previous_week[0], "week": previous_week[1]},
             "next": {"year": next_week[0], "week": next_week[1]},
             "errors_count": sum(1 for row in rows if row.errors),
+            "conflicts_count": sum(1 for row in rows if row.conflict),
         },
     )

@@ -118,6 +118,16 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @policy(policies.can_work_on_files)
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author abandons an upload not yet imported: the file and its report are deleted
+    at once (anyone else: 403)."""
+    jobs.import_job_cancel(job=_job_get(request, pk, for_update=True), actor=request.user)
+    messages.success(request, _("Import annulé : le fichier déposé est supprimé."))
+    return redirect("participants:import_upload")
+
+
+@require_POST
+@policy(policies.can_work_on_files)
 def import_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the next batch of a running import (called again and again by the progress
     fragment). The job row is locked, so two tabs never write the same batch."""

@@ -45,8 +45,9 @@
     var form = document.querySelector("form[data-hours-grid]");
     if (!form) { return; }
     form.addEventListener("keydown", onKeyDown);
-    // After a refused submit, start where the first correction is needed.
-    var invalid = form.querySelector("input.is-invalid");
+    // After a refused submit, start where the first correction is needed (else on the
+    // first row someone else changed meanwhile).
+    var invalid = form.querySelector("input.is-invalid") || form.querySelector("input[data-grid-conflict]");
     if (invalid) { invalid.focus(); }
   }
 

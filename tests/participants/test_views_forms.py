@@ -96,6 +96,20 @@ def test_duplicate_offers_the_existing_file_then_creates_on_confirmation(client_
     assert Participant.objects.filter(structure=structure_a).count() == 2
 
 
+def test_a_duplicate_external_id_is_refused_in_french_next_to_the_field(client_a, structure_a):
+    f.ParticipantFactory(structure=structure_a, external_id="DUP-7", last_name="Autre")
+    response = client_a.post(CREATE, {**IDENTITY, "external_id": "DUP-7"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "participant_structure_external_id_uniq" not in body
+    assert "est déjà celui d" in body
+    assert "external_id" in response.context["form"].errors
+    assert not Participant.objects.filter(last_name="Lefèvre").exists()
+    # Another structure may use the same id.
+    f.ParticipantFactory(external_id="DUP-8", last_name="Ailleurs")
+    assert client_a.post(CREATE, {**IDENTITY, "external_id": "DUP-8"}).status_code == 302
+
+
 def test_update_then_stale_save_is_refused_and_keeps_the_typing(client_a, person):
     edit = url("update", participant_pk=person.pk)
     assert client_a.get(edit).context["form"]["expected_version"].value() == 1

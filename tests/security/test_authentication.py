@@ -57,6 +57,22 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, caseworker_a
         assert _is_logged_in(client)
 
 
+def test_the_lockout_page_says_when_to_retry(client, caseworker_a):
+    with freeze_time(T0) as clock:
+        for _attempt in range(5):
+            _login(client, caseworker_a.email, "wrong password!")
+        locked = _login(client, caseworker_a.email)
+        assert locked.status_code == 429
+        assert "bloqué" in locked.content.decode()
+        assert locked["Retry-After"] == str(15 * 60)  # 15 minutes after the last failure
+        clock.tick(dt.timedelta(minutes=5))
+        later = _login(client, caseworker_a.email)
+        assert later.status_code == 429
+        assert 0 < int(later["Retry-After"]) <= 15 * 60
+        clock.tick(dt.timedelta(seconds=int(later["Retry-After"]) + 1))
+        assert _login(client, caseworker_a.email).status_code == 302
+
+
 def test_case_and_spaces_do_not_give_extra_attempts(client, caseworker_a):
     variants = [caseworker_a.email.upper(), f" {caseworker_a.email}", caseworker_a.email]
     for email in [*variants, *variants[:2]]:

@@ -54,6 +54,7 @@ NOT_RENDERING = {
     "participants:import_detail": "rows of the uploaded spreadsheet, not stored files",
     "participants:import_commit": "POST only, writes the spreadsheet's rows",
     "participants:import_step": "the import's progress bar",
+    "participants:import_cancel": "POST only, deletes an upload not yet imported",
 }
 # Views that answer GET and POST with a form about the file: a POST logs one row (EDIT, or
 # VIEW when the identity form comes back unsaved).

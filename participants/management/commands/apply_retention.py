@@ -1,5 +1,6 @@
-"""Anonymise files two years after the last contact; purge old read-access rows and the
-anti-automation counters of the day before.
+"""Anonymise files two years after the last contact; purge old read-access rows, the
+anti-automation counters of the day before and the uploads never imported
+(IMPORT_PENDING_RETENTION_DAYS after their last change).
 
 Dry run by default (prints what would change, changes nothing); `--commit` to act.
 Idempotent: an anonymised file is never selected again. Runs as the owner role (a management
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from participants.importing.jobs import import_jobs_expired, import_jobs_purge_expired
 from participants.rights.services import participant_anonymise, participants_past_retention
 from sites.audit.models import AccessLog
 from sites.ratelimit.services import purge as purge_rate_counters
@@ -34,7 +36,8 @@ class Command(BaseCommand):
         if not commit:
             self.stdout.write(
                 f"Dry run: {total} file(s) to anonymise, {old_logs.count()} access-log row(s) "
-                "to purge. Nothing changed; add --commit to apply."
+                f"and {import_jobs_expired().count()} pending upload(s) to purge. "
+                "Nothing changed; add --commit to apply."
             )
             return
         done = 0
@@ -49,7 +52,8 @@ class Command(BaseCommand):
         purged = old_logs.delete()[0]
         # The anti-automation counters only ever look back an hour.
         counters = purge_rate_counters(timezone.now() - dt.timedelta(days=1))
+        uploads = import_jobs_purge_expired()
         self.stdout.write(
             f"Done: {done} file(s) anonymised, {purged} access-log row(s) purged, "
-            f"{counters} rate counter(s) purged."
+            f"{counters} rate counter(s) purged, {uploads} pending upload(s) deleted."
         )

@@ -76,7 +76,11 @@ class Command(BaseCommand):
             structure=structure,
             suppressed=False,
         )
-        figures = dashboard_figures(report_scope=scope, period=free(start, end)).total.as_dict()
+        try:
+            period = free(start, end)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        figures = dashboard_figures(report_scope=scope, period=period).total.as_dict()
         if options["format"] == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
