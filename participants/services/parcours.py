@@ -163,13 +163,9 @@ def parcours_enrol(
 ) -> Parcours:
     """Enrol a participant in a programme with a first contract (and first palier)."""
     structure = participant.structure
+    planned = {"planned_end_date": planned_end_date, "derogation_from": derogation_from}
     check_dates(
-        events={"start_date": start_date},
-        planned={
-            "planned_end_date": planned_end_date,
-            "derogation_from": derogation_from,
-            "derogation_to": derogation_to,
-        },
+        events={"start_date": start_date}, planned={**planned, "derogation_to": derogation_to}
     )
     _check_enrolment_links(
         participant=participant,
@@ -208,26 +204,39 @@ def parcours_enrol(
         prolongation_reason=prolongation_reason,
     )
     _save_new_parcours(parcours)
-    Contract.objects.create(
-        structure=structure,
-        parcours=parcours,
+    _first_contract_and_stage(
+        parcours,
         kind=contract_kind,
         employer=employer or structure,
         host=host or structure,
         placement_company=placement_company,
-        start_date=start_date,
         planned_end_date=planned_end_date,
         weekly_hours=weekly_hours,
         derogation_from=derogation_from,
         derogation_to=derogation_to,
     )
-    if programme.has_hours_stages:
-        HoursStage.objects.create(
-            structure=structure, parcours=parcours, start_date=start_date, weekly_hours=weekly_hours
-        )
     touch_contact(participant.pk, start_date)
     parcours_refresh_warnings(parcours=parcours)
     return parcours
+
+
+def _first_contract_and_stage(parcours: Parcours, *, weekly_hours: Decimal, **contract) -> None:
+    """The parcours' first contract, from its start, and its first palier when the programme
+    raises hours by paliers."""
+    Contract.objects.create(
+        structure=parcours.structure,
+        parcours=parcours,
+        start_date=parcours.start_date,
+        weekly_hours=weekly_hours,
+        **contract,
+    )
+    if parcours.programme.has_hours_stages:
+        HoursStage.objects.create(
+            structure=parcours.structure,
+            parcours=parcours,
+            start_date=parcours.start_date,
+            weekly_hours=weekly_hours,
+        )
 
 
 @transaction.atomic

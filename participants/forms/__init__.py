@@ -1,0 +1,36 @@
+"""Forms of the caseworkers' screens.
+
+No form exposes an ownership field: the structure comes from the scope (or the active
+structure), the author from the request, and the record version travels as a separate
+hidden `expected_version`, compared by the service (optimistic locking), never assigned.
+Every ModelChoiceField is built on a scoped queryset, so another structure's id is refused
+like any unknown value.
+"""
+
+from .actions import ActionForm
+from .base import HOURS_WIDGET, ParcoursChoiceField, StyledFormMixin
+from .parcours import (
+    ExitForm,
+    HoursStageForm,
+    LinkPreviousForm,
+    ParcoursEnrolForm,
+    grouped_exit_situations,
+)
+from .participant import ParticipantForm
+from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
+
+__all__ = [
+    "ActionForm",
+    "ExitForm",
+    "HEALTH_FLAGS",
+    "HOURS_WIDGET",
+    "HoursStageForm",
+    "LinkPreviousForm",
+    "ParcoursChoiceField",
+    "ParcoursEnrolForm",
+    "ParticipantForm",
+    "SnapshotForm",
+    "StyledFormMixin",
+    "grouped_exit_situations",
+    "snapshot_initial",
+]
