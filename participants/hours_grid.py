@@ -214,7 +214,7 @@ def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list
     rows = []
     for item in parcours:
         on_date = max(week_start, item.start_date)
-        # As services.hours_band_for: the palier in force, else the contract's hours.
+        # The palier in force, else the contract's hours.
         stage = _in_force(item.stages.all(), on_date)
         contract = _in_force(item.contracts.all(), on_date)
         expected = stage.weekly_hours if stage else (contract.weekly_hours if contract else None)

@@ -1,6 +1,7 @@
 """The participant list's table; the same columns feed the CSV and XLSX exports."""
 
 import django_tables2 as tables
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -88,6 +89,9 @@ class ParticipantTable(tables.Table):
     def rows_html(self) -> SafeString:
         """The page's rows, from templates/jinja2/participants/list_rows.html. Its columns
         follow `Meta.sequence`; the cells' attributes are django-tables2's (`td`)."""
+        if tuple(column.name for column in self.columns) != self.Meta.sequence:
+            # A column hidden or moved would shift every cell under the wrong header.
+            raise ImproperlyConfigured("list_rows.html writes the columns of Meta.sequence")
         return render_fragment(
             "participants/list_rows.html",
             {
@@ -101,6 +105,7 @@ class ParticipantTable(tables.Table):
                 "open_statuses": (ParcoursStatus.EN_COURS, ParcoursStatus.ORIENTE),
                 "alerts_label": alerts_label,
                 "quick_action_label": quick_action_label,
+                "referent_name": self.value_referent,
             },
         )
 

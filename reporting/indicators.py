@@ -31,8 +31,6 @@ from participants.enums import (
 from . import indicator_sql as sql
 from .figures import (  # noqa: F401 — re-exported: callers know them as indicators.*
     CATEGORY_CODES,
-    DAYS_PER_MONTH,
-    FTE_ANNUAL_HOURS,
     KEYS,
     Comparison,
     Indicators,

@@ -44,7 +44,6 @@ from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
     matching_targets,
-    target_periods,
     territory_targets,
 )
 

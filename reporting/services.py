@@ -17,10 +17,8 @@ from .models import ReportSnapshot
 from .periods import Period
 from .presentation import publish_dashboard
 from .rendering import (  # noqa: F401 — re-exported
-    canonical_json,
     figures_sha256,
     report_snapshot_render,
-    snapshot_meta,
 )
 from .tasks import render_report_snapshot
 

@@ -67,16 +67,6 @@ def territory_targets(*, report_scope: ReportScope) -> list[TargetInfo]:
     ]
 
 
-def target_periods(*, report_scope: ReportScope) -> list[Period]:
-    """The periods of the territory's targets, to offer them in the period selector."""
-    seen, result = set(), []
-    for target in territory_targets(report_scope=report_scope):
-        if target.period.code not in seen:
-            seen.add(target.period.code)
-            result.append(target.period)
-    return result
-
-
 def apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:
     for metric in ("accompanied", "active_at_end", "entries", "exits", "hours_worked"):
         if metric in targets:

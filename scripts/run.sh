@@ -11,7 +11,8 @@ mkdir -p "${MEDIA_ROOT:-var/media}"
 # The worker runs without the autoreloader: under it, a database restart killed the worker's
 # thread while the process stayed up, and PDFs stayed pending. Alone, a lost database ends
 # the process (OperationalError), and this loop starts it again, as systemd does in
-# production (docs/deployment.md).
+# production (docs/deployment.md). Code changes to tasks need a new `make run`.
+: >var/worker.log
 (
   trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
   while true; do

@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_structure(request: HttpRequest) -> HttpResponse:
     """Make another of the person's structures the active one (its lists, its new files)."""
     raw = request.POST.get("structure", "")
-    if raw.isdigit() and set_active_structure(request, int(raw)):
+    if raw.isdecimal() and set_active_structure(request, int(raw)):
         messages.success(request, _("Structure active changée."))
     else:
         messages.error(request, _("Cette structure ne fait pas partie des vôtres."))

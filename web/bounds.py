@@ -16,8 +16,8 @@ code, Python's `date` and PostgreSQL handle, and keep typed dates from dodging r
 - an ISO week (hours grid) or a reporting period: the years of `EVENTS_START` ..
   `CALENDAR_END`;
 - weekly hours: at most `WEEKLY_HOURS_MAX` (the programmes' bands are tighter);
-- an id in a URL path: PostgreSQL's bigint (`ID_MAX`); Django's lookups answer "no row"
-  beyond it, so the selectors' 404.
+- an id in a URL path: beyond PostgreSQL's bigint, Django's lookups answer "no row", so
+  the selectors' 404 (nothing to check here).
 """
 
 import datetime as dt
@@ -36,7 +36,6 @@ FUTURE_TOLERANCE = dt.timedelta(days=31)
 # How far ahead a planned date may go: Convergence's 5 years plus 12 months of follow-up.
 PLANNED_HORIZON_YEARS = 6
 WEEKLY_HOURS_MAX = Decimal(168)  # hours in a week
-ID_MAX = 2**63 - 1  # bigint, the type of every primary key (DEFAULT_AUTO_FIELD)
 
 
 def _d(day: dt.date) -> str:

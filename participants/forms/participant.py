@@ -62,8 +62,9 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
-        if birth_date and not (bounds.CALENDAR_START <= birth_date <= timezone.localdate()):
-            raise ValidationError(_("Indiquez une date de naissance passée (jj/mm/aaaa)."))
+        errors = bounds.birth_date_errors(birth_date, today=timezone.localdate())
+        if errors:
+            raise ValidationError(errors)
         return birth_date
 
     def service_fields(self) -> dict:

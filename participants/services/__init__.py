@@ -12,7 +12,6 @@ from .contracts import contract_add
 from .exits import parcours_exit
 from .hours import (
     WorkedHoursConflict,
-    hours_band_for,
     parcours_set_hours,
     worked_hours_record,
     worked_hours_version,
@@ -33,7 +32,6 @@ __all__ = [
     "WorkedHoursConflict",
     "action_log",
     "contract_add",
-    "hours_band_for",
     "parcours_cancel",
     "parcours_enrol",
     "parcours_exit",

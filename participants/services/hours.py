@@ -40,13 +40,9 @@ def worked_hours_version(row: WorkedHours | None) -> str:
 
 
 def _is_version(row: WorkedHours | None, token: str) -> bool:
-    if not token:
-        return row is None
-    try:
-        seen = dt.datetime.fromisoformat(token)
-    except ValueError:
-        return False
-    return row is not None and seen.tzinfo is not None and row.updated_at == seen
+    """Whether `token` is the row as the page showed it: the one definition of a version is
+    `worked_hours_version` (a hand-made or garbled token never matches)."""
+    return worked_hours_version(row) == token
 
 
 @transaction.atomic
@@ -84,16 +80,6 @@ def parcours_set_hours(
     )
     parcours_refresh_warnings(parcours=parcours)
     return stage
-
-
-def hours_band_for(parcours: Parcours, on_date: dt.date) -> tuple[Decimal, Decimal]:
-    """The expected weekly hours at a date: the current palier, else the contract's."""
-    stage = parcours.stages.filter(start_date__lte=on_date).order_by("-start_date").first()
-    if stage:
-        return stage.weekly_hours, parcours.programme.max_weekly_hours
-    contract = current_contract(parcours, on_date)
-    low = contract.weekly_hours if contract else parcours.programme.min_weekly_hours
-    return low, parcours.programme.max_weekly_hours
 
 
 @transaction.atomic

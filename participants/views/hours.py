@@ -47,7 +47,8 @@ def hours_this_week(request: HttpRequest, site_pk: int) -> HttpResponse:
         try:
             # Typed as jj/mm/aaaa like every date of the site (ISO still accepted).
             asked = forms.DateField(input_formats=DATE_INPUT_FORMATS).clean(request.GET["jour"])
-            if not bounds.year_in_bounds(asked.year):  # a week the grid does not show
+            # The grid is addressed by ISO year: 01/01/2000 lies in week 52 of 1999.
+            if not bounds.year_in_bounds(asked.isocalendar()[0]):
                 raise ValidationError("out of bounds")
             day = asked
         except ValidationError:

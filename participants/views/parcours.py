@@ -47,7 +47,8 @@ def parcours_enrol(request: HttpRequest, participant_pk: int) -> HttpResponse:
     programme_code = request.GET.get("programme")
     if programme_code:
         initial["programme"] = selectors.programmes().filter(code=programme_code).first()
-    if request.GET.get("previous", "").isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if request.GET.get("previous", "").isdecimal():
         # Only pre-selected if it is one of this person's parcours (the queryset decides).
         initial["previous"] = int(request.GET["previous"])
     form = ParcoursEnrolForm(

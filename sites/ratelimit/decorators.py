@@ -5,6 +5,7 @@ import functools
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,7 +18,7 @@ def rate_limited(bucket: str, *, when: Callable[[HttpRequest], bool] | None = No
     """Count the view's requests in `bucket` (every request, or those for which `when`
     is true, e.g. a list with a search typed in). The view carries `rate_limit = bucket`,
     so that a test can find every export, PDF or search view that forgot it."""
-    if bucket not in services.BUCKETS:
+    if bucket not in settings.RATE_LIMITS:
         raise ValueError(f"Unknown rate-limit bucket {bucket!r}")
 
     def decorate(view):

@@ -30,7 +30,6 @@ class Limit:
     seconds: int
 
 
-BUCKETS = ("export", "search")  # the figures are settings.RATE_LIMITS (config/settings/base.py)
 FILES_WINDOW = dt.timedelta(hours=1)
 
 

@@ -30,6 +30,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -121,5 +122,13 @@ def may_open(request, url_name: str, *args) -> bool:
     scope = getattr(request, "scope", None)  # none on a bare error page
     if scope is None:
         return False
-    view = resolve(reverse(url_name, args=args)).func
-    return view.policy.allows(scope)
+    declared = _declared_policy(settings.ROOT_URLCONF, url_name, args)
+    return declared is not None and declared.allows(scope)
+
+
+@functools.lru_cache(maxsize=256)
+def _declared_policy(urlconf: str, url_name: str, args: tuple) -> Policy | None:
+    """The policy declared by the view behind `url_name` in `urlconf` (None for a view that
+    declares none, like the admin's): looked up once, not on every page's navigation."""
+    view = resolve(reverse(url_name, args=args, urlconf=urlconf), urlconf=urlconf).func
+    return getattr(view, "policy", None)

@@ -1,5 +1,7 @@
 """The list's rows, rendered by their Jinja2 fragment, give exactly the markup django-tables2
-rendered for them (its row and cell attributes, the same cells), for every sort order."""
+rendered for them before the rows moved to a template (recorded below: its row and cell
+attributes, the same cells), whatever the sort order puts first. The order itself is the
+table's (tested with the list's views)."""
 
 import datetime as dt
 import re
@@ -64,7 +66,9 @@ def _cells(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("sort", [None, "-name", "current_start", "-last_contact_on"])
-def test_fast_rows_equal_the_library_rendering(structure_a, site_a, caseworker_a, programmes, sort):
+def test_rows_equal_the_recorded_library_markup_in_every_sort(
+    structure_a, site_a, caseworker_a, programmes, sort
+):
     # Every kind of cell: a link, a status badge, dates and empty dates, alerts, a referent,
     # an escaped name, a quick action only for open parcours.
     with_parcours = f.ParticipantFactory(
