@@ -73,13 +73,19 @@ class ParsedFile:
 
 
 def read_file(
-    data: bytes, *, max_rows: int = MAX_ROWS, limits: ReadLimits | None = None
+    data: bytes,
+    *,
+    max_rows: int = MAX_ROWS,
+    limits: ReadLimits | None = None,
+    vetted: bool = False,
 ) -> ParsedFile:
-    """Sniff, decode and split `data` into rows within the limits; raises ImportFileError."""
+    """Sniff, decode and split `data` into rows within the limits; raises ImportFileError.
+    `vetted`: these very bytes were read within the limits before (an analysed job's
+    content), so an XLSX's members are not inflated once more only to be measured."""
     limits = limits or ReadLimits.from_settings(max_rows=max_rows)
     kind = _sniff(data)
     if kind == XLSX:
-        return _read_xlsx(data, limits)
+        return _read_xlsx(data, limits, measure=not vetted)
     return _read_csv(data, limits)
 
 
@@ -205,10 +211,11 @@ def _xlsx_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, limits: ReadLimits) -> ParsedFile:
+def _read_xlsx(data: bytes, limits: ReadLimits, *, measure: bool = True) -> ParsedFile:
     budget = Budget(limits, kind=XLSX)
     with inspect_archive(data, limits) as archive:
-        inflate_members(archive, budget)
+        if measure:
+            inflate_members(archive, budget)
         try:
             rows = ([_xlsx_text(value) for value in values] for values in first_sheet_rows(archive))
             return _build(XLSX, rows, budget)

@@ -75,6 +75,9 @@ def browser_context_args(browser_context_args):
         "locale": "fr-FR",
         "timezone_id": "Europe/Paris",
         "viewport": {"width": 1280, "height": 900},
+        # Bootstrap drops its transitions under reduced motion: axe then measures a button's
+        # final colours, not a frame of its hover fade (a flaky colour-contrast failure).
+        "reduced_motion": "reduce",
     }
 
 

@@ -155,3 +155,34 @@ def test_format_page_and_example_file(client_a, structure_a):
     # The documented example is itself a valid file.
     upload(client_a, content, "exemple.csv")
     assert ImportJob.objects.get().report["invalid_rows"] == 0
+
+
+def test_commit_steps_do_not_inflate_an_analysed_workbook_again(client_a, monkeypatch):
+    """The analysis measured every member of the XLSX within the limits; a commit step reads
+    the same bytes (vetted) and only parses the first sheet."""
+    import io
+
+    from openpyxl import Workbook
+
+    from participants.importing import reader
+    from tests.participants.import_helpers import COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(COLUMNS)
+    for values in (row(), row(external_id="D4", last_name="Petit")):
+        sheet.append([values[column] for column in COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload(client_a, buffer.getvalue(), "suivi.xlsx")
+    job = ImportJob.objects.get()
+    assert job.status == "ANALYSED"
+
+    measured = []
+    real = reader.inflate_members
+    monkeypatch.setattr(reader, "inflate_members", lambda *a: measured.append(a) or real(*a))
+    client_a.post(reverse("participants:import_commit", kwargs={"pk": job.pk}))
+    run_to_the_end(client_a, job)
+    job.refresh_from_db()
+    assert (job.status, measured) == ("DONE", [])
+    assert set(Participant.objects.values_list("external_id", flat=True)) == {"A1", "D4"}
