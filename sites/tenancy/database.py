@@ -47,8 +47,14 @@ $$;
 ROLE_SQL = f"""
 DO $$
 BEGIN
+  -- Roles belong to the cluster: two databases migrated at once (parallel test workers)
+  -- may both find the role missing; the loser of that race takes the winner's role.
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN
-    CREATE ROLE {WEB_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+    BEGIN
+      CREATE ROLE {WEB_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
   END IF;
   -- A non-superuser owner must be a member of the web role to SET ROLE to it.
   IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
