@@ -208,3 +208,30 @@ EXIT_CATEGORY: dict[str, str] = {
 }
 # Premières Heures exits that continue the parcours (phc_continuation_rate).
 PHC_CONTINUATIONS = [_S.SUITE_CDDI, _S.SUITE_CVG, _S.AUTRE_SIAE]
+
+
+class ReferralSource(models.TextChoices):
+    """Who referred (orienta) the person to the structure."""
+
+    MARAUDE = "MARAUDE", _("Maraude")
+    SIAO = "SIAO", _("SIAO")
+    SPIP = "SPIP", _("SPIP (justice)")
+    FRANCE_TRAVAIL = "FRANCE_TRAVAIL", _("France Travail")
+    CCAS = "CCAS", _("CCAS / service social")
+    AUTRE = "AUTRE", _("Autre")
+
+
+class NonEntryReason(models.TextChoices):
+    """Why an oriented person never started (ORIENTE → NON_ENTRE)."""
+
+    INJOIGNABLE = "INJOIGNABLE", _("Personne injoignable ou absente aux rendez-vous")
+    REFUS = "REFUS", _("Refus de la personne")
+    INADAPTEE = "INADAPTEE", _("Orientation inadaptée au programme")
+    SANTE = "SANTE", _("Problème de santé")
+    AUTRE_SOLUTION = (
+        "AUTRE_SOLUTION",
+        _("Autre solution trouvée (emploi, formation, autre dispositif)"),
+    )
+    DEPART = "DEPART", _("Départ du territoire ou changement d'hébergement")
+    PLACES = "PLACES", _("Pas de place disponible")
+    AUTRE = "AUTRE", _("Autre")

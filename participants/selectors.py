@@ -32,6 +32,7 @@ from .enums import ParcoursStatus, SnapshotContext
 from .models import (
     AccompanimentAction,
     Contract,
+    FollowupCheck,
     HoursStage,
     Parcours,
     Participant,
@@ -279,4 +280,15 @@ def access_log_for_participant(*, scope, participant) -> QuerySet[AccessLog]:
         )
         .select_related("actor")
         .order_by("-at")
+    )
+
+
+def followup_check_get(*, scope: Scope, pk: int) -> FollowupCheck:
+    """A follow-up check of one of the scope's structures, with its parcours, person and
+    exit, else 404."""
+    return get_object_or_404(
+        FollowupCheck.objects.filter(structure_id__in=scope.structure_ids).select_related(
+            "parcours__participant__structure", "parcours__programme", "parcours__exit"
+        ),
+        pk=pk,
     )

@@ -1,13 +1,44 @@
-"""Caseworkers' screens. Object kwargs: `participant_pk` (Participant), `parcours_pk` (Parcours)."""
+"""Caseworkers' screens. Object kwargs: `participant_pk` (Participant), `parcours_pk` (Parcours),
+`check_pk` (FollowupCheck)."""
 
 from django.urls import path
 
-from .views import actions, exports, hours, imports, parcours, participants, rights, snapshots
+from .views import (
+    actions,
+    exports,
+    followups,
+    hours,
+    imports,
+    orientations,
+    parcours,
+    participants,
+    rights,
+    snapshots,
+    today,
+)
 
 app_name = "participants"
 
 urlpatterns = [
     path("", participants.participant_list, name="list"),
+    path("aujourdhui/", today.today, name="today"),
+    path("orientations/nouvelle/", orientations.orientation_create, name="orientation_create"),
+    path(
+        "parcours/<int:parcours_pk>/entree/",
+        orientations.orientation_enter,
+        name="orientation_enter",
+    ),
+    path(
+        "parcours/<int:parcours_pk>/non-entree/",
+        orientations.orientation_decline,
+        name="orientation_decline",
+    ),
+    path(
+        "parcours/<int:parcours_pk>/prolongation/",
+        followups.parcours_prolong,
+        name="parcours_prolong",
+    ),
+    path("suivis/<int:check_pk>/", followups.followup_check, name="followup_check"),
     path("export.csv", exports.participant_export_csv, name="export_csv"),
     path("export.xlsx", exports.participant_export_xlsx, name="export_xlsx"),
     path("nouveau/", participants.participant_create, name="create"),

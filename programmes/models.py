@@ -1,5 +1,6 @@
 """Programmes (with their rules as data), their deployments on territories, and targets."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -58,6 +59,16 @@ class Programme(models.Model):
     followup_months = models.PositiveSmallIntegerField(
         _("suivi après sortie (mois)"),
         default=0,
+    )
+    followup_check_months = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("contrôles de suivi après sortie (mois)"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Mois après la sortie où la situation de la personne est vérifiée "
+            "(Convergence : 3, 6 et 12). Vide : aucun contrôle."
+        ),
     )
     has_hours_stages = models.BooleanField(
         _("paliers d'heures"),

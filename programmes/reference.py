@@ -18,6 +18,7 @@ PROGRAMMES = {
         "max_weekly_hours": Decimal(35),
         "derogation_min_weekly_hours": Decimal(1),
         "followup_months": 12,
+        "followup_check_months": [3, 6, 12],
         "has_hours_stages": False,
         "tracks_housing": True,
         "tracks_continuations": False,

@@ -31,9 +31,9 @@ def _dashboard_url() -> str | None:
 @require_GET
 @authenticated
 def home(request: HttpRequest) -> HttpResponse:
-    """Caseworkers land on their participant list; other roles on the dashboards."""
-    if may_open(request, "participants:list"):
-        return redirect("participants:list")
+    """Caseworkers and managers land on "Aujourd'hui"; other roles on the dashboards."""
+    if may_open(request, "participants:today"):
+        return redirect("participants:today")
     dashboard = _dashboard_url()
     if dashboard and request.scope.sees_aggregates:
         return redirect(dashboard)

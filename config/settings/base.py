@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "participants.today_badge.today_badge",
             ],
         },
     },
@@ -265,6 +266,17 @@ ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
 # An uploaded spreadsheet never imported (analysed, failed or abandoned mid-way) is deleted
 # with its report this many days after its last change (apply_retention).
 IMPORT_PENDING_RETENTION_DAYS = env.int("IMPORT_PENDING_RETENTION_DAYS", default=7)
+
+# "Aujourd'hui" (participants/today.py): a person accompanied with no contact for this many
+# weeks is listed; contracts ending within CONTRACT_END_NOTICE_DAYS; follow-up checks shown
+# this many days before they are due; a last check still recorded this long after the
+# follow-up's end.
+TODAY_NO_CONTACT_WEEKS = env.int("TODAY_NO_CONTACT_WEEKS", default=6)
+TODAY_CONTRACT_END_DAYS = env.int("TODAY_CONTRACT_END_DAYS", default=30)
+TODAY_CHECK_NOTICE_DAYS = env.int("TODAY_CHECK_NOTICE_DAYS", default=14)
+FOLLOWUP_LATE_DAYS = env.int("FOLLOWUP_LATE_DAYS", default=60)
+# The navigation's count of "Aujourd'hui" is recomputed when older than this.
+TODAY_BADGE_SECONDS = 300
 
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

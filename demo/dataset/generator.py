@@ -81,6 +81,7 @@ class Generator(OrganisationSteps, PeopleSteps, PersonRowSteps):
                 pm.SituationSnapshot,
                 pm.AccompanimentAction,
                 pm.Exit,
+                pm.FollowupCheck,
             ]
             with DeferredSchema(person_models):
                 self._copy_people()

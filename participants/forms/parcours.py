@@ -112,22 +112,9 @@ class ParcoursEnrolForm(StyledFormMixin, forms.Form):
         return data
 
     def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "programme": data["programme"],
-            "status": data["status"],
-            "start_date": data["start_date"],
-            "weekly_hours": data["weekly_hours"],
-            "work_site": data["work_site"],
-            "contract_kind": data["contract_kind"],
-            "planned_end_date": data["planned_end_date"],
-            "employer": data.get("employer"),
-            "placement_company": data["placement_company"],
-            "derogation_from": data["derogation_from"],
-            "derogation_to": data["derogation_to"],
-            "previous": data["previous"],
-            "prolongation_reason": data["prolongation_reason"],
-        }
+        """The keyword arguments of `services.parcours_enrol`, from the fields this form
+        has (a subclass may drop some: the service's defaults then apply)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
 class HoursStageForm(StyledFormMixin, forms.Form):

@@ -12,6 +12,7 @@ from .actions import AccompanimentAction
 from .base import StructureOwned, history
 from .contracts import Contract
 from .exits import Exit
+from .followups import FollowupCheck
 from .hours import HoursStage, WorkedHours
 from .imports import ImportJob
 from .parcours import CurrentParcours, Parcours
@@ -23,6 +24,7 @@ __all__ = [
     "Contract",
     "CurrentParcours",
     "Exit",
+    "FollowupCheck",
     "HoursStage",
     "ImportJob",
     "Parcours",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Deployment, Programme
 from sites.models import Structure, WorkSite, derived_link
 
-from ..enums import ParcoursStatus
+from ..enums import NonEntryReason, ParcoursStatus, ReferralSource
 from .base import StructureOwned, history
 from .participant import Participant
 
@@ -67,6 +67,13 @@ class Parcours(StructureOwned):
         blank=True,
         help_text=_("Obligatoire au-delà de la durée sans prolongation du programme."),
     )
+    referred_by = models.CharField(
+        _("orienté·e par"), max_length=16, choices=ReferralSource.choices, blank=True
+    )
+    referred_on = models.DateField(_("date d'orientation"), null=True, blank=True)
+    non_entry_reason = models.CharField(
+        _("motif de non-entrée"), max_length=16, choices=NonEntryReason.choices, blank=True
+    )
     warnings = models.JSONField(_("alertes"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -96,6 +103,11 @@ class Parcours(StructureOwned):
                 | Q(status="NON_ENTRE"),
             ),
             models.UniqueConstraint(fields=["structure", "id"], name="parcours_structure_id_uniq"),
+            models.CheckConstraint(
+                name="parcours_referred_before_start",
+                condition=Q(referred_on__isnull=True) | Q(referred_on__lte=F("start_date")),
+                violation_error_message=_("L'orientation précède l'entrée."),
+            ),
         ]
         indexes = [
             models.Index(

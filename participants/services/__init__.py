@@ -10,11 +10,18 @@ functions are re-exported here.
 from .actions import action_log
 from .contracts import contract_add
 from .exits import parcours_exit
+from .followups import FollowupCheckConflict, followup_check_record
 from .hours import (
     WorkedHoursConflict,
     parcours_set_hours,
     worked_hours_record,
     worked_hours_version,
+)
+from .orientations import (
+    orientation_decline,
+    orientation_enter,
+    orientation_refer,
+    parcours_prolong,
 )
 from .parcours import parcours_cancel, parcours_enrol, parcours_link_previous, parcours_start
 from .participants import (
@@ -29,13 +36,19 @@ from .warnings import parcours_refresh_warnings, parcours_warnings
 __all__ = [
     "SNAPSHOT_FIELDS",
     "ConflictError",
+    "FollowupCheckConflict",
     "WorkedHoursConflict",
     "action_log",
     "contract_add",
+    "followup_check_record",
+    "orientation_decline",
+    "orientation_enter",
+    "orientation_refer",
     "parcours_cancel",
     "parcours_enrol",
     "parcours_exit",
     "parcours_link_previous",
+    "parcours_prolong",
     "parcours_refresh_warnings",
     "parcours_set_hours",
     "parcours_start",

@@ -10,6 +10,7 @@ from .. import rules
 from ..enums import EXIT_CATEGORY, ParcoursStatus, SnapshotContext
 from ..models import Exit, Parcours
 from .common import check_dates, lock_parcours, raise_errors, touch_contact
+from .followups import followup_schedule
 from .snapshots import snapshot_record
 from .warnings import parcours_refresh_warnings
 
@@ -25,7 +26,8 @@ def parcours_exit(
     comment: str = "",
     exit_snapshot: dict[str, Any] | None = None,
 ) -> Exit:
-    """Record the exit: ends the parcours on the exit date, with the exit situation."""
+    """Record the exit: ends the parcours on the exit date, with the exit situation, and
+    schedules the programme's follow-up checks (Convergence: 3, 6 and 12 months later)."""
     check_dates(events={"date": date}, planned={"followup_until": followup_until})
     lock_parcours(parcours)
     programme = parcours.programme
@@ -55,6 +57,9 @@ def parcours_exit(
             % {"start": late_contract.start_date.strftime("%d/%m/%Y")}
         )
     raise_errors(errors)
+    if followup_until is None and programme.followup_months:
+        # The follow-up lasts what the programme says unless the form says shorter.
+        followup_until = rules.add_months(date, programme.followup_months)
     parcours.end_date = date
     parcours.status = ParcoursStatus.SORTI
     parcours.version += 1
@@ -70,6 +75,7 @@ def parcours_exit(
     )
     exit_.full_clean(exclude=["parcours", "structure"])
     exit_.save()
+    followup_schedule(parcours=parcours, exit_=exit_)
     if exit_snapshot is not None:
         snapshot_record(
             participant=parcours.participant,

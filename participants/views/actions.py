@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sites.tenancy.permissions import policy
+from web.links import return_url
 
 from .. import policies, selectors, services
 from ..forms import ActionForm
@@ -36,7 +38,8 @@ def action_create(request: HttpRequest, parcours_pk: int) -> HttpResponse:
                     request,
                     _("Action enregistrée pour %(p)s.") % {"p": participant},
                 )
-                return redirect("participants:detail", participant_pk=participant.pk)
+                file_url = reverse("participants:detail", kwargs={"participant_pk": participant.pk})
+                return redirect(return_url(request, file_url))
     context = {
         "form": form,
         "parcours": parcours,

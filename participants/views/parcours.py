@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from programmes.enums import ProgrammeCode
 from sites.tenancy.permissions import policy
+from web.links import return_url
 
 from .. import policies, selectors, services
 from ..enums import ExitSituation, ParcoursStatus
@@ -175,7 +176,7 @@ def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
                     "participants:parcours_enrol", kwargs={"participant_pk": participant.pk}
                 )
                 return redirect(f"{url}?programme={next_code}&previous={parcours.pk}")
-            return redirect(_file_url(participant.pk))
+            return redirect(return_url(request, _file_url(participant.pk)))
     return render(
         request,
         "participants/parcours_exit.html",

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sites.tenancy.permissions import policy
+from web.links import return_url
 
 from .. import policies, selectors, services
 from ..enums import SnapshotContext
@@ -53,7 +55,8 @@ def snapshot_create(request: HttpRequest, participant_pk: int) -> HttpResponse:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("La situation est enregistrée."))
-            return redirect("participants:detail", participant_pk=participant.pk)
+            file_url = reverse("participants:detail", kwargs={"participant_pk": participant.pk})
+            return redirect(return_url(request, file_url))
     return render(
         request,
         "participants/snapshot_form.html",

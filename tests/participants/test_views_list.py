@@ -180,6 +180,6 @@ def test_people_without_a_structure_get_403(client, programmes):
     assert client.get(reverse("participants:export_csv")).status_code == 403
 
 
-def test_home_sends_a_caseworker_to_the_list(client_a):
+def test_home_sends_a_caseworker_to_what_needs_doing_today(client_a):
     response = client_a.get(reverse("home"))
-    assert response["Location"] == LIST
+    assert response["Location"] == reverse("participants:today")

@@ -26,6 +26,7 @@ class File:
     action: pm.AccompanimentAction
     exit: pm.Exit
     work_site: object
+    followup_check: pm.FollowupCheck
 
     def objects(self) -> list:
         return [
@@ -37,6 +38,7 @@ class File:
             self.snapshot,
             self.action,
             self.exit,
+            self.followup_check,
         ]
 
 
@@ -71,6 +73,16 @@ def full_file(structure, tag: str, *, actor=None) -> File:
     snapshot = f.SnapshotFactory(participant=participant, parcours=parcours)
     action = f.ActionFactory(parcours=parcours, partner=c("PARTENAIRE"), note=c("NOTE"))
     exit_ = f.ExitFactory(parcours=parcours, date=dt.date(2022, 3, 1), comment=c("SORTIE"))
+    check = pm.FollowupCheck.objects.create(
+        structure=structure,
+        parcours=parcours,
+        months=6,
+        due_on=dt.date(2022, 9, 1),
+        done_on=dt.date(2022, 9, 5),
+        reached=True,
+        situation="CDI",
+        comment=c("SUIVI"),
+    )
     if actor is not None:
         AccessLog.objects.create(
             actor=actor,
@@ -79,4 +91,6 @@ def full_file(structure, tag: str, *, actor=None) -> File:
             participant_id=participant.pk,
             action=AccessAction.VIEW,
         )
-    return File(participant, parcours, contract, stage, hours, snapshot, action, exit_, work_site)
+    return File(
+        participant, parcours, contract, stage, hours, snapshot, action, exit_, work_site, check
+    )

@@ -25,6 +25,7 @@ OBJECT_KWARGS = {
     "participant_pk": lambda b: b["file"].participant.pk,
     "parcours_pk": lambda b: b["file"].parcours.pk,
     "site_pk": lambda b: b["file"].work_site.pk,
+    "check_pk": lambda b: b["file"].followup_check.pk,
     # Not identifiers: values that make the URL valid around B's identifier.
     "year": lambda b: 2021,
     "week": lambda b: 9,

@@ -6,11 +6,13 @@ The registry below is checked against the URLconf: a new route of the participan
 registered here, or listed in NOT_RENDERING with the reason it shows no stored person.
 """
 
+import datetime as dt
 from collections import Counter
 
 import pytest
 
 from participants import models as pm
+from participants.enums import ParcoursStatus
 from sites.audit.models import AccessAction, AccessLog
 from sites.enums import Role
 from tests import factories as f
@@ -34,6 +36,10 @@ ONE_FILE = {
     "participants:parcours_link_previous": "parcours",
     "participants:parcours_exit": "parcours",
     "participants:action_create": "parcours",
+    "participants:parcours_prolong": "parcours",
+    "participants:orientation_enter": "oriented parcours",
+    "participants:orientation_decline": "oriented parcours",
+    "participants:followup_check": "follow-up check",
 }
 # Views that list several people: route name -> query string or kwargs; every person shown
 # gets one row.
@@ -42,6 +48,7 @@ MANY_FILES = {
     "participants:export_csv": "",
     "participants:export_xlsx": "",
     "participants:hours_grid": "",
+    "participants:today": "?qui=structure",
 }
 # Routes of the participants' screens that show no stored person.
 NOT_RENDERING = {
@@ -55,6 +62,7 @@ NOT_RENDERING = {
     "participants:import_commit": "POST only, writes the spreadsheet's rows",
     "participants:import_step": "the import's progress bar",
     "participants:import_cancel": "POST only, deletes an upload not yet imported",
+    "participants:orientation_create": "an empty referral form (the new file is created by it)",
 }
 # Views that answer GET and POST with a form about the file: a POST logs one row (EDIT, or
 # VIEW when the identity form comes back unsaved).
@@ -66,6 +74,10 @@ FORMS = [
     "participants:parcours_link_previous",
     "participants:parcours_exit",
     "participants:action_create",
+    "participants:parcours_prolong",
+    "participants:orientation_enter",
+    "participants:orientation_decline",
+    "participants:followup_check",
 ]
 
 
@@ -106,7 +118,20 @@ def world(structure_a, structure_b):
     manager = f.MembershipFactory(
         structure=structure_a, role=Role.MANAGER, can_view_sensitive=True
     ).user
-    return {"one": one, "two": two, "manager": manager, "open": open_parcours}
+    # A person of the first file's referral, waiting to enter: the orientation screens.
+    oriented = f.ParcoursFactory(
+        participant=one.participant,
+        programme=f.programme("IAE"),
+        status=ParcoursStatus.ORIENTE,
+        start_date=dt.date(2024, 1, 8),
+    )
+    return {
+        "one": one,
+        "two": two,
+        "manager": manager,
+        "open": open_parcours,
+        "oriented": oriented,
+    }
 
 
 def _new_rows(before: int) -> list[AccessLog]:
@@ -116,9 +141,11 @@ def _new_rows(before: int) -> list[AccessLog]:
 def _url(name: str, world) -> str:
     route = ROUTES[name]
     one = world["one"]
+    oriented = name.startswith("participants:orientation_")
     values = {
         "participant_pk": one.participant.pk,
-        "parcours_pk": world["open"].pk,
+        "parcours_pk": (world["oriented"] if oriented else world["open"]).pk,
+        "check_pk": one.followup_check.pk,
         "site_pk": one.work_site.pk,
         "year": 2021,
         "week": 9,

@@ -54,6 +54,7 @@ def test_funders_and_coordinators_reach_no_person_level_page(client, route, outs
         "participant_pk": file.participant.pk,
         "parcours_pk": file.parcours.pk,
         "site_pk": file.work_site.pk,
+        "check_pk": file.followup_check.pk,
         "pk": 1,
         "year": 2021,
         "week": 9,

@@ -16,6 +16,7 @@ import pytest
 from django import forms
 
 from participants import forms as pforms
+from participants.forms.orientations import OrientationEnterForm, ReferralForm
 from sites.tenancy.scope import scope_for_user
 from tests import factories as f
 from tests.packages import PROJECT_PACKAGES
@@ -111,6 +112,10 @@ def _forms(setting) -> dict[str, forms.BaseForm]:
         "LinkPreviousForm": lambda data: pforms.LinkPreviousForm(
             data, parcours=setting["a_parcours"]
         ),
+        "OrientationEnterForm": lambda data: OrientationEnterForm(
+            data, scope=scope, parcours=setting["a_parcours"]
+        ),
+        "ReferralForm": lambda data: ReferralForm(data),
         "SnapshotForm": lambda data: pforms.SnapshotForm(
             data, participant=a.participant, barrier_codes=[]
         ),
