@@ -28,6 +28,7 @@ from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
 from . import territory_years
+from .outcomes import Outcomes, outcomes
 from .periods import Period
 from .scopes import (  # noqa: F401 — re-exported
     ReportScope,
@@ -65,6 +66,9 @@ class Dashboard:
     months: list[ind.MonthPoint]
     structures: dict[int, "StructureName"]
     targets: dict[str, int] = field(default_factory=dict)
+    # Follow-up and orientation figures; None on a suppressed drill-down to one structure
+    # (they are published at the territory's level only, reporting.published_outcomes).
+    outcomes: Outcomes | None = None
 
     @property
     def total(self) -> ind.Indicators:
@@ -130,6 +134,8 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
             table = territory_years.table(territory_id=territory_id, **arguments)
         if table is None:
             table = ind.indicator_table(territory_id=territory_id, with_months=True, **arguments)
+        drill_down = report_scope.suppressed and report_scope.structure is not None
+        figures_after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
@@ -147,6 +153,7 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         months=months,
         structures=structures,
         targets=targets,
+        outcomes=figures_after,
     )
 
 

@@ -72,7 +72,18 @@ class OrientationEnterForm(ParcoursEnrolForm):
 
 
 class NonEntryForm(StyledFormMixin, forms.Form):
+    event_dates = ("decided_on",)
+
     reason = forms.ChoiceField(
         label=_("Motif de non-entrée"),
         choices=[("", _("— Choisissez le motif —")), *NonEntryReason.choices],
     )
+    decided_on = forms.DateField(
+        label=_("Date de la décision"),
+        widget=DateInput,
+        help_text=_("Le jour où il a été constaté que la personne n'entrera pas."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -21,7 +21,11 @@ def test_caseworker_journey_phc_to_convergence(
     today = dt.date.today()
     start = today - dt.timedelta(days=21)
 
-    # Logging in lands on the participant list (the people in progress).
+    # Logging in lands on "Aujourd'hui" (nothing to do yet); the list is one click away.
+    expect(page).to_have_url(re.compile(r"/participants/aujourdhui/$"))
+    expect(page.get_by_text("Rien d'urgent")).to_be_visible()
+    assert_no_serious_axe_violations(page, "empty today page")
+    page.get_by_role("link", name="Participant·es").click()
     expect(page).to_have_url(re.compile(r"/participants/\?status=EN_COURS$"))
     assert_no_serious_axe_violations(page, "empty list")
 
