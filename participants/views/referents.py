@@ -60,7 +60,7 @@ def referents_reassign(request: HttpRequest) -> HttpResponse:
     scope, today = request.scope, timezone.localdate()
     source = handover_source(scope=scope, structure_id=structure_id, raw=request.GET.get("de", ""))
     form = ReassignForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         scope=scope,
         structure_id=structure_id,
         exclude_id=source.referent_id if source.on_staff else None,

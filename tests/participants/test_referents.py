@@ -328,6 +328,8 @@ def test_a_stale_file_still_listed_stays_checked_and_a_second_submit_applies_it(
 
 def test_nothing_chosen_or_no_referent_is_refused_in_french(client, manager_a, team):
     client.force_login(manager_a)
+    empty = client.post(f"{REASSIGN}?de={NOBODY}", {})
+    assert empty.status_code == 200 and "Cochez au moins un dossier." in empty.content.decode()
     response = client.post(f"{REASSIGN}?de={NOBODY}", {"referent": team["other"].pk})
     assert response.status_code == 200
     assert "Cochez au moins un dossier." in response.content.decode()
