@@ -191,6 +191,30 @@ def test_the_query_count_is_the_same_for_3_and_30_people(
     assert _page_queries(client) == small
 
 
+def test_the_handover_page_runs_the_same_queries_for_3_and_30_files(
+    client, structure_a, manager_a, programmes, today
+):
+    gone = f.MembershipFactory(structure=structure_a, user__is_active=False).user
+    client.force_login(manager_a)
+
+    def grow(n):
+        for i in range(n):
+            p = f.ParticipantFactory(structure=structure_a, referent=gone, last_name=f"H{i}")
+            phc_parcours(p, start=months_ago(today, 2))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(REASSIGN, {"de": gone.pk})
+        assert response.status_code == 200
+        return len(queries), len(response.context["rows"])
+
+    grow(3)
+    client.get(REASSIGN, {"de": gone.pk})
+    small, shown = count()
+    grow(27)
+    assert count() == (small, 30) and shown == 3
+
+
 # Who may see and act ---------------------------------------------------------------------
 
 
