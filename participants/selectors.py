@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from django.db.models import (
     CharField,
     Count,
+    Exists,
     F,
     Max,
+    OuterRef,
     Prefetch,
     QuerySet,
     Sum,
@@ -23,8 +25,7 @@ from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme
 from sites.audit.models import AccessLog
-from sites.enums import Role
-from sites.models import Membership, Structure, User, WorkSite
+from sites.models import Structure, User, WorkSite
 from sites.tenancy import Scope
 
 from . import policies
@@ -39,6 +40,7 @@ from .models import (
     SituationSnapshot,
     WorkedHours,
 )
+from .today import on_staff
 
 OPEN_STATUSES = [ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS]
 
@@ -85,15 +87,8 @@ def referents_of(*, scope: Scope, structure_id: int) -> QuerySet[User]:
     """The structure's staff, who can be a participant's referent."""
     if structure_id not in scope.structure_ids:
         return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__structure_id=structure_id,
-            memberships__is_active=True,
-            memberships__role__in=[Role.CASEWORKER, Role.MANAGER],
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
+    return User.objects.filter(Exists(on_staff(structure_id, OuterRef("pk")))).order_by(
+        "last_name", "first_name", "email"
     )
 
 
@@ -140,13 +135,8 @@ def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tu
         .annotate(kind=Value("work_site"), text=F("name"))
         .values_list("kind", "pk", "text")
     )
-    staff = Membership.objects.filter(
-        structure_id=structure_id,
-        is_active=True,
-        role__in=[Role.CASEWORKER, Role.MANAGER],
-    ).values("user_id")
     referent_rows = (
-        User.objects.filter(is_active=True, pk__in=staff)
+        User.objects.filter(Exists(on_staff(structure_id, OuterRef("pk"))))
         .annotate(
             kind=Value("referent"),
             text=Coalesce(

@@ -12,6 +12,7 @@ from .views import (
     orientations,
     parcours,
     participants,
+    referents,
     rights,
     snapshots,
     today,
@@ -22,6 +23,9 @@ app_name = "participants"
 urlpatterns = [
     path("", participants.participant_list, name="list"),
     path("aujourdhui/", today.today, name="today"),
+    # The structure's referents and handing files over (its managers only; ?de= names whose).
+    path("referents/", referents.referents, name="referents"),
+    path("referents/reattribuer/", referents.referents_reassign, name="referents_reassign"),
     path("orientations/nouvelle/", orientations.orientation_create, name="orientation_create"),
     path(
         "parcours/<int:parcours_pk>/entree/",

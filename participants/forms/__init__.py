@@ -17,6 +17,7 @@ from .parcours import (
     grouped_exit_situations,
 )
 from .participant import ParticipantForm
+from .referents import ReassignForm
 from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ParcoursChoiceField",
     "ParcoursEnrolForm",
     "ParticipantForm",
+    "ReassignForm",
     "SnapshotForm",
     "StyledFormMixin",
     "grouped_exit_situations",

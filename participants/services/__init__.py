@@ -30,6 +30,7 @@ from .participants import (
     participant_find_duplicates,
     participant_update,
 )
+from .referents import ReassignConflict, Reassignment, participants_reassign
 from .snapshots import SNAPSHOT_FIELDS, snapshot_record
 from .warnings import parcours_refresh_warnings, parcours_warnings
 
@@ -37,6 +38,8 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "ConflictError",
     "FollowupCheckConflict",
+    "ReassignConflict",
+    "Reassignment",
     "WorkedHoursConflict",
     "action_log",
     "contract_add",
@@ -56,6 +59,7 @@ __all__ = [
     "participant_create",
     "participant_find_duplicates",
     "participant_update",
+    "participants_reassign",
     "snapshot_record",
     "worked_hours_record",
     "worked_hours_version",

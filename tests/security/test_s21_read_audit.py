@@ -49,6 +49,8 @@ MANY_FILES = {
     "participants:export_xlsx": "",
     "participants:hours_grid": "",
     "participants:today": "?qui=structure",
+    # The files without an active referent, to hand over (both files of the world).
+    "participants:referents_reassign": "?de=sans",
 }
 # Routes of the participants' screens that show no stored person.
 NOT_RENDERING = {
@@ -63,6 +65,7 @@ NOT_RENDERING = {
     "participants:import_step": "the import's progress bar",
     "participants:import_cancel": "POST only, deletes an upload not yet imported",
     "participants:orientation_create": "an empty referral form (the new file is created by it)",
+    "participants:referents": "counts per referent: staff names and figures, no participant",
 }
 # Views that answer GET and POST with a form about the file: a POST logs one row (EDIT, or
 # VIEW when the identity form comes back unsaved).
