@@ -10,6 +10,7 @@ like any unknown value.
 from .actions import ActionForm
 from .base import HOURS_WIDGET, ParcoursChoiceField, StyledFormMixin
 from .parcours import (
+    ContinuationForm,
     ExitForm,
     HoursStageForm,
     LinkPreviousForm,
@@ -21,6 +22,7 @@ from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
 
 __all__ = [
     "ActionForm",
+    "ContinuationForm",
     "ExitForm",
     "HEALTH_FLAGS",
     "HOURS_WIDGET",

@@ -8,6 +8,7 @@ functions are re-exported here.
 """
 
 from .actions import action_log
+from .continuations import CONTINUATION_PROGRAMME, continuation_programme, parcours_continue
 from .contracts import contract_add
 from .exits import parcours_exit
 from .followups import FollowupCheckConflict, followup_check_record
@@ -34,17 +35,20 @@ from .snapshots import SNAPSHOT_FIELDS, snapshot_record
 from .warnings import parcours_refresh_warnings, parcours_warnings
 
 __all__ = [
+    "CONTINUATION_PROGRAMME",
     "SNAPSHOT_FIELDS",
     "ConflictError",
     "FollowupCheckConflict",
     "WorkedHoursConflict",
     "action_log",
+    "continuation_programme",
     "contract_add",
     "followup_check_record",
     "orientation_decline",
     "orientation_enter",
     "orientation_refer",
     "parcours_cancel",
+    "parcours_continue",
     "parcours_enrol",
     "parcours_exit",
     "parcours_link_previous",
