@@ -32,10 +32,12 @@ from .participants import (
     participant_update,
 )
 from .snapshots import SNAPSHOT_FIELDS, snapshot_record
+from .transfers import GRACE_DAYS, participant_transfer, transfer_targets
 from .warnings import parcours_refresh_warnings, parcours_warnings
 
 __all__ = [
     "CONTINUATION_PROGRAMME",
+    "GRACE_DAYS",
     "SNAPSHOT_FIELDS",
     "ConflictError",
     "FollowupCheckConflict",
@@ -59,8 +61,10 @@ __all__ = [
     "parcours_warnings",
     "participant_create",
     "participant_find_duplicates",
+    "participant_transfer",
     "participant_update",
     "snapshot_record",
+    "transfer_targets",
     "worked_hours_record",
     "worked_hours_version",
 ]

@@ -84,7 +84,7 @@ def test_caseworker_journey_phc_to_convergence(
     assert_no_serious_axe_violations(page, "exit form")
     page.get_by_label("Situation à la sortie").select_option("SUITE_CVG")
     page.locator("#id_sortie-housing").select_option("CHRS")
-    page.get_by_text("Suite de parcours dans la structure").click()
+    page.locator("summary", has_text="Suite de parcours dans la structure").click()
     assert_no_serious_axe_violations(page, "exit form with the next parcours")
     page.get_by_label("Heures par semaine").fill("26")
     page.get_by_role("button", name="Enregistrer la sortie").click()
