@@ -47,3 +47,10 @@ def can_read_access_log(scope: Scope, structure_id: int) -> bool:
     through a membership of its structure, like anyone (the scoped selectors answer 404
     otherwise); the Django admin is their tool."""
     return structure_id in scope.manager_structure_ids
+
+
+def can_transfer(scope: Scope, structure_id: int) -> bool:
+    """Handing a file over to another structure changes who is responsible for the person's
+    data: the decision of the sending structure's managers, like the people's rights
+    (docs/security.md §2, "Transfers"). Caseworkers prepare it with them."""
+    return structure_id in scope.manager_structure_ids

@@ -19,6 +19,7 @@ from .parcours import (
 )
 from .participant import ParticipantForm
 from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
+from .transfers import TransferForm
 
 __all__ = [
     "ActionForm",
@@ -33,6 +34,7 @@ __all__ = [
     "ParticipantForm",
     "SnapshotForm",
     "StyledFormMixin",
+    "TransferForm",
     "grouped_exit_situations",
     "snapshot_initial",
 ]

@@ -49,17 +49,29 @@ def transfer_deployments(structure_id: int, on_date: dt.date):
     )
 
 
+def _deployment_partners(structure_id: int, on_date: dt.date, programme_id=None) -> list[int]:
+    """The structures sharing a running deployment with `structure_id` (of `programme_id`
+    when given). Which structures run a deployment is organisational reference data, but
+    the deployments' membership table has a `structure` column and is row-filtered like
+    every structure-owned table: the web role of A sees only A's rows of it. This one
+    read of ids therefore runs as the owner role."""
+    with owner_role():
+        deployments = transfer_deployments(structure_id, on_date)
+        if programme_id is not None:
+            deployments = deployments.filter(programme_id=programme_id)
+        return list(
+            Deployment.structures.through.objects.filter(deployment__in=deployments)
+            .exclude(structure_id=structure_id)
+            .values_list("structure_id", flat=True)
+            .distinct()
+        )
+
+
 def transfer_targets(structure_id: int, on_date: dt.date):
     """The active structures sharing a running deployment with `structure_id`."""
-    return (
-        Structure.objects.filter(
-            is_active=True,
-            deployments__in=transfer_deployments(structure_id, on_date),
-        )
-        .exclude(pk=structure_id)
-        .distinct()
-        .order_by("name")
-    )
+    return Structure.objects.filter(
+        is_active=True, pk__in=_deployment_partners(structure_id, on_date)
+    ).order_by("name")
 
 
 @transaction.atomic
@@ -98,10 +110,8 @@ def participant_transfer(
         errors["date"].append(_("Seul le dossier d'une personne en parcours peut être transféré."))
     if to_structure.pk == origin or not to_structure.is_active:
         errors["to_structure"].append(_("Choisissez une autre structure du déploiement."))
-    elif current is not None and not (
-        transfer_deployments(origin, date)
-        .filter(programme=current.programme, structures=to_structure)
-        .exists()
+    elif current is not None and to_structure.pk not in _deployment_partners(
+        origin, date, current.programme_id
     ):
         # A forged target outside the deployment lands here too.
         errors["to_structure"].append(
