@@ -108,6 +108,7 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
         return transferred_file(request, participant)
     log_read(request, participant=participant, action=AccessAction.VIEW)
     file = participant_file(scope=request.scope, participant=participant)
+    transfers = selectors.transfers_of_file(participant=participant)
     return render(
         request,
         "participants/detail.html",
@@ -121,8 +122,10 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
                 request.scope, participant.structure_id
             ),
             "can_transfer": policies.can_transfer(request.scope, participant.structure_id),
-            "transfers": selectors.transfers_of_file(participant=participant),
-            "parcours_elsewhere": selectors.parcours_elsewhere(participant=participant),
+            "transfers": transfers,
+            # Parcours in another structure exist only after a transfer.
+            "parcours_elsewhere": transfers
+            and selectors.parcours_elsewhere(participant=participant),
         },
     )
 
