@@ -157,3 +157,23 @@ def test_another_structure_s_manager_cannot_transfer_a_file(
     client.force_login(manager_b)
     assert _post(client, person, structure_b).status_code == 404
     assert not Transfer.objects.exists()
+
+
+def test_the_sender_s_hours_grid_no_longer_lists_the_transferred_person(
+    client, deployment, structure_a, structure_b, manager_a
+):
+    person, parcours = file_in(structure_a, start=TODAY - dt.timedelta(days=60))
+    monday = TODAY - dt.timedelta(days=TODAY.weekday() + 7)
+    grid = url(
+        "hours_grid",
+        site_pk=parcours.work_site_id,
+        year=monday.isocalendar().year,
+        week=monday.isocalendar().week,
+    )
+    client.force_login(manager_a)
+    assert str(person) in client.get(grid).content.decode()
+    services.participant_transfer(
+        participant=person, to_structure=structure_b, date=TODAY, consent_on=TODAY, actor=manager_a
+    )
+    # Its weeks stay A's hours (reporting), but nobody can write them any more.
+    assert str(person) not in client.get(grid).content.decode()
