@@ -22,6 +22,7 @@ the sending structure to write a row of the receiving one, by design).
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -87,8 +88,15 @@ def participant_transfer(
     check_dates(events={"date": date, "consent_on": consent_on})
     today = timezone.localdate()
     origin = participant.structure_id
-    # Lock the file: two transfers (or a transfer and an edit) serialise.
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    # Lock the file: two transfers (or a transfer and an edit) serialise; the second one
+    # no longer finds the file in its structure.
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(pk=participant.pk, structure_id=origin)
+        .first()
+    )
+    if participant is None:
+        raise ValidationError(_("Ce dossier a déjà été transféré."))
     open_parcours = list(
         Parcours.objects.filter(
             structure_id=origin,
@@ -98,6 +106,9 @@ def participant_transfer(
     )
     current = next((p for p in open_parcours if p.status == ParcoursStatus.EN_COURS), None)
     errors: dict[str, list[str]] = {"consent_on": [], "to_structure": [], "date": []}
+    if date > today:
+        # The file moves when the transfer is recorded: it cannot be dated ahead.
+        errors["date"].append(_("Le transfert se date au plus tard aujourd'hui."))
     if consent_on > today:
         errors["consent_on"].append(_("L'accord de la personne ne peut pas être daté plus tard."))
     if consent_on > date:

@@ -337,3 +337,25 @@ def test_a_file_changes_structure_only_by_a_transfer(structure_a, structure_b):
     # Even the owner role: without a transfer row the move is refused.
     with pytest.raises(IntegrityError, match="only by a transfer"), transaction.atomic():
         Participant.objects.filter(pk=person.pk).update(structure=structure_b)
+
+
+def test_a_transfer_dated_ahead_is_refused(deployment, structure_a, structure_b, manager_a):
+    person, _ = file_in(structure_a)
+    with pytest.raises(ValidationError) as error:
+        services.participant_transfer(
+            participant=person,
+            to_structure=structure_b,
+            date=TODAY + dt.timedelta(days=3),
+            consent_on=TODAY,
+            actor=manager_a,
+        )
+    assert "date" in error.value.message_dict
+
+
+def test_a_file_is_transferred_once(deployment, structure_a, structure_b, manager_a):
+    person, _ = file_in(structure_a)
+    stale = Participant.objects.get(pk=person.pk)
+    transfer(person, structure_b, manager_a)
+    with pytest.raises(ValidationError, match="déjà été transféré"):
+        transfer(stale, structure_b, manager_a)
+    assert Transfer.objects.count() == 1
