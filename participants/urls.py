@@ -16,6 +16,7 @@ from .views import (
     rights,
     snapshots,
     today,
+    transfers,
 )
 
 app_name = "participants"
@@ -48,6 +49,13 @@ urlpatterns = [
     path("nouveau/", participants.participant_create, name="create"),
     path("<int:participant_pk>/", participants.participant_detail, name="detail"),
     path("<int:participant_pk>/modifier/", participants.participant_update, name="update"),
+    # Transfer of a file to another structure of the deployment (its managers only).
+    path(
+        "<int:participant_pk>/transfert/",
+        transfers.participant_transfer,
+        name="participant_transfer",
+    ),
+    path("transferts/", transfers.transfer_list, name="transfers"),
     # People's rights on one file (structure managers only).
     path(
         "<int:participant_pk>/droits/export.json",

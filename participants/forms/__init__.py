@@ -10,6 +10,7 @@ like any unknown value.
 from .actions import ActionForm
 from .base import HOURS_WIDGET, ParcoursChoiceField, StyledFormMixin
 from .parcours import (
+    ContinuationForm,
     ExitForm,
     HoursStageForm,
     LinkPreviousForm,
@@ -19,9 +20,11 @@ from .parcours import (
 from .participant import ParticipantForm
 from .referents import ReassignForm
 from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
+from .transfers import TransferForm
 
 __all__ = [
     "ActionForm",
+    "ContinuationForm",
     "ExitForm",
     "HEALTH_FLAGS",
     "HOURS_WIDGET",
@@ -33,6 +36,7 @@ __all__ = [
     "ReassignForm",
     "SnapshotForm",
     "StyledFormMixin",
+    "TransferForm",
     "grouped_exit_situations",
     "snapshot_initial",
 ]

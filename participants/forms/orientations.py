@@ -39,7 +39,12 @@ class ReferralForm(StyledFormMixin, forms.Form):
         label=_("Programme proposé"), queryset=None, empty_label=_("— Choisissez le programme —")
     )
     referred_by = forms.ChoiceField(
-        label=_("Orienté·e par"), choices=[("", _("— Choisissez —")), *ReferralSource.choices]
+        label=_("Orienté·e par"),
+        choices=[
+            ("", _("— Choisissez —")),
+            # A transfer is recorded by the transfer itself, never typed.
+            *[(c, t) for c, t in ReferralSource.choices if c != ReferralSource.TRANSFERT],
+        ],
     )
     orienteur = forms.CharField(
         label=_("Précision sur l'orienteur"),

@@ -40,6 +40,7 @@ ONE_FILE = {
     "participants:orientation_enter": "oriented parcours",
     "participants:orientation_decline": "oriented parcours",
     "participants:followup_check": "follow-up check",
+    "participants:participant_transfer": "participant",
 }
 # Views that list several people: route name -> query string or kwargs; every person shown
 # gets one row.
@@ -66,6 +67,8 @@ NOT_RENDERING = {
     "participants:import_cancel": "POST only, deletes an upload not yet imported",
     "participants:orientation_create": "an empty referral form (the new file is created by it)",
     "participants:referents": "counts per referent: staff names and figures, no participant",
+    "participants:transfers": "structures, dates and files' numbers: no name (a file opened "
+    "from it is logged by its page)",
 }
 # Views that answer GET and POST with a form about the file: a POST logs one row (EDIT, or
 # VIEW when the identity form comes back unsaved).
@@ -81,6 +84,7 @@ FORMS = [
     "participants:orientation_enter",
     "participants:orientation_decline",
     "participants:followup_check",
+    "participants:participant_transfer",
 ]
 
 

@@ -119,6 +119,12 @@ def _forms(setting) -> dict[str, forms.BaseForm]:
         "ReassignForm": lambda data: pforms.ReassignForm(
             data, scope=scope, structure_id=structure_id
         ),
+        "ContinuationForm": lambda data: pforms.ContinuationForm(
+            data, scope=scope, parcours=setting["a_parcours"]
+        ),
+        # Structures of the deployments A runs in (none shared with B here): S7 holds, and
+        # tests/participants/test_transfer_views.py refuses a forged target outside them.
+        "TransferForm": lambda data: pforms.TransferForm(data, participant=a.participant),
         "SnapshotForm": lambda data: pforms.SnapshotForm(
             data, participant=a.participant, barrier_codes=[]
         ),
