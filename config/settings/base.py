@@ -40,8 +40,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_tasks",
-    "django_tasks_db",
     "sites",
     "sites.audit",
     "sites.ratelimit",
@@ -49,6 +47,10 @@ INSTALLED_APPS = [
     "participants",
     "reporting",
     "demo",
+    # After the project's apps: `manage.py db_worker` is sites' (a worker that waits for
+    # its database, sites/worker.py), not django-tasks-db's own.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
