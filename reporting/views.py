@@ -2,13 +2,14 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.enums import TargetMetric
 from sites.ratelimit.decorators import asks_export, is_post, rate_limited
@@ -230,7 +231,13 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deployment": deployment,
             "snapshots": ReportSnapshot.objects.filter(deployment=deployment).only(
-                "uuid", "period_code", "created_at", "status", "progress", "figures_sha256"
+                "uuid",
+                "period_code",
+                "created_at",
+                "queued_at",
+                "status",
+                "progress",
+                "figures_sha256",
             ),
             "period_choices": _period_choices(default, _target_periods(targets)),
             "territory_targets": _targets_shown(targets),
@@ -260,7 +267,24 @@ def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
     template = (
         "reporting/_snapshot_status.html" if request.htmx else "reporting/snapshot_detail.html"
     )
-    return render(request, template, {"snapshot": snapshot})
+    return render(
+        request,
+        template,
+        {"snapshot": snapshot, "stalled_minutes": settings.REPORT_STALLED_AFTER_MINUTES},
+    )
+
+
+@require_POST
+@rate_limited("export")
+@policy(policies.may_generate_funder_reports, hidden=True)
+def snapshot_retry(request: HttpRequest, uuid) -> HttpResponse:
+    """Queue again the rendering of a stalled or failed report (its figures stay frozen)."""
+    snapshot = _snapshot_or_404(request, uuid)
+    if services.report_snapshot_retry(scope=request.scope, snapshot=snapshot):
+        messages.success(request, _("La génération du PDF est relancée."))
+    else:
+        messages.info(request, _("Ce rapport n'est ni bloqué ni en échec : rien à relancer."))
+    return redirect("reporting:snapshot_detail", uuid=snapshot.uuid)
 
 
 @require_GET

@@ -313,6 +313,9 @@ LOGGING = {
 # Background jobs (funder PDF rendering, the import's analysis, …): rows in PostgreSQL, run
 # by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A funder report still waiting for its PDF this long after it was queued is shown as
+# stalled, with a button to render it again (the worker stopped mid-way, or never ran).
+REPORT_STALLED_AFTER_MINUTES = env.int("REPORT_STALLED_AFTER_MINUTES", default=10)
 
 # Reading an uploaded spreadsheet (docs/import-format.md, docs/security.md): bounds checked
 # while reading, beyond the 5 MB upload cap. The analysis runs in the background worker.
