@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sites.tenancy import Scope
 
-from . import selectors
+from . import policies, selectors
 from .models import ReportSnapshot, ReportStatus, stalled_before
 from .periods import Period
 from .presentation import publish_dashboard
@@ -33,8 +33,11 @@ def report_snapshot_create(
 
     The figures are computed now (a few aggregate queries) and never again: the PDF, today
     or next year, is rendered from this frozen copy. Small counts are suppressed before
-    freezing, so the stored document holds nothing a funder may not read.
+    freezing, so the stored document holds nothing a funder may not read. A funder freezes
+    calendar years only (ValueError otherwise, `policies.reads_calendar_years_only`).
     """
+    if not policies.may_read_period(scope, period):
+        raise ValueError(policies.years_only_message())
     report_scope = selectors.deployment_report_scope(scope=scope, deployment_id=deployment_id)
     dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
     today = timezone.localdate()

@@ -24,24 +24,33 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def _period(request: HttpRequest, default: periods.Period) -> periods.Period:
     """The period asked for (`periode` code, or `du`/`au` dates), else the default; 404 on
-    a malformed value rather than a 500."""
+    a malformed value rather than a 500, and on a period the caller may not read (a funder
+    reads calendar years only)."""
     start, end = request.GET.get("du"), request.GET.get("au")
     try:
         if start and end:
-            return periods.free(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-        code = request.GET.get("periode")
-        return periods.parse(code) if code else default
+            period = periods.free(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        else:
+            code = request.GET.get("periode")
+            period = periods.parse(code) if code else default
     except ValueError:
         raise Http404 from None
+    if not policies.may_read_period(request.scope, period):
+        raise Http404
+    return period
 
 
 def _default_period() -> periods.Period:
     return periods.year(timezone.localdate().year)
 
 
-def _period_choices(current: periods.Period, targets: list[periods.Period]) -> list[dict]:
+def _period_choices(
+    current: periods.Period, targets: list[periods.Period], *, years_only: bool = False
+) -> list[dict]:
     options = periods.choices_around(timezone.localdate(), years=6)
     options = [*targets, *options]
+    if years_only:
+        options = [p for p in options if periods.is_calendar_year(p)]
     if current not in options and current.code not in {p.code for p in options}:
         options.insert(0, current)
     seen, result = set(), []
@@ -89,14 +98,16 @@ def _target_periods(targets: list[selectors.TargetInfo]) -> list[periods.Period]
     return result
 
 
-def _targets_shown(targets: list[selectors.TargetInfo]) -> list[dict]:
-    """The targets as printed next to the gauge (with a link to their period)."""
+def _targets_shown(scope, targets: list[selectors.TargetInfo]) -> list[dict]:
+    """The targets as printed next to the gauge (with a link to their period, when the
+    caller may read it)."""
     return [
         {
             "code": t.period.code,
             "period": str(t.period.label),
             "metric": str(TargetMetric(t.metric).label),
             "value": t.value,
+            "linked": policies.may_read_period(scope, t.period),
         }
         for t in targets
     ]
@@ -129,6 +140,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             exports.dashboard_datasets(published), fmt=export_fmt, filename=name
         )
     drill_down = report_scope.territory is not None and report_scope.structure is None
+    years_only = policies.reads_calendar_years_only(request.scope)
     return render(
         request,
         "reporting/dashboard.html",
@@ -139,10 +151,13 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "groups": column_groups(
                 published, markup=True, link_period=period.code if drill_down else None
             ),
-            "period_choices": _period_choices(period, _target_periods(targets)),
-            "territory_targets": _targets_shown(targets),
+            "period_choices": _period_choices(
+                period, _target_periods(targets), years_only=years_only
+            ),
+            "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
+            "years_only": years_only,
         },
     )
 
@@ -209,11 +224,15 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen reports of a deployment, and the form that freezes a new one."""
     report_scope = selectors.deployment_report_scope(scope=request.scope, deployment_id=pk)
     deployment = report_scope.deployment
+    years_only = policies.reads_calendar_years_only(request.scope)
     if request.method == "POST":
         try:
             period = periods.parse(request.POST.get("periode", ""))
         except ValueError:
             messages.error(request, _("Choisissez une période dans la liste."))
+            return redirect("reporting:deployment_reports", pk=pk)
+        if not policies.may_read_period(request.scope, period):
+            messages.error(request, policies.years_only_message())
             return redirect("reporting:deployment_reports", pk=pk)
         snapshot = services.report_snapshot_create(
             scope=request.scope, deployment_id=pk, period=period, user=request.user
@@ -223,26 +242,41 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     default = services.period_for_deployment(
         deployment=deployment,
         today=timezone.localdate(),
-        target_periods=[t.period for t in targets],
+        target_periods=[
+            t.period for t in targets if policies.may_read_period(request.scope, t.period)
+        ],
+    )
+    snapshots = ReportSnapshot.objects.filter(deployment=deployment).only(
+        "uuid",
+        "period_code",
+        "created_at",
+        "queued_at",
+        "status",
+        "progress",
+        "figures_sha256",
+        "period_start",
+        "period_end",
     )
     return render(
         request,
         "reporting/deployment_reports.html",
         {
             "deployment": deployment,
-            "snapshots": ReportSnapshot.objects.filter(deployment=deployment).only(
-                "uuid",
-                "period_code",
-                "created_at",
-                "queued_at",
-                "status",
-                "progress",
-                "figures_sha256",
+            "snapshots": [s for s in snapshots if _may_open(request, s)],
+            "period_choices": _period_choices(
+                default, _target_periods(targets), years_only=years_only
             ),
-            "period_choices": _period_choices(default, _target_periods(targets)),
-            "territory_targets": _targets_shown(targets),
+            "territory_targets": _targets_shown(request.scope, targets),
+            "years_only": years_only,
         },
     )
+
+
+def _may_open(request: HttpRequest, snapshot: ReportSnapshot) -> bool:
+    """A funder opens the reports of calendar years only, whoever froze them (a
+    coordinator's quarter would be a period the funder may not read)."""
+    period = periods.Period(snapshot.period_start, snapshot.period_end)
+    return policies.may_read_period(request.scope, period)
 
 
 def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
@@ -254,7 +288,7 @@ def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
         .filter(uuid=uuid)
         .first()
     )
-    if snapshot is None:
+    if snapshot is None or not _may_open(request, snapshot):
         raise Http404
     selectors.deployment_report_scope(scope=request.scope, deployment_id=snapshot.deployment_id)
     return snapshot
