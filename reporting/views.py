@@ -40,17 +40,9 @@ def _period(request: HttpRequest, default: periods.Period) -> periods.Period:
     return period
 
 
-def _default_period() -> periods.Period:
-    return periods.year(timezone.localdate().year)
-
-
-def _period_choices(
-    current: periods.Period, targets: list[periods.Period], *, years_only: bool = False
-) -> list[dict]:
+def _period_choices(request, current: periods.Period, targets: list[periods.Period]) -> list[dict]:
     options = periods.choices_around(timezone.localdate(), years=6)
-    options = [*targets, *options]
-    if years_only:
-        options = [p for p in options if periods.is_calendar_year(p)]
+    options = [p for p in (*targets, *options) if policies.may_read_period(request.scope, p)]
     if current not in options and current.code not in {p.code for p in options}:
         options.insert(0, current)
     seen, result = set(), []
@@ -114,7 +106,7 @@ def _targets_shown(scope, targets: list[selectors.TargetInfo]) -> list[dict]:
 
 
 def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
-    period = _period(request, _default_period())
+    period = _period(request, policies.default_year(request.scope))
     targets = (
         selectors.territory_targets(report_scope=report_scope)
         if not export_fmt and report_scope.structure is None
@@ -151,9 +143,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "groups": column_groups(
                 published, markup=True, link_period=period.code if drill_down else None
             ),
-            "period_choices": _period_choices(
-                period, _target_periods(targets), years_only=years_only
-            ),
+            "period_choices": _period_choices(request, period, _target_periods(targets)),
             "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
@@ -191,7 +181,7 @@ def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") ->
 @rate_limited("export", when=asks_export)
 @policy(policies.may_see_national_view, hidden=True)
 def national(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
-    period = _period(request, _default_period())
+    period = _period(request, policies.default_year(request.scope))
     comparison = selectors.national_figures(
         scope=request.scope, programme=selectors.get_programme(programme), period=period
     )
@@ -210,7 +200,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
         {
             "figures": published,
             "programme": comparison.programme,
-            "period_choices": _period_choices(period, []),
+            "period_choices": _period_choices(request, period, []),
             "query": request.GET.urlencode(),
             "keep_structure": "",
         },
@@ -263,9 +253,7 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deployment": deployment,
             "snapshots": [s for s in snapshots if _may_open(request, s)],
-            "period_choices": _period_choices(
-                default, _target_periods(targets), years_only=years_only
-            ),
+            "period_choices": _period_choices(request, default, _target_periods(targets)),
             "territory_targets": _targets_shown(request.scope, targets),
             "years_only": years_only,
         },

@@ -1,5 +1,5 @@
-"""What a funder may subtract (issue 18, item 5; docs/security.md §10): whole calendar years
-only — other periods are a 404 on the dashboards and exports, a French message on the
+"""What a funder may subtract (issue 18, item 5; docs/security.md §10): calendar years that
+have ended, only — other periods are a 404 on the dashboards and exports, a French message on the
 report form, and reports of other periods frozen by somebody else stay out of reach — and
 no hours or FTE for cells of fewer than 11 persons."""
 
@@ -41,9 +41,30 @@ def test_a_funder_gets_a_404_for_any_period_but_a_calendar_year(client, funder, 
 
 def test_a_funder_reads_calendar_years_however_written(client, funder, world):
     client.force_login(funder)
-    for query in ("periode=2021", "du=2021-01-01&au=2021-12-31", ""):
+    for query in ("periode=2021", "du=2021-01-01&au=2021-12-31"):
         assert client.get(f"{DASHBOARD}?{query}").status_code == 200, query
     assert client.get(f"{EXPORT}?periode=2021").status_code == 200
+
+
+def test_the_current_year_is_not_a_funders_until_it_ends(client, funder, coordinator, world):
+    """Its figures run from 1 January to today: read on two days, they would subtract like
+    two free periods. A funder's dashboard opens on last year."""
+    this_year = dt.date.today().year
+    client.force_login(funder)
+    assert client.get(f"{DASHBOARD}?periode={this_year}").status_code == 404
+    page = client.get(DASHBOARD)
+    assert page.status_code == 200
+    assert page.context["figures"]["period"]["code"] == str(this_year - 1)
+    codes = [p["code"] for p in page.context["period_choices"]]
+    assert str(this_year) not in codes and str(this_year - 1) in codes
+    url = reverse("reporting:deployment_reports", args=[world.deployment.pk])
+    response = client.post(url, {"periode": str(this_year)})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Les financeurs reçoivent les chiffres d'années civiles terminées : choisissez une "
+        "année passée."
+    ]
+    client.force_login(coordinator)
+    assert client.get(f"{DASHBOARD}?periode={this_year}").status_code == 200
 
 
 @pytest.mark.parametrize("query", NOT_YEARS)
@@ -58,7 +79,8 @@ def test_a_funder_report_of_another_period_is_refused_in_french(client, funder, 
     response = client.post(url, {"periode": "2021-T2"})
     assert response.status_code == 302 and response["Location"] == url
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Les financeurs reçoivent les chiffres d'années civiles entières : choisissez une année."
+        "Les financeurs reçoivent les chiffres d'années civiles terminées : choisissez une "
+        "année passée."
     ]
     assert not ReportSnapshot.objects.exists()
     assert client.post(url, {"periode": "2021"}).status_code == 302

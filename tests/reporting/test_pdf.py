@@ -173,7 +173,7 @@ def test_services_create_for_a_free_period(platform_admin, funder, world):
     assert snap.period_code == "2021-S1"
     assert snap.figures["period"]["start"] == "2021-04-01"
     # A funder freezes calendar years only (docs/security.md §10).
-    with pytest.raises(ValueError, match="années civiles entières"):
+    with pytest.raises(ValueError, match="années civiles terminées"):
         services.report_snapshot_create(
             scope=scope_for_user(funder),
             deployment_id=world.deployment.pk,

@@ -329,7 +329,7 @@ def test_a_funder_is_offered_calendar_years_only(client, funder, world):
     page = _get(client, funder, _url(periode="2023"))
     assert "Dates libres" not in page.content.decode()
     assert 'href="?periode=2021-03-01_2021-12-31"' not in page.content.decode()
-    assert "Les financeurs reçoivent les chiffres d'années civiles entières." in (
+    assert "Les financeurs reçoivent les chiffres d'années civiles terminées." in (
         page.content.decode()
     )
 
