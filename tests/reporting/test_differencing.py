@@ -1,12 +1,12 @@
 """Differencing what a funder can reach (issue 18, item 5; docs/security.md §10).
 
 A funder reads the published documents of the periods `reporting.policies` lets it read:
-calendar years. Subtracting the figures of two overlapping periods gives those of their
-difference, unsuppressed; calendar years never overlap. These tests put every published
-figure of every period a funder can reach into one system of linear equations over the
-finest pieces they are made of (a structure's entries, exits by category and hours on
-each stretch of days between two period bounds) and check, with exact rational
-arithmetic, what the funder can compute from all of it together:
+calendar years that have ended. Subtracting the figures of two overlapping periods gives
+those of their difference, unsuppressed; calendar years never overlap. These tests put
+every published figure of every period a funder can reach into one system of linear
+equations over the finest pieces they are made of (a structure's entries, exits by
+category and hours on each stretch of days between two period bounds) and check, with
+exact rational arithmetic, what the funder can compute from all of it together:
 
 - no count the documents hide ("< 11", "s") and no hours withheld can be computed
   (`test_a_funder_recovers_nothing_hidden_by_differencing`);

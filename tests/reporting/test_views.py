@@ -318,7 +318,8 @@ def test_funder_report_defaults_to_the_latest_target_period(client, platform_adm
 
 def test_a_funder_is_offered_calendar_years_only(client, funder, world):
     """The deployment's targets run over 2021–2022 and March–December 2021: a funder reads
-    whole calendar years only (docs/security.md §10), so its report defaults to last year."""
+    calendar years that have ended (docs/security.md §10), so its report defaults to last
+    year."""
     response = _get(
         client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
     )
