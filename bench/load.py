@@ -279,8 +279,10 @@ def outage(args, host: str, plan: dict, canary: str, started: float):
     asked, during, client = [], None, None
     if args.pdf_during_outage:
         client = pdfs.FunderClient(host, plan, canary)
-        in_flight = pdfs.Asked("PDF asked just before the stop")
-        client.ask(in_flight)
+        in_flight = pdfs.Asked("PDF asked just before the stop, stopped while rendering")
+        if client.ask(in_flight):
+            # Stop the database while the worker renders it, if it starts within 10 s.
+            pdfs.wait_for(in_flight, "RUNNING", seconds=10)
         during = pdfs.Asked("PDF asked during the outage")
         asked = [in_flight, during]
     restart_at = time.time()

@@ -3,8 +3,8 @@
 A funder of the load plan, through HTTP like a browser (their verified session, the CSRF
 token of the report page):
 
-- `in_flight`: asks for a PDF just before the database stops: its rendering is queued, or
-  cut mid-way by the stop;
+- `in_flight`: asks for a PDF and stops the database as soon as the worker starts rendering
+  it (within 10 s), so the rendering is usually cut mid-way;
 - `during`: asks for a PDF every second while the database is down (each attempt answers
   an error page) until one is accepted, once it is back;
 - both must end rendered, with no process restarted by hand: the worker waits for its
@@ -103,6 +103,16 @@ def state(uuid: str) -> tuple[str, bool]:
     close_old_connections()
     snapshot = ReportSnapshot.objects.only("status", "queued_at").get(uuid=uuid)
     return snapshot.status, snapshot.is_stalled
+
+
+def wait_for(asked: Asked, status: str, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if state(asked.uuid)[0] == status:
+            asked.states.append(status)
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def follow(client: FunderClient, asked: Asked, deadline: float) -> None:

@@ -8,7 +8,7 @@ load`'s scenario (bench/load.py) with 50 users and stops that PostgreSQL half-wa
 
 - errors stop within 10 s of the database accepting connections again, without restarting
   the application;
-- a funder's PDF asked just before the stop and one asked during the outage are both
+- a funder's PDF whose rendering the stop cuts and one asked during the outage are both
   rendered and downloaded, with no process restarted by hand (a rendering cut mid-way is
   retried from its stalled page, `REPORT_STALLED_AFTER_MINUTES=1` here);
 - no log line of the run (gunicorn's, the worker's, PostgreSQL's) holds the canary sent in
