@@ -37,7 +37,9 @@ SUPPRESSION_FR = (
     "qu'aucune n'en représente plus de 85 % (règle de dominance de l'Insee) ; sinon ils sont "
     "publiés « s ». Les lignes par structure donnent les chiffres propres de chaque "
     "structure, avec la même règle des effectifs de 1 à 10, et aucune structure ne peut, "
-    "avec ses propres chiffres, recalculer un petit effectif d'une autre."
+    "avec ses propres chiffres, recalculer un petit effectif d'une autre. Les heures "
+    "travaillées et les ETP d'une case de 1 à 10 personnes ne sont pas publiés, ni ceux "
+    "d'autres cases qui permettraient de les recalculer."
 )
 SUPPRESSION_EN = (
     'Statistical confidentiality: every count from 1 to 10 is published as "< 11"; other '
@@ -48,7 +50,8 @@ SUPPRESSION_EN = (
     'more than 85 % of them (INSEE dominance rule); otherwise they are published as "s". '
     "The rows per structure give each structure's own figures, with the same rule for "
     "counts from 1 to 10, and no structure can use its own figures to recompute another's "
-    "small count."
+    "small count. Hours worked and FTE of a cell of 1 to 10 persons are not published, nor "
+    "those of other cells from which they could be recomputed."
 )
 
 DEFINITIONS = [

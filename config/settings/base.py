@@ -41,8 +41,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_tasks",
-    "django_tasks_db",
     "sites",
     "sites.audit",
     "sites.ratelimit",
@@ -50,6 +48,10 @@ INSTALLED_APPS = [
     "participants",
     "reporting",
     "demo",
+    # After the project's apps: `manage.py db_worker` is sites' (a worker that waits for
+    # its database, sites/worker.py), not django-tasks-db's own.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -346,6 +348,9 @@ LOGGING = {
 # Background jobs (funder PDF rendering, the import's analysis, …): rows in PostgreSQL, run
 # by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A funder report still waiting for its PDF this long after it was queued is shown as
+# stalled, with a button to render it again (the worker stopped mid-way, or never ran).
+REPORT_STALLED_AFTER_MINUTES = env.int("REPORT_STALLED_AFTER_MINUTES", default=10)
 
 # Reading an uploaded spreadsheet (docs/import-format.md, docs/security.md): bounds checked
 # while reading, beyond the 5 MB upload cap. The analysis runs in the background worker.

@@ -4,6 +4,7 @@ query budgets that do not grow with the data."""
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -312,13 +313,34 @@ def test_a_period_without_target_links_to_the_targets_periods(client, coordinato
     assert "Les objectifs sont fixés pour le territoire" in drill.content.decode()
 
 
-def test_funder_report_defaults_to_the_latest_target_period(client, funder, world):
+def test_funder_report_defaults_to_the_latest_target_period(client, platform_admin, world):
     response = _get(
-        client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
+        client,
+        platform_admin,
+        reverse("reporting:deployment_reports", args=[world.deployment.pk]),
     )
     selected = [p for p in response.context["period_choices"] if p["selected"]]
     assert [p["code"] for p in selected] == ["2021-01-01_2022-12-31"]
     assert selected[0]["label"].startswith("période d'objectif")
+
+
+def test_a_funder_is_offered_calendar_years_only(client, funder, world):
+    """The deployment's targets run over 2021–2022 and March–December 2021: a funder reads
+    calendar years that have ended (docs/security.md §10), so its report defaults to last
+    year."""
+    response = _get(
+        client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
+    )
+    codes = [p["code"] for p in response.context["period_choices"]]
+    assert codes and all(re.fullmatch(r"\d{4}", code) for code in codes), codes
+    selected = [p["code"] for p in response.context["period_choices"] if p["selected"]]
+    assert selected == [str(dt.date.today().year - 1)]
+    page = _get(client, funder, _url(periode="2023"))
+    assert "Dates libres" not in page.content.decode()
+    assert 'href="?periode=2021-03-01_2021-12-31"' not in page.content.decode()
+    assert "Les financeurs reçoivent les chiffres d'années civiles terminées." in (
+        page.content.decode()
+    )
 
 
 @pytest.mark.parametrize("territory", ["la", "nm"])
