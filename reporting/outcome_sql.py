@@ -47,7 +47,9 @@ GROUP BY p.structure_id, p.months
 
 # Parcours referred to the scope's structures that had something happen in P: the referral
 # received, the entry (the parcours started), or the non-entry decided (end date of a
-# NON_ENTRE parcours). Delay: days from the referral to the entry.
+# NON_ENTRE parcours). Delay: days from the referral to the entry. A file transferred from
+# another structure of the deployment is not a referral into the programme: the person was
+# already in it (and counted by the sending structure), so those parcours are left out.
 ORIENTATION_SQL = """/* sillon: outcomes */
 {with_clause}
 referred AS (
@@ -58,6 +60,7 @@ referred AS (
     WHERE p.structure_id = ANY(%(structure_ids)s)
       AND p.programme_id = %(programme_id)s
       AND p.referred_on IS NOT NULL
+      AND p.referred_by <> %(transfer)s
       AND p.referred_on <= %(d2)s
       AND GREATEST(p.referred_on, p.start_date, COALESCE(p.end_date, p.start_date)) >= %(d1)s
       {location_filter}

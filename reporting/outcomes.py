@@ -17,6 +17,7 @@ from participants.enums import (
     DgefpCategory,
     NonEntryReason,
     ParcoursStatus,
+    ReferralSource,
     SnapshotContext,
 )
 
@@ -115,6 +116,7 @@ def _params(*, programme, period: Period, structure_ids, territory_id) -> dict:
         "housed": [str(h) for h in HOUSED],
         "sortie": str(SnapshotContext.SORTIE),
         "started": [str(ParcoursStatus.EN_COURS), str(ParcoursStatus.SORTI)],
+        "transfer": str(ReferralSource.TRANSFERT),
         "non_entre": str(ParcoursStatus.NON_ENTRE),
     }
 

@@ -68,11 +68,13 @@ def _check(parcours, months, *, done_on, reached, situation="", housing=""):
     )
 
 
-def _referred(structure, *, on, status=ParcoursStatus.ORIENTE, start=None, end=None, reason=""):
+def _referred(
+    structure, *, on, status=ParcoursStatus.ORIENTE, start=None, end=None, reason="", by="SIAO"
+):
     return f.ParcoursFactory(
         participant=f.ParticipantFactory(structure=structure),
         status=status,
-        referred_by="SIAO",
+        referred_by=by,
         referred_on=on,
         start_date=start or on,
         end_date=end,
@@ -147,6 +149,10 @@ def orientation_world(structures):
     _referred(
         a, on=D(2024, 1, 1), status=ParcoursStatus.SORTI, start=D(2024, 2, 1), end=D(2025, 3, 1)
     )
+    # T1, T2 (B): files transferred from another structure in P, one entered: the people
+    # were already in the programme, so no referral, entry or delay of P.
+    _referred(b, on=D(2025, 6, 1), by="TRANSFERT")
+    _referred(b, on=D(2025, 6, 1), status=started, start=D(2025, 6, 30), by="TRANSFERT")
     # Not referred: an entry of P that is no orientation.
     f.ParcoursFactory(participant=f.ParticipantFactory(structure=a), start_date=D(2025, 4, 1))
     return a, b
