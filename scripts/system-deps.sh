@@ -4,6 +4,10 @@
 #   scripts/system-deps.sh run    what `make run` needs: WeasyPrint's libraries and fonts
 #   scripts/system-deps.sh test   that, plus Chromium (browser tests) and poppler (PDF pages
 #                                 as images in tests)
+#   scripts/system-deps.sh cluster that, plus the engines of the cluster drills (make
+#                                 replica-drill, pooler-drill, failover-drill, pitr-drill):
+#                                 PgBouncer, Patroni and etcd. PostgreSQL itself (with
+#                                 pg_basebackup, pg_rewind) comes from the pgserver wheel.
 #
 # Used by the Makefile's `run`, `test` and `install` targets, hence by `.ci/run` too. Quiet
 # when everything is there (one dpkg query); otherwise installs through apt-get, as root or
@@ -16,8 +20,11 @@ profile="${1:-run}"
 # latter WeasyPrint warns at import, which the strict test harness turns into an error.
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 test_only=(chromium poppler-utils)
+cluster_only=(pgbouncer patroni etcd-server)
 if [ "$profile" = "test" ]; then
   packages+=("${test_only[@]}")
+elif [ "$profile" = "cluster" ]; then
+  packages+=("${cluster_only[@]}")
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

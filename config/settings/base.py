@@ -118,11 +118,13 @@ def _database() -> dict:
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     # Runaway queries fail fast instead of holding a worker (les-emplois values).
+    # Options given in the URL's query (sslmode, target_session_attrs, …) are kept.
     config["OPTIONS"] = {
+        **config.get("OPTIONS", {}),
         "options": "-c statement_timeout={} -c lock_timeout={}".format(
             env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000),
             env.int("DB_LOCK_TIMEOUT_MS", default=5_000),
-        )
+        ),
     }
     return config
 
@@ -131,19 +133,27 @@ DATABASES = {"default": _database()}
 
 
 def _reporting_database() -> dict:
-    """Reporting reads (config/routers.py): a read replica when REPORTING_DATABASE_URL is set,
-    else the same database through a second alias. Never ATOMIC_REQUESTS (a request must not
-    open a replica transaction it does not use); tests mirror `default`."""
+    """Reporting reads (sites/tenancy/replica.py): a hot standby when REPORTING_DATABASE_URL
+    is set, else the same database through a second alias that nothing uses (reports then
+    read the primary's connection). Never ATOMIC_REQUESTS (a request must not open a replica
+    transaction it does not use); tests mirror `default`."""
     config = dict(DATABASES["default"], ATOMIC_REQUESTS=False, TEST={"MIRROR": "default"})
     url = env.str("REPORTING_DATABASE_URL", default="")
     if url:
         replica = env.db_url_config(url)
         for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
             config[key] = unquote(replica.get(key) or "") if key == "HOST" else replica.get(key)
+        # A standby that does not answer costs a request 3 s once, then reports read the
+        # primary for 30 s (replica.RETRY_AFTER_SECONDS).
+        config["OPTIONS"] = dict(
+            config["OPTIONS"], connect_timeout=env.int("REPORTING_CONNECT_TIMEOUT", default=3)
+        )
     return config
 
 
 DATABASES["reporting"] = _reporting_database()
+# True when reports read a replica; False: they read the primary, as a single server does.
+REPORTING_REPLICA = bool(env.str("REPORTING_DATABASE_URL", default=""))
 DATABASE_ROUTERS = ["config.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
