@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -152,6 +153,36 @@ def _reporting_database() -> dict:
 
 
 DATABASES["reporting"] = _reporting_database()
+
+
+def transaction_pooler(config: dict) -> dict:
+    """A connection through a transaction pooler (PgBouncer `pool_mode = transaction`), where
+    consecutive transactions of one client may run on different server connections and one
+    server connection serves many clients (docs/deployment.md §Pooler):
+
+    - no server-side cursors (`.iterator()` would DECLARE a cursor WITH HOLD outside the
+      transaction, on a server connection the next statement may not get);
+    - no prepared statements (psycopg prepares a query run 5 times on a connection: its name
+      would exist on one server connection and not on the next, or clash with another
+      client's);
+    - no `options` startup parameter (PgBouncer refuses it): the statement and lock timeouts
+      are then set on the login role (`ALTER ROLE … SET statement_timeout = '10s'`).
+
+    Row-level security needs nothing more: the role and `app.structure_ids` are set with
+    `set_config(..., true)`, transaction-local (sites/tenancy/rls.py).
+    """
+    options = {k: v for k, v in config.get("OPTIONS", {}).items() if k != "options"}
+    options["prepare_threshold"] = None
+    return {**config, "OPTIONS": options, "DISABLE_SERVER_SIDE_CURSORS": True}
+
+
+# "transaction" when DATABASE_URL (and REPORTING_DATABASE_URL) go through PgBouncer in
+# transaction mode; empty for a direct connection.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "transaction":
+    DATABASES = {alias: transaction_pooler(config) for alias, config in DATABASES.items()}
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER is 'transaction' or empty.")
 # True when reports read a replica; False: they read the primary, as a single server does.
 REPORTING_REPLICA = bool(env.str("REPORTING_DATABASE_URL", default=""))
 DATABASE_ROUTERS = ["config.routers.ReportingReplicaRouter"]
