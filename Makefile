@@ -124,3 +124,12 @@ restart-drill: install
 # Patroni and etcd come from `scripts/system-deps.sh cluster`.
 replica-drill: install
 	$(PY) -m bench.replica_drill $(DRILL_ARGS)
+
+pooler-drill: install system-deps-cluster
+	$(PY) -m bench.pooler_drill $(DRILL_ARGS)
+
+failover-drill: install system-deps-cluster
+	$(PY) -m bench.failover_drill $(DRILL_ARGS)
+
+pitr-drill: install
+	$(PY) -m bench.pitr_drill $(DRILL_ARGS)

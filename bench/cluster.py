@@ -249,3 +249,48 @@ def cleanup(folder: Path, nodes: list[Node], processes: list[subprocess.Popen] =
 def verdict(ok: bool, summary: str) -> int:
     print(f"RESULT: {'PASS' if ok else 'FAIL'} — {summary}")
     return 0 if ok else 1
+
+
+class PgBouncer:
+    """PgBouncer (Debian package) in transaction mode in front of one node, on loopback."""
+
+    def __init__(self, folder: Path, node: Node, *, pool_size: int = 20):
+        self.folder = folder / "pgbouncer"
+        self.folder.mkdir()
+        self.node = node
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        (self.folder / "users.txt").write_text('"postgres" ""\n')
+        (self.folder / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host=127.0.0.1 port={node.port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.folder}/users.txt\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\n"
+            "max_client_conn = 500\nignore_startup_parameters = extra_float_digits\n"
+            f"logfile = {self.folder}/pgbouncer.log\n"
+        )
+        give_to_server_user(self.folder)
+
+    def start(self) -> subprocess.Popen:
+        command = [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"]
+        if running_as_root():
+            command += ["-u", SERVER_USER]
+        command.append(str(self.folder / "pgbouncer.ini"))
+        self.process = subprocess.Popen(  # noqa: S603
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
+                                dbname="sillon", connect_timeout=2).close()  # fmt: skip
+                return self.process
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+
+    def url(self, db: str = "sillon") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
