@@ -1,4 +1,4 @@
-"""Throw-away PostgreSQL nodes on loopback for the cluster drills (docs/deployment.md §Cluster).
+"""Throw-away PostgreSQL nodes on loopback for the cluster drills (docs/deployment.md §7).
 
 Used by `make replica-drill`, `make pooler-drill`, `make failover-drill` and `make
 pitr-drill`. Each drill works in its own temporary folder with ports the kernel hands out

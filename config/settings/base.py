@@ -158,7 +158,7 @@ DATABASES["reporting"] = _reporting_database()
 def transaction_pooler(config: dict) -> dict:
     """A connection through a transaction pooler (PgBouncer `pool_mode = transaction`), where
     consecutive transactions of one client may run on different server connections and one
-    server connection serves many clients (docs/deployment.md §Pooler):
+    server connection serves many clients (docs/deployment.md §7):
 
     - no server-side cursors (`.iterator()` would DECLARE a cursor WITH HOLD outside the
       transaction, on a server connection the next statement may not get);

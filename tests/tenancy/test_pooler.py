@@ -1,4 +1,4 @@
-"""Row-level security through PgBouncer in transaction mode (docs/deployment.md §Pooler).
+"""Row-level security through PgBouncer in transaction mode (docs/deployment.md §7).
 
 A real PgBouncer (Debian package, installed by `scripts/system-deps.sh test`) with ONE server
 connection in front of the test database: requests of two structures' caseworkers, and a
