@@ -12,7 +12,7 @@ export HYPOTHESIS_PROFILE ?= ci
 endif
 export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
 
-.PHONY: help install system-deps system-deps-test run test test-fast lint lock format migrate seed bench load backup-drill dataset restart-drill db-start db-stop clean
+.PHONY: help install system-deps system-deps-test system-deps-cluster run test test-fast lint lock format migrate seed bench load backup-drill dataset restart-drill replica-drill pooler-drill failover-drill pitr-drill db-start db-stop clean
 
 help:
 	@echo "make run        set up, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -28,6 +28,9 @@ system-deps:
 
 system-deps-test:
 	@$(SYSTEM_DEPS) test
+
+system-deps-cluster:
+	@$(SYSTEM_DEPS) cluster
 
 # Python packages: the exact versions and hashes of requirements.lock (make lock refreshes it
 # from the ranges in pyproject.toml).
@@ -114,3 +117,19 @@ backup-drill: install
 
 restart-drill: install
 	$(PY) -m bench.restart_drill $(DRILL_ARGS)
+
+# Cluster drills (issue 15, docs/deployment.md §Cluster). Not part of `make test`. Each
+# starts its own PostgreSQL nodes on loopback in a temporary folder (the pgserver wheel's
+# PostgreSQL 16), with kernel-chosen ports, and removes everything at the end; PgBouncer,
+# Patroni and etcd come from `scripts/system-deps.sh cluster`.
+replica-drill: install
+	$(PY) -m bench.replica_drill $(DRILL_ARGS)
+
+pooler-drill: install system-deps-cluster
+	$(PY) -m bench.pooler_drill $(DRILL_ARGS)
+
+failover-drill: install system-deps-cluster
+	$(PY) -m bench.failover_drill $(DRILL_ARGS)
+
+pitr-drill: install
+	$(PY) -m bench.pitr_drill $(DRILL_ARGS)

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Collection
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from participants.enums import (
     COUNTED_STATUSES,
@@ -27,6 +27,7 @@ from participants.enums import (
     Housing,
     SnapshotContext,
 )
+from sites.tenancy.replica import reporting_alias
 
 from . import indicator_sql as sql
 from .figures import (  # noqa: F401 — re-exported: callers know them as indicators.*
@@ -76,7 +77,7 @@ def _fragments(territory_id: int | None) -> dict:
 def structures_in_territories(territory_ids: Collection[int]) -> list[int]:
     """Structures with their commune or a work site in the territories (sub-territories
     included), in one query whatever the number of territories."""
-    with connection.cursor() as cursor:
+    with connections[reporting_alias()].cursor() as cursor:
         cursor.execute(sql.STRUCTURES_IN_TERRITORIES_SQL, {"territory_ids": sorted(territory_ids)})
         return [row[0] for row in cursor.fetchall()]
 
@@ -133,7 +134,7 @@ def indicator_table(
     )
     if not params["structure_ids"]:
         return table
-    with connection.cursor() as cursor:
+    with connections[reporting_alias()].cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     for row in rows:
@@ -215,7 +216,9 @@ def territory_comparison(
         programme_id=programme.pk, period=period, structure_ids=structure_ids, territory_id=None
     )
     params["territory_ids"] = sorted(territory_ids)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Inside `reporting_reads` (the selectors) this runs on the reporting alias.
+    alias = reporting_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # Every territory's parcours are sorted by territory and structure for the distinct
         # counts: 355,000 rows for the IAE nationally, which spill to disk at the default
         # 4 MB (external merge sorts; 1.61 → 1.47 s). Transaction-local.

@@ -9,7 +9,7 @@ decided by `reporting.selectors`, which calls these inside the scope's row-level
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 
-from django.db import connection
+from django.db import connections
 
 from participants.enums import (
     DYNAMIC_CATEGORIES,
@@ -20,6 +20,7 @@ from participants.enums import (
     ReferralSource,
     SnapshotContext,
 )
+from sites.tenancy.replica import reporting_alias
 
 from . import outcome_sql as sql
 from .periods import Period
@@ -147,7 +148,7 @@ def outcomes(
     )
     if not params["structure_ids"]:
         return result
-    with connection.cursor() as cursor:
+    with connections[reporting_alias()].cursor() as cursor:
         if result.tracks_followup:
             statement = sql.FOLLOWUP_SQL.format(
                 **sql.fragments(territory_id=territory_id, tracks_housing=result.tracks_housing)

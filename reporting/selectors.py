@@ -8,8 +8,11 @@ Who may see which figures (domain.md §2):
 - caseworkers and managers: their own structures, per programme.
 
 Coordinators and funders get aggregates only, with small counts suppressed. Their queries
-run inside `rls_structures(...)` so that row-level security lets the aggregate read the
-scope's structures; no person-level row is ever returned by this module.
+run with row-level security opened to the scope's structures: the yearly rows of a calendar
+year inside `rls_structures(...)` on the primary (a stale row is recomputed there first,
+a write), every live period inside `reporting_read(...)`, on the reporting replica when
+REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No person-level row is ever
+returned by this module.
 
 The scopes themselves (`ReportScope`, who may open what) are decided in
 `reporting.scopes`, the targets read in `reporting.targets`; both are re-exported here,
@@ -24,6 +27,7 @@ from django.http import Http404
 from programmes.models import Programme
 from sites.models import Structure, Territory
 from sites.tenancy import Scope
+from sites.tenancy.replica import reporting_read
 from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
@@ -126,16 +130,24 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         "period": period,
         "structure_ids": ids,
     }
-    with rls_structures(ids):
-        # A territory's calendar year is read from the yearly rows (recomputed first where
-        # stale); other periods, and the own-structures dashboard, from the parcours.
-        table = None
-        if territory_id is not None:
+    # A territory's calendar year is read from the yearly rows on the primary (recomputed
+    # first where stale); other periods, and the own-structures dashboard, from the parcours
+    # on the reporting replica.
+    table = None
+    if territory_id is not None:
+        with rls_structures(ids):
             table = territory_years.table(territory_id=territory_id, **arguments)
-        if table is None:
-            table = ind.indicator_table(territory_id=territory_id, with_months=True, **arguments)
-        drill_down = report_scope.suppressed and report_scope.structure is not None
-        figures_after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
+    if table is None:
+        table = reporting_read(
+            ids,
+            lambda: ind.indicator_table(territory_id=territory_id, with_months=True, **arguments),
+        )
+    drill_down = report_scope.suppressed and report_scope.structure is not None
+    figures_after = (
+        None
+        if drill_down
+        else reporting_read(ids, lambda: outcomes(territory_id=territory_id, **arguments))
+    )
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
@@ -169,12 +181,13 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         "territory_ids": [t.pk for t in territories],
         "structure_ids": structure_ids,
     }
+    # A calendar year is read from the yearly rows on the primary (recomputed first where
+    # stale); any other period, or a year they do not cover yet, is computed from the
+    # parcours on the reporting replica.
     with rls_structures(structure_ids):
-        # A calendar year is read from the yearly rows (recomputed first where stale); any
-        # other period, or a year they do not cover yet, is computed from the parcours.
-        comparison = territory_years.comparison(**arguments) or ind.territory_comparison(
-            **arguments
-        )
+        comparison = territory_years.comparison(**arguments)
+    if comparison is None:
+        comparison = reporting_read(structure_ids, lambda: ind.territory_comparison(**arguments))
     return Comparison(
         programme=programme,
         period=period,

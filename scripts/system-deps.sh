@@ -2,8 +2,13 @@
 # The system packages Sillon needs beyond Python, installed when missing (Debian/Ubuntu).
 #
 #   scripts/system-deps.sh run    what `make run` needs: WeasyPrint's libraries and fonts
-#   scripts/system-deps.sh test   that, plus Chromium (browser tests) and poppler (PDF pages
-#                                 as images in tests)
+#   scripts/system-deps.sh test   that, plus Chromium (browser tests), poppler (PDF pages
+#                                 as images in tests) and PgBouncer (the pooler test,
+#                                 tests/tenancy/test_pooler.py)
+#   scripts/system-deps.sh cluster that, plus the engines of the cluster drills (make
+#                                 replica-drill, pooler-drill, failover-drill, pitr-drill):
+#                                 PgBouncer, Patroni and etcd. PostgreSQL itself (with
+#                                 pg_basebackup, pg_rewind) comes from the pgserver wheel.
 #
 # Used by the Makefile's `run`, `test` and `install` targets, hence by `.ci/run` too. Quiet
 # when everything is there (one dpkg query); otherwise installs through apt-get, as root or
@@ -15,9 +20,12 @@ profile="${1:-run}"
 # WeasyPrint: Pango (text layout) and HarfBuzz's subsetter (font embedding); without the
 # latter WeasyPrint warns at import, which the strict test harness turns into an error.
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test_only=(chromium poppler-utils)
+test_only=(chromium poppler-utils pgbouncer)
+cluster_only=(pgbouncer patroni etcd-server)
 if [ "$profile" = "test" ]; then
   packages+=("${test_only[@]}")
+elif [ "$profile" = "cluster" ]; then
+  packages+=("${cluster_only[@]}")
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -43,8 +51,8 @@ else
   for package in "${missing[@]}"; do
     [[ " ${test_only[*]} " == *" $package "* ]] || exit 1
   done
-  # Only the browser tests' packages are missing: the other tests can run (the browser
-  # tests are skipped with a message saying so).
+  # Only the browser tests' and the pooler test's packages are missing: the other tests
+  # can run (those are skipped with a message saying so).
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive

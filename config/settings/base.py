@@ -121,11 +121,13 @@ def _database() -> dict:
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     # Runaway queries fail fast instead of holding a worker (les-emplois values).
+    # Options given in the URL's query (sslmode, target_session_attrs, …) are kept.
     config["OPTIONS"] = {
+        **config.get("OPTIONS", {}),
         "options": "-c statement_timeout={} -c lock_timeout={}".format(
             env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000),
             env.int("DB_LOCK_TIMEOUT_MS", default=5_000),
-        )
+        ),
     }
     return config
 
@@ -134,19 +136,57 @@ DATABASES = {"default": _database()}
 
 
 def _reporting_database() -> dict:
-    """Reporting reads (config/routers.py): a read replica when REPORTING_DATABASE_URL is set,
-    else the same database through a second alias. Never ATOMIC_REQUESTS (a request must not
-    open a replica transaction it does not use); tests mirror `default`."""
+    """Reporting reads (sites/tenancy/replica.py): a hot standby when REPORTING_DATABASE_URL
+    is set, else the same database through a second alias that nothing uses (reports then
+    read the primary's connection). Never ATOMIC_REQUESTS (a request must not open a replica
+    transaction it does not use); tests mirror `default`."""
     config = dict(DATABASES["default"], ATOMIC_REQUESTS=False, TEST={"MIRROR": "default"})
     url = env.str("REPORTING_DATABASE_URL", default="")
     if url:
         replica = env.db_url_config(url)
         for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
             config[key] = unquote(replica.get(key) or "") if key == "HOST" else replica.get(key)
+        # A standby that does not answer costs a request 3 s once, then reports read the
+        # primary for 30 s (replica.RETRY_AFTER_SECONDS).
+        config["OPTIONS"] = dict(
+            config["OPTIONS"], connect_timeout=env.int("REPORTING_CONNECT_TIMEOUT", default=3)
+        )
     return config
 
 
 DATABASES["reporting"] = _reporting_database()
+
+
+def transaction_pooler(config: dict) -> dict:
+    """A connection through a transaction pooler (PgBouncer `pool_mode = transaction`), where
+    consecutive transactions of one client may run on different server connections and one
+    server connection serves many clients (docs/deployment.md §7):
+
+    - no server-side cursors (`.iterator()` would DECLARE a cursor WITH HOLD outside the
+      transaction, on a server connection the next statement may not get);
+    - no prepared statements (psycopg prepares a query run 5 times on a connection: its name
+      would exist on one server connection and not on the next, or clash with another
+      client's);
+    - no `options` startup parameter (PgBouncer refuses it): the statement and lock timeouts
+      are then set on the login role (`ALTER ROLE … SET statement_timeout = '10s'`).
+
+    Row-level security needs nothing more: the role and `app.structure_ids` are set with
+    `set_config(..., true)`, transaction-local (sites/tenancy/rls.py).
+    """
+    options = {k: v for k, v in config.get("OPTIONS", {}).items() if k != "options"}
+    options["prepare_threshold"] = None
+    return {**config, "OPTIONS": options, "DISABLE_SERVER_SIDE_CURSORS": True}
+
+
+# "transaction" when DATABASE_URL (and REPORTING_DATABASE_URL) go through PgBouncer in
+# transaction mode; empty for a direct connection.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "transaction":
+    DATABASES = {alias: transaction_pooler(config) for alias, config in DATABASES.items()}
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER is 'transaction' or empty.")
+# True when reports read a replica; False: they read the primary, as a single server does.
+REPORTING_REPLICA = bool(env.str("REPORTING_DATABASE_URL", default=""))
 DATABASE_ROUTERS = ["config.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,7 +1,13 @@
-"""Reporting reads routed to the `reporting` alias (a replica in production)."""
+"""Reporting reads routed to the `reporting` alias (a replica in production).
+
+With REPORTING_DATABASE_URL set (settings.REPORTING_REPLICA) the alias is a second
+connection; here it mirrors the test database, so it sees committed rows only, like a
+replica. Without it, reporting reads stay on the primary's connection.
+"""
 
 import pytest
 from django.db import connections, router
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from config.routers import reporting_alias, reporting_reads
@@ -9,7 +15,23 @@ from participants.models import Participant
 from sites.models import Territory
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "reporting"]),
+    pytest.mark.usefixtures("with_replica"),
+]
+
+
+@pytest.fixture
+def with_replica():
+    with override_settings(REPORTING_REPLICA=True):
+        yield
+
+
+def test_without_a_replica_reporting_reads_stay_on_the_primary():
+    with override_settings(REPORTING_REPLICA=False), reporting_reads("*") as alias:
+        assert alias == "default"
+        assert reporting_alias() == "default"
+        assert router.db_for_read(Participant) == "default"
 
 
 def test_reads_go_to_the_replica_only_inside_the_block():

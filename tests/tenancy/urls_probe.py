@@ -9,11 +9,13 @@ from participants.models import Participant
 
 def probe(request):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, current_setting('app.structure_ids', true)")
-        role, structures = cursor.fetchone()
+        cursor.execute(
+            "SELECT current_user, current_setting('app.structure_ids', true), pg_backend_pid()"
+        )
+        role, structures, pid = cursor.fetchone()
     # Deliberately unfiltered: row-level security alone must hide other structures.
     names = sorted(Participant.objects.values_list("last_name", flat=True))
-    return JsonResponse({"role": role, "structures": structures, "names": names})
+    return JsonResponse({"role": role, "structures": structures, "names": names, "pid": pid})
 
 
 def stream(request):
