@@ -132,22 +132,20 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
     }
     # A territory's calendar year is read from the yearly rows on the primary (recomputed
     # first where stale); other periods, and the own-structures dashboard, from the parcours
-    # on the reporting replica.
+    # on the reporting replica, with the follow-up and orientation figures (always live).
     table = None
     if territory_id is not None:
         with rls_structures(ids):
             table = territory_years.table(territory_id=territory_id, **arguments)
-    if table is None:
-        table = reporting_read(
-            ids,
-            lambda: ind.indicator_table(territory_id=territory_id, with_months=True, **arguments),
-        )
     drill_down = report_scope.suppressed and report_scope.structure is not None
-    figures_after = (
-        None
-        if drill_down
-        else reporting_read(ids, lambda: outcomes(territory_id=territory_id, **arguments))
-    )
+
+    def live_reads():
+        live_table = table or ind.indicator_table(
+            territory_id=territory_id, with_months=True, **arguments
+        )
+        return live_table, None if drill_down else outcomes(territory_id=territory_id, **arguments)
+
+    table, figures_after = reporting_read(ids, live_reads)
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
