@@ -10,8 +10,11 @@ The suppression grid is built in `reporting.published_grid`, each row's cells in
 """
 
 import datetime as dt
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from participants.enums import DgefpCategory
@@ -106,6 +109,8 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         else _structure_rows(dashboard, num, columns, decided, structure_ids),
         "total_cells": head_cells,
         "generated_on": (generated_on or dt.date.today()).isoformat(),
+        # The language its words and numbers are written in (the PDF is rendered in it).
+        "language": get_language() or settings.LANGUAGE_CODE,
     }
     figures_after = dashboard.outcomes
     if figures_after is not None:
@@ -223,6 +228,9 @@ def charts_for(published: dict) -> dict[str, str]:
     target = published["target"]
     gauge_value = charts.Value(accompanied["number"], accompanied["value"])
     gauge_target = target["value"] if target and target["metric"] == "accompanied" else None
+    ratio_text = ""
+    if gauge_target and gauge_value.number is not None:
+        ratio_text = Numbers.current().rate(Decimal(gauge_value.number) / gauge_target, places=0)
     svg = {
         "gauge": charts.gauge(
             prefix="g",
@@ -231,6 +239,7 @@ def charts_for(published: dict) -> dict[str, str]:
             target=gauge_target,
             caption=_("personnes accompagnées"),
             ratio_caption=_("de l'objectif"),
+            ratio_text=ratio_text,
         ),
         "monthly": charts.grouped_bars(
             prefix="m",
