@@ -16,10 +16,12 @@ The scopes themselves (`ReportScope`, who may open what) are decided in
 where the views and the benchmark know them.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.http import Http404
+from django.utils import timezone
 
 from programmes.models import Programme
 from sites.models import Structure, Territory
@@ -45,8 +47,11 @@ from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
     matching_targets,
+    targets_by_territory,
     territory_targets,
+    trajectory_target,
 )
+from .trajectories import Trajectory, territory_trajectory
 
 
 class StructureName(NamedTuple):
@@ -69,6 +74,8 @@ class Dashboard:
     # Follow-up and orientation figures; None on a suppressed drill-down to one structure
     # (they are published at the territory's level only, reporting.published_outcomes).
     outcomes: Outcomes | None = None
+    # The trajectory against the target whose period is P (reporting.trajectories).
+    trajectory: Trajectory | None = None
 
     @property
     def total(self) -> ind.Indicators:
@@ -88,6 +95,8 @@ class Comparison:
     by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
     # Territory → its closest ancestor among the compared ones (a row contains the other).
     enclosing: dict[int, int] = field(default_factory=dict)
+    # Territory → its target on `accompanied` (else `entries`) whose period lies inside P.
+    targets: dict[int, TargetInfo] = field(default_factory=dict)
 
 
 def _enclosing(territory_ids: set[int]) -> dict[int, int]:
@@ -106,11 +115,15 @@ def _enclosing(territory_ids: set[int]) -> dict[int, int]:
     return result
 
 
-def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard:
+def dashboard_figures(
+    *, report_scope: ReportScope, period: Period, today: dt.date | None = None
+) -> Dashboard:
     """Every figure of a territory (or own-structures) dashboard for P.
 
     The benchmark calls this: a constant number of queries whatever the volume
-    (structures, targets, one aggregate for the table, one for the monthly series).
+    (structures, targets, one aggregate for the table and the monthly series, the
+    follow-up figures, and the trajectory when a target's period is P). `today`: the
+    trajectory's reference date (the freeze date of a funder report).
     A suppressed drill-down to one structure gets the whole territory's figures: the
     structure's row is published from the territory's suppressed grid, so that comparing
     the two pages recomputes nothing hidden.
@@ -136,6 +149,18 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
             table = ind.indicator_table(territory_id=territory_id, with_months=True, **arguments)
         drill_down = report_scope.suppressed and report_scope.structure is not None
         figures_after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
+        target = trajectory_target(report_scope=report_scope, period=period)
+        trajectory = None
+        if target is not None:
+            trajectory = territory_trajectory(
+                programme=programme,
+                territory_id=territory_id,
+                structure_ids=ids,
+                period=period,
+                metric=target.metric,
+                target=target.value,
+                today=today or timezone.localdate(),
+            )
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
@@ -154,6 +179,7 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         structures=structures,
         targets=targets,
         outcomes=figures_after,
+        trajectory=trajectory,
     )
 
 
@@ -183,4 +209,7 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         suppressed=not scope.is_platform_admin,
         by_structure=comparison.by_structure,
         enclosing=_enclosing({t.pk for t in territories}),
+        targets=targets_by_territory(
+            programme=programme, period=period, territory_ids=[t.pk for t in territories]
+        ),
     )

@@ -9,6 +9,7 @@ from . import indicators as ind
 from .periods import Period
 from .periods import canonical as canonical_period
 from .scopes import ReportScope
+from .trajectories import TRAJECTORY_METRICS
 
 
 def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, int]:
@@ -65,6 +66,50 @@ def territory_targets(*, report_scope: ReportScope) -> list[TargetInfo]:
         TargetInfo(period=canonical_period(start, end), metric=metric, value=value)
         for start, end, metric, value in rows
     ]
+
+
+def trajectory_target(*, report_scope: ReportScope, period: Period) -> TargetInfo | None:
+    """The target a trajectory follows on P: one of the territory's deployments whose
+    period is exactly P, on `accompanied` (else `entries`); None for a single structure."""
+    if report_scope.territory is None or report_scope.structure is not None:
+        return None
+    qs = Target.objects.filter(
+        deployment__programme=report_scope.programme,
+        deployment__territory=report_scope.territory,
+        period_start=period.start,
+        period_end=period.end,
+        metric__in=TRAJECTORY_METRICS,
+    )
+    if report_scope.deployment is not None:
+        qs = qs.filter(deployment=report_scope.deployment)
+    found = dict(qs.values_list("metric", "value"))
+    for metric in TRAJECTORY_METRICS:
+        if metric in found:
+            return TargetInfo(period=period, metric=metric, value=found[metric])
+    return None
+
+
+def targets_by_territory(
+    *, programme, period: Period, territory_ids: list[int]
+) -> dict[int, TargetInfo]:
+    """For the national view: each territory's target on `accompanied` (else `entries`)
+    whose period lies inside P, the longest when several do (one query)."""
+    rows = Target.objects.filter(
+        deployment__programme=programme,
+        deployment__territory_id__in=territory_ids,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+        metric__in=TRAJECTORY_METRICS,
+    ).values_list("deployment__territory_id", "metric", "value", "period_start", "period_end")
+    best: dict[int, tuple] = {}
+    for territory_id, metric, value, start, end in rows:
+        rank = (metric == TRAJECTORY_METRICS[0], (end - start).days, end)
+        if territory_id not in best or rank > best[territory_id][0]:
+            best[territory_id] = (rank, metric, value, start, end)
+    return {
+        tid: TargetInfo(period=canonical_period(start, end), metric=metric, value=value)
+        for tid, (_rank, metric, value, start, end) in best.items()
+    }
 
 
 def apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:
