@@ -36,6 +36,7 @@ from .scopes import (  # noqa: F401 — re-exported
     ReportScope,
     comparable_territories,
     deployment_report_scope,
+    drill_down_territories,
     funded_deployments,
     get_programme,
     own_structures_report_scope,

@@ -56,7 +56,7 @@ def trajectory(*, prefix: str, trajectory: dict, labels: Labels, width: int = 72
     """Running sums of accompanied persons and entries over the target's period, the
     target as a dashed line, and the projection at the current pace as a dotted one."""
     height = 290
-    left, right, top, bottom = 44, 16, 40, 42
+    left, right, top, bottom = 44, 48, 40, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     months = trajectory["months"]
     total_days = trajectory["total_days"]

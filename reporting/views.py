@@ -141,6 +141,15 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         )
     drill_down = report_scope.territory is not None and report_scope.structure is None
     years_only = policies.reads_calendar_years_only(request.scope)
+    around = (
+        selectors.drill_down_territories(
+            scope=request.scope,
+            programme=report_scope.programme,
+            territory=report_scope.territory,
+        )
+        if report_scope.territory is not None
+        else {"ancestors": [], "children": []}
+    )
     return render(
         request,
         "reporting/dashboard.html",
@@ -156,6 +165,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
             "years_only": years_only,
+            "around": around,
         },
     )
 
