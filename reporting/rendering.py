@@ -46,6 +46,7 @@ def snapshot_meta(snapshot: ReportSnapshot) -> dict:
         "period_start": f"{snapshot.period_start:%d/%m/%Y}",
         "period_end": f"{snapshot.period_end:%d/%m/%Y}",
         "sha256": snapshot.figures_sha256,
+        "pack_sha256": snapshot.pack.sha256 if snapshot.pack_id else "",
         "uuid": str(snapshot.uuid),
     }
 
@@ -57,7 +58,7 @@ def _progress(snapshot_id: int, *, status: str, progress: int, **fields) -> None
 def report_snapshot_render(*, snapshot_id: int) -> ReportSnapshot:
     """Render (or re-render) the PDF of a frozen snapshot, reporting progress as it goes."""
     snapshot = ReportSnapshot.objects.select_related(
-        "deployment__programme", "deployment__territory"
+        "deployment__programme", "deployment__territory", "pack"
     ).get(pk=snapshot_id)
     _progress(snapshot_id, status=ReportStatus.RUNNING, progress=10, error="")
     try:

@@ -149,20 +149,24 @@ def drill_down_territories(*, scope: Scope, programme: Programme, territory: Ter
     deployments it funds, not their neighbours."""
     if not (scope.is_platform_admin or scope.coordination_ids):
         return {"ancestors": [], "children": []}
-    allowed = None  # every territory, for a platform administrator
-    if not scope.is_platform_admin:
-        roots = set(
-            CoordinationScope.objects.filter(
-                coordination_id__in=scope.coordination_ids, programme=programme
-            ).values_list("territory_id", flat=True)
-        )
-        allowed = _descendant_territory_ids(roots) if roots else set()
     tree = {
         pk: (parent, name, slug)
         for pk, parent, name, slug in Territory.objects.values_list(
             "pk", "parent_id", "name", "slug"
         )
     }
+    allowed = None  # every territory, for a platform administrator
+    if not scope.is_platform_admin:
+        allowed = set(
+            CoordinationScope.objects.filter(
+                coordination_id__in=scope.coordination_ids, programme=programme
+            ).values_list("territory_id", flat=True)
+        )
+        frontier = set(allowed)
+        while frontier:  # the sub-territories of the roots, from the tree already read
+            frontier = {pk for pk, (parent, *_rest) in tree.items() if parent in frontier}
+            frontier -= allowed
+            allowed |= frontier
     ancestors, current = [], tree[territory.pk][0]
     while current is not None and current in tree and len(ancestors) < 10:
         if allowed is None or current in allowed:

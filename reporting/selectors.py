@@ -49,6 +49,7 @@ from .targets import (  # noqa: F401 — re-exported
     apply_target,
     matching_targets,
     targets_by_territory,
+    targets_inside,
     territory_targets,
     trajectory_target,
 )
@@ -150,7 +151,8 @@ def dashboard_figures(
             table = ind.indicator_table(territory_id=territory_id, with_months=True, **arguments)
         drill_down = report_scope.suppressed and report_scope.structure is not None
         figures_after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
-        target = trajectory_target(report_scope=report_scope, period=period)
+        target_rows = targets_inside(report_scope=report_scope, period=period)
+        target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
         trajectory = None
         if target is not None:
             trajectory = territory_trajectory(
@@ -163,7 +165,7 @@ def dashboard_figures(
                 today=today or timezone.localdate(),
             )
     months = table.months
-    targets = matching_targets(report_scope=report_scope, period=period)
+    targets = matching_targets(report_scope=report_scope, period=period, rows=target_rows)
     apply_target(table.total, targets)
     # Names only, as tuples: a région lists hundreds of structures.
     structures = {

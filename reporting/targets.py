@@ -12,15 +12,11 @@ from .scopes import ReportScope
 from .trajectories import TRAJECTORY_METRICS
 
 
-def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, int]:
-    """Targets of the territory's deployments whose period lies inside P (metric → value).
-
-    A target set over a longer period (e.g. 800 parcours over 2021–2022) does not match a
-    shorter P: comparing a year's figure with a two-year goal would mislead. Several matches
-    of one metric: the longest period wins. No target for a single structure's drill-down.
-    """
+def _targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
+    """(metric, value, start, end) of the territory's targets whose period lies inside P
+    (one query; none for a single structure's drill-down)."""
     if report_scope.territory is None or report_scope.structure is not None:
-        return {}
+        return []
     qs = Target.objects.filter(
         deployment__programme=report_scope.programme,
         deployment__territory=report_scope.territory,
@@ -29,10 +25,23 @@ def matching_targets(*, report_scope: ReportScope, period: Period) -> dict[str, 
     )
     if report_scope.deployment is not None:
         qs = qs.filter(deployment=report_scope.deployment)
+    return list(qs.values_list("metric", "value", "period_start", "period_end"))
+
+
+def matching_targets(
+    *, report_scope: ReportScope, period: Period, rows: list[tuple] | None = None
+) -> dict[str, int]:
+    """Targets of the territory's deployments whose period lies inside P (metric → value).
+
+    A target set over a longer period (e.g. 800 parcours over 2021–2022) does not match a
+    shorter P: comparing a year's figure with a two-year goal would mislead. Several matches
+    of one metric: the longest period wins. No target for a single structure's drill-down.
+    `rows`: those `_targets_inside` already read.
+    """
+    if rows is None:
+        rows = _targets_inside(report_scope=report_scope, period=period)
     best: dict[str, tuple[int, dt.date, int]] = {}
-    for metric, value, start, end in qs.values_list(
-        "metric", "value", "period_start", "period_end"
-    ):
+    for metric, value, start, end in rows:
         length = (end - start).days
         if metric not in best or (length, end) > best[metric][:2]:
             best[metric] = (length, end, value)
@@ -68,25 +77,27 @@ def territory_targets(*, report_scope: ReportScope) -> list[TargetInfo]:
     ]
 
 
-def trajectory_target(*, report_scope: ReportScope, period: Period) -> TargetInfo | None:
+def trajectory_target(
+    *, report_scope: ReportScope, period: Period, rows: list[tuple] | None = None
+) -> TargetInfo | None:
     """The target a trajectory follows on P: one of the territory's deployments whose
-    period is exactly P, on `accompanied` (else `entries`); None for a single structure."""
-    if report_scope.territory is None or report_scope.structure is not None:
-        return None
-    qs = Target.objects.filter(
-        deployment__programme=report_scope.programme,
-        deployment__territory=report_scope.territory,
-        period_start=period.start,
-        period_end=period.end,
-        metric__in=TRAJECTORY_METRICS,
-    )
-    if report_scope.deployment is not None:
-        qs = qs.filter(deployment=report_scope.deployment)
-    found = dict(qs.values_list("metric", "value"))
+    period is exactly P, on `accompanied` (else `entries`); None for a single structure.
+    `rows`: those `_targets_inside` already read."""
+    if rows is None:
+        rows = _targets_inside(report_scope=report_scope, period=period)
+    found = {
+        metric: value
+        for metric, value, start, end in rows
+        if (start, end) == (period.start, period.end) and metric in TRAJECTORY_METRICS
+    }
     for metric in TRAJECTORY_METRICS:
         if metric in found:
             return TargetInfo(period=period, metric=metric, value=found[metric])
     return None
+
+
+def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
+    return _targets_inside(report_scope=report_scope, period=period)
 
 
 def targets_by_territory(

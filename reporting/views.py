@@ -82,6 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "deployments": selectors.funded_deployments(scope=scope)
             if policies.may_generate_funder_reports(scope)
             else [],
+            "may_read_packs": policies.may_read_funder_packs(scope),
         },
     )
 
