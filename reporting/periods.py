@@ -10,24 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from web import bounds
-
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 @dataclass(frozen=True, order=True)
@@ -78,7 +64,7 @@ def quarter(y: int, q: int) -> Period:
 
 def month(y: int, m: int) -> Period:
     end = dt.date(y, m, calendar.monthrange(y, m)[1])
-    return Period(dt.date(y, m, 1), end, f"{y}-{m:02d}", f"{MONTHS_FR[m - 1]} {y}")
+    return Period(dt.date(y, m, 1), end, f"{y}-{m:02d}", f"{MONTHS[m]} {y}")
 
 
 def semester(y: int, s: int) -> Period:

@@ -19,10 +19,12 @@ The scopes themselves (`ReportScope`, who may open what) are decided in
 where the views and the benchmark know them.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.http import Http404
+from django.utils import timezone
 
 from programmes.models import Programme
 from sites.models import Structure, Territory
@@ -38,6 +40,7 @@ from .scopes import (  # noqa: F401 — re-exported
     ReportScope,
     comparable_territories,
     deployment_report_scope,
+    drill_down_territories,
     funded_deployments,
     get_programme,
     own_structures_report_scope,
@@ -49,8 +52,12 @@ from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
     matching_targets,
+    targets_by_territory,
+    targets_inside,
     territory_targets,
+    trajectory_target,
 )
+from .trajectories import Trajectory, territory_trajectory
 
 
 class StructureName(NamedTuple):
@@ -73,6 +80,8 @@ class Dashboard:
     # Follow-up and orientation figures; None on a suppressed drill-down to one structure
     # (they are published at the territory's level only, reporting.published_outcomes).
     outcomes: Outcomes | None = None
+    # The trajectory against the target whose period is P (reporting.trajectories).
+    trajectory: Trajectory | None = None
 
     @property
     def total(self) -> ind.Indicators:
@@ -92,6 +101,8 @@ class Comparison:
     by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
     # Territory → its closest ancestor among the compared ones (a row contains the other).
     enclosing: dict[int, int] = field(default_factory=dict)
+    # Territory → its target on `accompanied` (else `entries`) whose period lies inside P.
+    targets: dict[int, TargetInfo] = field(default_factory=dict)
 
 
 def _enclosing(territory_ids: set[int]) -> dict[int, int]:
@@ -110,11 +121,15 @@ def _enclosing(territory_ids: set[int]) -> dict[int, int]:
     return result
 
 
-def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard:
+def dashboard_figures(
+    *, report_scope: ReportScope, period: Period, today: dt.date | None = None
+) -> Dashboard:
     """Every figure of a territory (or own-structures) dashboard for P.
 
     The benchmark calls this: a constant number of queries whatever the volume
-    (structures, targets, one aggregate for the table, one for the monthly series).
+    (structures, targets, one aggregate for the table and the monthly series, the
+    follow-up figures, and the trajectory when a target's period is P). `today`: the
+    trajectory's reference date (the freeze date of a funder report).
     A suppressed drill-down to one structure gets the whole territory's figures: the
     structure's row is published from the territory's suppressed grid, so that comparing
     the two pages recomputes nothing hidden.
@@ -138,16 +153,30 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         with rls_structures(ids):
             table = territory_years.table(territory_id=territory_id, **arguments)
     drill_down = report_scope.suppressed and report_scope.structure is not None
+    target_rows = targets_inside(report_scope=report_scope, period=period)
+    target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
 
     def live_reads():
         live_table = table or ind.indicator_table(
             territory_id=territory_id, with_months=True, **arguments
         )
-        return live_table, None if drill_down else outcomes(territory_id=territory_id, **arguments)
+        after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
+        if target is None:
+            return live_table, after, None
+        trajectory = territory_trajectory(
+            programme=programme,
+            territory_id=territory_id,
+            structure_ids=ids,
+            period=period,
+            metric=target.metric,
+            target=target.value,
+            today=today or timezone.localdate(),
+        )
+        return live_table, after, trajectory
 
-    table, figures_after = reporting_read(ids, live_reads)
+    table, figures_after, trajectory = reporting_read(ids, live_reads)
     months = table.months
-    targets = matching_targets(report_scope=report_scope, period=period)
+    targets = matching_targets(report_scope=report_scope, period=period, rows=target_rows)
     apply_target(table.total, targets)
     # Names only, as tuples: a région lists hundreds of structures.
     structures = {
@@ -164,6 +193,7 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         structures=structures,
         targets=targets,
         outcomes=figures_after,
+        trajectory=trajectory,
     )
 
 
@@ -194,4 +224,7 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         suppressed=not scope.is_platform_admin,
         by_structure=comparison.by_structure,
         enclosing=_enclosing({t.pk for t in territories}),
+        targets=targets_by_territory(
+            programme=programme, period=period, territory_ids=[t.pk for t in territories]
+        ),
     )
