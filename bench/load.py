@@ -6,9 +6,16 @@
 2. Starts gunicorn on 127.0.0.1 (a free port from 8100 up; never 8000), waits for /readyz.
 3. Runs locust headless for a bounded time, then prints p50/p95/p99 and errors per page and
    in total against the budget (p95 ≤ 300 ms, 0 errors), and the workers' RSS (≤ 250 MB).
-4. With `--restart-command CMD` it runs CMD (a PostgreSQL restart) half-way through and
-   checks quality.md R6: errors only while the database is down, none from 10 s after it
-   accepts connections again, and no application restart.
+4. With `--stop-command CMD --start-command CMD` it stops PostgreSQL half-way through,
+   starts it again `--down` seconds later and checks quality.md R6: errors only while the
+   database is down, none from 10 s after it accepts connections again, and no application
+   restart. With `--pdf-during-outage` (the restart drill, which runs the background worker)
+   a funder also asks for a PDF just before the stop and again during the outage, and both
+   must be rendered without a hand restart (bench/outage.py).
+5. Canaries (docs/security.md §3, S22): some requests carry a word of this run in their
+   query string (a search, a 404, a 403); at the end every log line of the run (gunicorn's
+   error and access logs, and `--scan-log` files: the worker's, PostgreSQL's) is searched
+   for it, and the run fails if one holds it.
 
 Usage: `make load` (database `bench`), or
 `SILLON_DB_NAME=bench scripts/with-db.sh .venv/bin/python -m bench.load --users 50 --time 120`.
@@ -21,11 +28,13 @@ import csv
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -195,6 +204,32 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def canary_lines(canary: str, logs: list[Path]) -> dict[str, int]:
+    """How many lines of each log hold the canary (a log not written counts as empty)."""
+    found = {}
+    for log in logs:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        found[str(log)] = sum(canary in line for line in text.splitlines())
+    return found
+
+
+def report_canaries(prefix: Path, canary: str, logs: list[Path]) -> bool:
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
+    sent = {r["Name"]: int(r["Request Count"]) for r in rows if r["Name"].startswith("canary")}
+    found = canary_lines(canary, logs)
+    print(
+        f"Canary {canary}: {sum(sent.values())} requests "
+        f"({', '.join(f'{k[8:]} {v}' for k, v in sorted(sent.items())) or 'none'}); "
+        f"log lines holding it: {sum(found.values())}"
+    )
+    for log, count in found.items():
+        print(f"  {count:>4}  {log}")
+    kinds = {"canary: search", "canary: 404", "canary: 403"}
+    if not kinds <= sent.keys():
+        print(f"  not every kind was sent: {', '.join(sorted(kinds - sent.keys()))} missing")
+    return kinds <= sent.keys() and not any(found.values())
+
+
 def report(prefix: Path, restart_at: float | None, ready_again: float | None) -> bool:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
     print(f"\n{'Page':<48} {'reqs':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
@@ -234,6 +269,52 @@ def report(prefix: Path, restart_at: float | None, ready_again: float | None) ->
     return ok
 
 
+def outage(args, host: str, plan: dict, canary: str, started: float):
+    """Stop PostgreSQL, wait `--down` s, start it; with `--pdf-during-outage`, a funder asks
+    for a PDF just before the stop and during the outage, and the PDFs are followed until
+    rendered (at most 150 s after the database is back). Returns (the moment the stop
+    began, the moment the database accepted connections again, the PDFs asked)."""
+    from bench import outage as pdfs
+
+    asked, during, client = [], None, None
+    if args.pdf_during_outage:
+        client = pdfs.FunderClient(host, plan, canary)
+        in_flight = pdfs.Asked("PDF asked just before the stop, stopped while rendering")
+        if client.ask(in_flight):
+            # Stop the database while the worker renders it, if it starts within 10 s.
+            pdfs.wait_for(in_flight, "RUNNING", seconds=10)
+        during = pdfs.Asked("PDF asked during the outage")
+        asked = [in_flight, during]
+    restart_at = time.time()
+    print(f"Stopping PostgreSQL at +{restart_at - started:.1f} s: {args.stop_command}")
+    subprocess.run(args.stop_command, shell=True, check=False)  # noqa: S602
+    stop_asking, asker = threading.Event(), None
+    if during is not None:
+        asker = threading.Thread(
+            target=client.ask_until_accepted,
+            args=(during, stop_asking, time.time() + args.down + 60),
+        )
+        asker.start()
+    time.sleep(args.down)
+    print(f"Starting PostgreSQL: {args.start_command}")
+    subprocess.run(args.start_command, shell=True, check=False)  # noqa: S602
+    ready_again = wait_database(seconds=120)
+    print(f"PostgreSQL accepts connections again at +{ready_again - started:.1f} s")
+    if asker is not None:
+        asker.join()
+        deadline = ready_again + 150
+        followers = [
+            threading.Thread(target=pdfs.follow, args=(client, one, deadline))
+            for one in asked
+            if one.uuid
+        ]
+        for follower in followers:
+            follower.start()
+        for follower in followers:
+            follower.join()
+    return restart_at, ready_again, asked
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -241,13 +322,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=2)
     parser.add_argument("--time", type=int, default=180, help="Seconds of load.")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers.")
-    parser.add_argument("--restart-command", default="", help="Run half-way (R6 scenario).")
+    parser.add_argument("--stop-command", default="", help="Stop PostgreSQL half-way (R6).")
+    parser.add_argument("--start-command", default="", help="Start it again (R6).")
+    parser.add_argument("--down", type=float, default=5, help="Seconds between stop and start.")
+    parser.add_argument(
+        "--pdf-during-outage",
+        action="store_true",
+        help="A funder asks for PDFs around the outage (needs a running worker).",
+    )
+    parser.add_argument(
+        "--scan-log", action="append", default=[], help="Another log to search for the canary."
+    )
     parser.add_argument(
         "--think",
         default="5,15",
         help="Seconds between a user's clicks, MIN,MAX (stress variant: 1,3).",
     )
     args = parser.parse_args(argv)
+    if bool(args.stop_command) != bool(args.start_command):
+        sys.exit("--stop-command and --start-command go together.")
     if not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set (run through scripts/with-db.sh).")
     workdir = Path(tempfile.mkdtemp(prefix="sillon-load-"))
@@ -258,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Plan: {len(plan['caseworkers'])} caseworkers, {len(plan['coordinators'])} "
         f"coordinators, {len(plan['funders'])} funders"
     )
+    canary = f"Zq{secrets.token_hex(5)}canari"
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     media = workdir / "media"
@@ -266,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     gunicorn = subprocess.Popen(  # noqa: S603 (our own arguments)
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
          "-w", str(args.workers), "--timeout", "60", "--preload", "--access-logfile", "-",
-         "--access-logformat", '%(s)s %(M)sms "%(r)s"'],
+         # docs/deployment.md's format: no request line (a query string holds what people
+         # typed), no referrer.
+         "--access-logformat", '%(t)s "%(m)s" %(s)s %(b)s %(M)sms'],
         cwd=ROOT, env=env, stdout=open(workdir / "access.log", "w"),  # noqa: SIM115
         stderr=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115
     )  # fmt: skip
@@ -280,22 +376,28 @@ def main(argv: list[str] | None = None) -> int:
              "-t", f"{args.time}s", "--host", host, "--csv", str(prefix), "--csv-full-history",
              "--only-summary", "--stop-timeout", "10"],
             cwd=ROOT, env=dict(os.environ, SILLON_LOAD_PLAN=str(plan_path),
-                               SILLON_LOAD_THINK=args.think),
+                               SILLON_LOAD_THINK=args.think, SILLON_LOAD_CANARY=canary),
             stdout=open(workdir / "locust.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )  # fmt: skip
         started = time.time()
-        if args.restart_command:
+        asked = []
+        if args.stop_command:
             time.sleep(args.time / 2)
-            restart_at = time.time() - started
-            print(f"Restarting PostgreSQL: {args.restart_command}")
-            subprocess.run(args.restart_command, shell=True, check=False)  # noqa: S602
-            ready_again = wait_database(seconds=120)
-            print(f"PostgreSQL accepts connections again at +{ready_again - started:.1f} s")
-            restart_at = started + restart_at
+            restart_at, ready_again, asked = outage(args, host, plan, canary, started)
         locust.wait()
         workers = children(gunicorn.pid)
         rss = [rss_mb(pid) for pid in workers]
         ok = report(prefix, restart_at, ready_again)
+        if asked:
+            from bench import outage as pdfs
+
+            print("\nFunder PDFs around the outage (no process restarted by hand):")
+            for one in asked:
+                print(pdfs.describe(one, ready_again))
+            ok = ok and all(one.pdf_ok for one in asked)
+        logs = [workdir / "gunicorn.log", workdir / "access.log", *map(Path, args.scan_log)]
+        ok = report_canaries(prefix, canary, logs) and ok
+        print(f"Load average at the end: {Path('/proc/loadavg').read_text().strip()}")
         if rss:
             worst = max(rss)
             print(

@@ -6,9 +6,11 @@ URL patterns, so the statistics group by page rather than by id.
 """
 
 import datetime as dt
+import itertools
 import json
 import os
 import random
+import uuid
 
 from locust import HttpUser, between, task
 
@@ -20,6 +22,22 @@ PERIOD = os.environ.get("SILLON_LOAD_PERIOD", "du=2025-01-01&au=2025-12-31")
 # Seconds a person spends on a page before the next click (reading a list or a file, typing
 # an action): `make load` uses 5–15 s; `--think 1,3` is the stress variant (bench/load.py).
 THINK = tuple(float(s) for s in os.environ.get("SILLON_LOAD_THINK", "5,15").split(","))
+# A word no page, log or dataset holds, sent in query strings (docs/security.md §3, S22):
+# bench/load.py fails if any log line of the run holds it.
+CANARY = os.environ.get("SILLON_LOAD_CANARY", "")
+# The share of rounds that end with one such request, its kind taken in turn.
+CANARY_SHARE = 0.25
+CANARY_KINDS = itertools.cycle(("search", "404", "403"))
+
+
+def expect(client, url: str, status: int, name: str) -> None:
+    """GET `url`; the answer counts as a success when its status is `status` (a 404 or a
+    403 is what the canary request is for)."""
+    with client.get(url, name=name, catch_response=True, allow_redirects=False) as response:
+        if response.status_code == status:
+            response.success()
+        else:
+            response.failure(f"expected {status}, got {response.status_code}")
 
 
 class _Sillon(HttpUser):
@@ -54,6 +72,21 @@ class Caseworker(_Sillon):
         if self.me.get("hours") and random.random() < 0.3:
             self.wait()
             self.client.get(self.me["hours"], name="participants:hours_grid")
+        if CANARY and random.random() < CANARY_SHARE:
+            self.wait()
+            self._canary(person)
+
+    def _canary(self, person):
+        """A search for the canary (200), a file that does not exist (404) and a manager's
+        page (403), each with the canary in its query string."""
+        kind = next(CANARY_KINDS)
+        if kind == "search":
+            expect(self.client, f"/participants/?q={CANARY}", 200, "canary: search")
+        elif kind == "404":
+            expect(self.client, f"/participants/999999999/?q={CANARY}", 404, "canary: 404")
+        else:
+            url = f"/participants/{person['id']}/droits/effacer/?q={CANARY}"
+            expect(self.client, url, 403, "canary: 403")
 
     def _log_action(self, person):
         url = f"/participants/parcours/{person['parcours']}/actions/nouvelle/"
@@ -117,4 +150,9 @@ class Funder(_Sillon):
                 },
                 headers={"Referer": self.host + url},
                 name="reporting:deployment_reports (generate PDF)",
+            )
+        if CANARY and random.random() < CANARY_SHARE:
+            self.wait()
+            expect(
+                self.client, f"/rapports/pdf/{uuid.uuid4()}/?canari={CANARY}", 404, "canary: 404"
             )

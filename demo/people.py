@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from faker import Faker
 
@@ -21,13 +21,16 @@ from participants.enums import (
     BarrierLevel,
     ContractKind,
     Housing,
+    ParcoursStatus,
     Resource,
     SnapshotContext,
 )
-from participants.models import AccompanimentAction, Participant, WorkedHours
+from participants.models import AccompanimentAction, Parcours, Participant, WorkedHours
 from programmes.models import Programme
 from sites.enums import Role
 from sites.models import Structure, User, WorkSite
+
+from .reference import FORMER_CASEWORKER
 
 SEED = 2021
 FIRST_DAY = dt.date(2021, 1, 4)
@@ -110,9 +113,32 @@ def _pick(rng: random.Random, weighted):
 
 def _caseworker(structure: Structure) -> User:
     """The structure's demo caseworker: the referent and author of its files."""
-    return User.objects.filter(
-        memberships__structure=structure, memberships__role=Role.CASEWORKER
-    ).first()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__structure=structure,
+            memberships__role=Role.CASEWORKER,
+            memberships__is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _hand_some_to_the_former_caseworker() -> None:
+    """Every other file in progress of Les Eaux Vives names the caseworker who left
+    (FORMER_CASEWORKER): "sans référent·e" on "Aujourd'hui", a row to hand over on
+    "Référent·es"."""
+    email, _first, _last, slug = FORMER_CASEWORKER
+    in_progress = Parcours.objects.filter(
+        participant_id=OuterRef("pk"),
+        status__in=[ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS],
+    )
+    files = Participant.objects.filter(
+        Exists(in_progress), structure__slug=slug, external_id__startswith=EXTERNAL_PREFIX
+    ).order_by("pk")
+    chosen = list(files.values_list("pk", flat=True))[::2]
+    Participant.objects.filter(pk__in=chosen).update(referent=User.objects.get(email=email))
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -150,6 +176,7 @@ class DemoPeople:
         WorkedHours.objects.bulk_create(self.hours_rows, batch_size=2000)
         AccompanimentAction.objects.bulk_create(self.action_rows, batch_size=2000)
         self._update_last_contacts()
+        _hand_some_to_the_former_caseworker()
         return self.counter
 
     def _count(self, full: int) -> int:

@@ -93,6 +93,10 @@ ACCOUNTS = [
     ("financeur.dgcs@demo.sillon.test", "Paul", "Bernard", Role.FUNDER, "dgcs", False),
 ]
 ADMIN_EMAIL = "admin@demo.sillon.test"
+# A caseworker who left Les Eaux Vives: the account is deactivated, a few files still name
+# them, so "Aujourd'hui" lists them as without a referent and the manager can hand them over
+# on "Référent·es". Never printed with the logins (nobody logs in as them).
+FORMER_CASEWORKER = ("ancien.cip.eaux-vives@demo.sillon.test", "Julien", "Roux", "eaux-vives")
 
 
 def _geo(kind, code, name, parent=None) -> GeoUnit:
@@ -215,6 +219,12 @@ def load_reference() -> None:
             **{org_field[role]: orgs[role][org_slug]},
             defaults={"can_view_sensitive": sensitive},
         )
+    email, first, last, org_slug = FORMER_CASEWORKER
+    Membership.objects.get_or_create(
+        user=_account(email, first, last, is_active=False),
+        role=Role.CASEWORKER,
+        structure=structures[org_slug],
+    )
     admin = _account(ADMIN_EMAIL, "Alex", "Admin", is_staff=True, is_superuser=True)
     assert admin.is_superuser
 

@@ -218,6 +218,7 @@ class ReferralSource(models.TextChoices):
     SPIP = "SPIP", _("SPIP (justice)")
     FRANCE_TRAVAIL = "FRANCE_TRAVAIL", _("France Travail")
     CCAS = "CCAS", _("CCAS / service social")
+    TRANSFERT = "TRANSFERT", _("Transfert d'une autre structure")
     AUTRE = "AUTRE", _("Autre")
 
 

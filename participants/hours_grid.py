@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
@@ -189,6 +189,9 @@ def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list
             start_date__lte=week_end,
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=week_start))
+        # Not the parcours a transfer left behind: the person is another structure's now,
+        # and the database refuses any write on them (docs/security.md §2, "Transfers").
+        .filter(participant__structure_id=F("structure_id"))
         .select_related("participant", "programme", "structure")
         .prefetch_related(
             Prefetch(

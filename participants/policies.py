@@ -47,3 +47,23 @@ def can_read_access_log(scope: Scope, structure_id: int) -> bool:
     through a membership of its structure, like anyone (the scoped selectors answer 404
     otherwise); the Django admin is their tool."""
     return structure_id in scope.manager_structure_ids
+
+
+def manages_a_structure(scope: Scope) -> bool:
+    """Managers of at least one structure: the pages about a structure's team (the
+    referents' caseloads and handing files over). The structure shown is then checked
+    with `can_manage_team`."""
+    return bool(scope.manager_structure_ids)
+
+
+def can_manage_team(scope: Scope, structure_id: int) -> bool:
+    """Who follows whom in a structure (caseloads, reassigning files in bulk): its managers
+    only. A caseworker changes one file's referent on the file itself."""
+    return structure_id in scope.manager_structure_ids
+
+
+def can_transfer(scope: Scope, structure_id: int) -> bool:
+    """Handing a file over to another structure changes who is responsible for the person's
+    data: the decision of the sending structure's managers, like the people's rights
+    (docs/security.md §2, "Transfers"). Caseworkers prepare it with them."""
+    return structure_id in scope.manager_structure_ids

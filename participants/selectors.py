@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from django.db.models import (
     CharField,
     Count,
+    Exists,
     F,
     Max,
+    OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -23,8 +26,7 @@ from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme
 from sites.audit.models import AccessLog
-from sites.enums import Role
-from sites.models import Membership, Structure, User, WorkSite
+from sites.models import Structure, User, WorkSite
 from sites.tenancy import Scope
 
 from . import policies
@@ -36,9 +38,12 @@ from .models import (
     HoursStage,
     Parcours,
     Participant,
+    ParticipantAccessGrant,
     SituationSnapshot,
+    Transfer,
     WorkedHours,
 )
+from .today import on_staff
 
 OPEN_STATUSES = [ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS]
 
@@ -48,6 +53,61 @@ OPEN_STATUSES = [ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS]
 
 def participants_visible(*, scope: Scope) -> QuerySet[Participant]:
     return Participant.objects.filter(structure_id__in=scope.structure_ids)
+
+
+def granted_participant_ids(*, scope: Scope, today: dt.date) -> QuerySet:
+    """The files the scope's structures may read without owning them (a transfer's grants
+    still valid on `today`), as a sub-query of participant ids."""
+    return (
+        ParticipantAccessGrant.objects.filter(structure_id__in=scope.structure_ids)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .values("participant_id")
+    )
+
+
+def participant_get_readable(*, scope: Scope, pk: int, today: dt.date) -> Participant:
+    """The participant if the scope owns it or was granted read access to it (a file it
+    transferred, for 30 days), else 404. Only the file page reads through this: every
+    other view uses `participant_get`, so a granted file is never written."""
+    return get_object_or_404(
+        Participant.objects.filter(
+            Q(structure_id__in=scope.structure_ids)
+            | Q(pk__in=granted_participant_ids(scope=scope, today=today))
+        ).select_related("structure", "referent"),
+        pk=pk,
+    )
+
+
+def transfers_of_file(*, participant: Participant) -> list[Transfer]:
+    """The transfers of a file the caller already reads (row-level security shows each
+    structure the transfers it sent or received)."""
+    return list(
+        Transfer.objects.filter(participant_id=participant.pk).select_related(
+            "structure", "to_structure", "recorded_by"
+        )
+    )
+
+
+def parcours_elsewhere(*, participant: Participant, everywhere: bool = False) -> list[Parcours]:
+    """A transferred person's parcours in the structures the file came from: the file's
+    history, read through the transfer's grant (dates, programme, status only). With
+    `everywhere`, those of the file's own structure too (all that row-level security lets
+    the caller read)."""
+    rows = Parcours.objects.filter(participant=participant)
+    if not everywhere:
+        rows = rows.exclude(structure_id=participant.structure_id)
+    return list(rows.select_related("programme", "structure").order_by("-start_date", "-pk"))
+
+
+def transfers_of(*, scope: Scope) -> QuerySet[Transfer]:
+    """The transfers the scope's structures sent or received, latest first."""
+    return (
+        Transfer.objects.filter(
+            Q(structure_id__in=scope.structure_ids) | Q(to_structure_id__in=scope.structure_ids)
+        )
+        .select_related("structure", "to_structure", "recorded_by")
+        .order_by("-date", "-pk")
+    )
 
 
 def parcours_visible(*, scope: Scope) -> QuerySet[Parcours]:
@@ -85,15 +145,8 @@ def referents_of(*, scope: Scope, structure_id: int) -> QuerySet[User]:
     """The structure's staff, who can be a participant's referent."""
     if structure_id not in scope.structure_ids:
         return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__structure_id=structure_id,
-            memberships__is_active=True,
-            memberships__role__in=[Role.CASEWORKER, Role.MANAGER],
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
+    return User.objects.filter(Exists(on_staff(structure_id, OuterRef("pk")))).order_by(
+        "last_name", "first_name", "email"
     )
 
 
@@ -140,13 +193,8 @@ def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tu
         .annotate(kind=Value("work_site"), text=F("name"))
         .values_list("kind", "pk", "text")
     )
-    staff = Membership.objects.filter(
-        structure_id=structure_id,
-        is_active=True,
-        role__in=[Role.CASEWORKER, Role.MANAGER],
-    ).values("user_id")
     referent_rows = (
-        User.objects.filter(is_active=True, pk__in=staff)
+        User.objects.filter(Exists(on_staff(structure_id, OuterRef("pk"))))
         .annotate(
             kind=Value("referent"),
             text=Coalesce(

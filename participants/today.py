@@ -86,6 +86,8 @@ class Horizon:
 LIMIT_NOTICE_DAYS = {LimitKind.WARN: 30, LimitKind.BASE: 60, LimitKind.MAX: 90}
 # An entry diagnosis appears a week before its deadline.
 DIAGNOSIS_NOTICE_DAYS = 7
+# An orientation is late once it has waited this many days.
+ORIENTATION_LATE_DAYS = 14
 
 
 class AddMonths(models.Func):
@@ -113,6 +115,19 @@ def _person(values: dict, prefix: str = "participant__") -> str:
 
 
 PERSON = ["participant__last_name", "participant__first_name", "participant_id"]
+
+
+def on_staff(structure_id: int, user_id) -> models.QuerySet[Membership]:
+    """The active membership that makes `user_id` (a value or an `OuterRef`) one of the
+    structure's staff, who may be a referent: an active account, an active caseworker or
+    manager membership. A referent who is not is no referent ("sans référent·e")."""
+    return Membership.objects.filter(
+        user_id=user_id,
+        structure_id=structure_id,
+        is_active=True,
+        user__is_active=True,
+        role__in=[Role.CASEWORKER, Role.MANAGER],
+    )
 
 
 class TodayQueries:
@@ -341,20 +356,16 @@ class TodayQueries:
     def without_referent(self, h: Horizon) -> list[TodayItem]:
         """People with an open parcours whose referent is missing, deactivated or no longer
         on the structure's staff. Listed in both filters: they are nobody's yet."""
-        staff = Membership.objects.filter(
-            user_id=OuterRef("participant__referent_id"),
-            structure_id=self.structure_id,
-            is_active=True,
-            user__is_active=True,
-            role__in=[Role.CASEWORKER, Role.MANAGER],
-        )
         rows = (
             Parcours.objects.filter(
                 structure_id=self.structure_id,
                 status__in=[ParcoursStatus.ORIENTE, ParcoursStatus.EN_COURS],
             )
-            .filter(~Exists(staff))
+            .filter(~Exists(on_staff(self.structure_id, OuterRef("participant__referent_id"))))
             .values(*PERSON)
+            # Without the model's ordering (start date), which DISTINCT would otherwise keep:
+            # a person with two open parcours is one item.
+            .order_by()
             .distinct()
         )
         return [
@@ -367,6 +378,17 @@ class TodayQueries:
             )
             for row in rows
         ]
+
+
+def is_overdue(item: TodayItem, today: dt.date) -> bool:
+    """Past its date (an orientation: waiting longer than ORIENTATION_LATE_DAYS); an undated
+    item (a file without a referent) is never overdue. The page's red badge and the
+    referents' "en retard" count are this one test."""
+    if item.due_on is None:
+        return False
+    if item.kind == TodayKind.ORIENTATION:
+        return item.details["days"] > ORIENTATION_LATE_DAYS
+    return item.due_on < today
 
 
 def items_by_urgency(items: list[TodayItem]) -> list[TodayItem]:

@@ -19,10 +19,14 @@ SESSION_KEY = "today.badge"
 MINE, STRUCTURE = "moi", "structure"
 
 
+def who_for(scope, structure_id: int) -> str:
+    """Caseworkers start with their own people, managers with the whole structure (the
+    page's first filter, the navigation's count and the daily digest)."""
+    return STRUCTURE if structure_id in scope.manager_structure_ids else MINE
+
+
 def default_who(request, structure_id: int) -> str:
-    """Caseworkers start with their own people, managers with the whole structure."""
-    manages = structure_id in request.scope.manager_structure_ids
-    return STRUCTURE if manages else MINE
+    return who_for(request.scope, structure_id)
 
 
 def remember_count(request, structure_id: int, count: int) -> None:

@@ -12,9 +12,11 @@ from .views import (
     orientations,
     parcours,
     participants,
+    referents,
     rights,
     snapshots,
     today,
+    transfers,
 )
 
 app_name = "participants"
@@ -22,6 +24,9 @@ app_name = "participants"
 urlpatterns = [
     path("", participants.participant_list, name="list"),
     path("aujourdhui/", today.today, name="today"),
+    # The structure's referents and handing files over (its managers only; ?de= names whose).
+    path("referents/", referents.referents, name="referents"),
+    path("referents/reattribuer/", referents.referents_reassign, name="referents_reassign"),
     path("orientations/nouvelle/", orientations.orientation_create, name="orientation_create"),
     path(
         "parcours/<int:parcours_pk>/entree/",
@@ -44,6 +49,13 @@ urlpatterns = [
     path("nouveau/", participants.participant_create, name="create"),
     path("<int:participant_pk>/", participants.participant_detail, name="detail"),
     path("<int:participant_pk>/modifier/", participants.participant_update, name="update"),
+    # Transfer of a file to another structure of the deployment (its managers only).
+    path(
+        "<int:participant_pk>/transfert/",
+        transfers.participant_transfer,
+        name="participant_transfer",
+    ),
+    path("transferts/", transfers.transfer_list, name="transfers"),
     # People's rights on one file (structure managers only).
     path(
         "<int:participant_pk>/droits/export.json",

@@ -37,7 +37,9 @@ SUPPRESSION_FR = (
     "qu'aucune n'en représente plus de 85 % (règle de dominance de l'Insee) ; sinon ils sont "
     "publiés « s ». Les lignes par structure donnent les chiffres propres de chaque "
     "structure, avec la même règle des effectifs de 1 à 10, et aucune structure ne peut, "
-    "avec ses propres chiffres, recalculer un petit effectif d'une autre."
+    "avec ses propres chiffres, recalculer un petit effectif d'une autre. Les heures "
+    "travaillées et les ETP d'une case de 1 à 10 personnes ne sont pas publiés, ni ceux "
+    "d'autres cases qui permettraient de les recalculer."
 )
 SUPPRESSION_EN = (
     'Statistical confidentiality: every count from 1 to 10 is published as "< 11"; other '
@@ -48,7 +50,8 @@ SUPPRESSION_EN = (
     'more than 85 % of them (INSEE dominance rule); otherwise they are published as "s". '
     "The rows per structure give each structure's own figures, with the same rule for "
     "counts from 1 to 10, and no structure can use its own figures to recompute another's "
-    "small count."
+    "small count. Hours worked and FTE of a cell of 1 to 10 persons are not published, nor "
+    "those of other cells from which they could be recomputed."
 )
 
 DEFINITIONS = [
@@ -148,6 +151,66 @@ DEFINITIONS = [
         "Continuation after Premières Heures",
         "Premières Heures exits of the period to a CDDI in the ACI, a Convergence parcours "
         "or another SIAE / Premières Heures exits of the period.",
+    ),
+    Definition(
+        "followup_checks",
+        "Contrôles de suivi réalisés",
+        "Contrôles de suivi à 6 mois (ou à 12 mois) après la sortie dont la date de "
+        "réalisation est dans la période ; ceux des sorties neutralisées ne comptent pas. "
+        "« Dont personnes injoignables » : ceux où la personne n'a pas pu être jointe.",
+        "Follow-up checks done",
+        "Follow-up checks 6 (or 12) months after exit whose date of completion lies in the "
+        'period; those of neutralised exits do not count. "Of which unreachable": those '
+        "where the person could not be reached.",
+    ),
+    Definition(
+        "followup_employment_rate",
+        "En emploi ou en formation à 6 et à 12 mois",
+        "Parmi ces contrôles où la personne a été jointe, part de ceux où sa situation "
+        "relève de l'emploi durable, de l'emploi de transition ou d'une sortie positive "
+        "(formation comprise), selon la typologie des situations de sortie. Les personnes "
+        "injoignables sont comptées à part, hors du dénominateur.",
+        "In employment or training at 6 and 12 months",
+        "Among those checks where the person was reached, the share whose situation is "
+        "lasting employment, transition employment or a positive exit (training included), "
+        "by the typology of exit situations. Unreachable people are counted apart, outside "
+        "the denominator.",
+    ),
+    Definition(
+        "followup_housing_kept_rate",
+        "Logement conservé à 12 mois (Convergence)",
+        "Parmi les contrôles à 12 mois de la période où la personne a été jointe et dont le "
+        "logement à la sortie était un logement autonome ou accompagné, part de ceux où il "
+        "l'est encore. Un contrôle sans logement renseigné compte comme non logé.",
+        "Housing kept at 12 months (Convergence)",
+        "Among the 12-month checks of the period where the person was reached and whose "
+        "housing at exit was independent or supported housing, the share where it still "
+        "is. A check without a recorded housing counts as not housed.",
+    ),
+    Definition(
+        "referrals",
+        "Orientations reçues",
+        "Parcours dont la date d'orientation est dans la période.",
+        "Referrals received",
+        "Parcours whose referral date lies in the period.",
+    ),
+    Definition(
+        "orientation_delay_days",
+        "Entrées après orientation et délai moyen",
+        "Parcours orientés dont la date d'entrée est dans la période ; délai moyen : "
+        "moyenne, en jours, de la date d'entrée moins la date d'orientation.",
+        "Entries after referral and average delay",
+        "Referred parcours whose start date lies in the period; average delay: mean, in "
+        "days, of the start date minus the referral date.",
+    ),
+    Definition(
+        "non_entries",
+        "Non-entrées par motif",
+        "Orientations closes sans entrée dont la date de décision est dans la période, "
+        "réparties selon le motif de non-entrée.",
+        "Non-starts by reason",
+        "Referrals closed without a start whose decision date lies in the period, by "
+        "reason for not starting.",
     ),
     Definition(
         "attainment",

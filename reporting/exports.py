@@ -44,7 +44,54 @@ def dashboard_datasets(published: dict) -> list[tablib.Dataset]:
     )
     for c in published["categories"]:
         categories.append(safe_row([c["label"], c["value"]]))
-    return [key, structures, months, categories]
+    return [key, structures, months, categories, *_outcome_datasets(published)]
+
+
+def _outcome_datasets(published: dict) -> list[tablib.Dataset]:
+    """The follow-up and orientation tables, when the document has them (a funder PDF
+    frozen before they existed has not)."""
+    datasets = []
+    if published.get("followup"):
+        followup = tablib.Dataset(
+            title=_("Suivi après la sortie")[:31],
+            headers=[
+                _("Contrôle (mois après la sortie)"),
+                _("Contrôles réalisés"),
+                _("dont personnes injoignables"),
+                _("En emploi ou en formation"),
+                _("Logement conservé"),
+            ],
+        )
+        for row in published["followup"]:
+            followup.append(
+                safe_row(
+                    [
+                        str(row["months"]),
+                        row["checks"],
+                        row["unreachable"],
+                        row["employment_rate"],
+                        row["housing_kept_rate"] or "",
+                    ]
+                )
+            )
+        datasets.append(followup)
+    if published.get("orientations"):
+        o = published["orientations"]
+        orientations = tablib.Dataset(
+            title=_("Orientations")[:31], headers=[_("Indicateur"), _("Valeur")]
+        )
+        orientations.append(safe_row([_("Orientations reçues"), o["referrals"]]))
+        orientations.append(safe_row([_("Entrées après orientation"), o["entries"]]))
+        orientations.append(
+            safe_row(
+                [_("Délai moyen de l'orientation à l'entrée (jours)"), o["average_delay_days"]]
+            )
+        )
+        orientations.append(safe_row([_("Non-entrées"), o["non_entries"]]))
+        for reason in o["reasons"]:
+            orientations.append(safe_row([reason["label"], reason["value"]]))
+        datasets.append(orientations)
+    return datasets
 
 
 def comparison_dataset(rows: list[dict], labels: list[str]) -> tablib.Dataset:

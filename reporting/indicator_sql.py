@@ -128,7 +128,12 @@ def housing_joins(gate: str, entree: str, sortie: str) -> str:
           AND (s.parcours_id = p.id OR s.date <= p.start_date)
         ORDER BY (s.parcours_id IS NOT NULL AND s.parcours_id = p.id) DESC, s.date DESC, s.id DESC
         LIMIT 1
-    ) eh ON true
+    ) eh ON true{exit_housing_join(gate, sortie)}"""  # noqa: S608 — the module's own constants only (see above)
+
+
+def exit_housing_join(gate: str, sortie: str) -> str:
+    """The housing at a parcours' exit (column `xh.housing`), as in `housing_joins`."""
+    return f"""
     LEFT JOIN LATERAL (
         SELECT s.housing FROM participants_situationsnapshot s
         WHERE {gate}

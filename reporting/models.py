@@ -1,10 +1,12 @@
 """Frozen funder reports: the figures of a deployment × period as published at one moment."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Deployment
@@ -48,6 +50,9 @@ class ReportSnapshot(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("figé le"), auto_now_add=True)
+    # When the rendering was last queued (at the freeze, again at each retry): a report
+    # still pending or running REPORT_STALLED_AFTER_MINUTES later is stalled.
+    queued_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
     status = models.CharField(
         _("état"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
@@ -89,6 +94,21 @@ class ReportSnapshot(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Still pending or running `REPORT_STALLED_AFTER_MINUTES` after it was queued."""
+        return not self.is_finished and self.queued_at < stalled_before()
+
+    @property
+    def may_retry(self) -> bool:
+        """A stalled or failed rendering may be queued again (`report_snapshot_retry`)."""
+        return self.status == ReportStatus.FAILED or self.is_stalled
+
+
+def stalled_before():
+    """A rendering queued before this moment and not finished is stalled."""
+    return timezone.now() - dt.timedelta(minutes=settings.REPORT_STALLED_AFTER_MINUTES)
 
 
 class HoursByMonth(models.Model):

@@ -166,6 +166,16 @@ def parse(code: str) -> Period:
     raise ValueError(_("Période inconnue : %(code)s") % {"code": code})
 
 
+def is_calendar_year(period: Period) -> bool:
+    """1 January to 31 December of one year, whatever its code (`2021`, or the same bounds
+    as free dates)."""
+    return (
+        period.start.year == period.end.year
+        and (period.start.month, period.start.day) == (1, 1)
+        and (period.end.month, period.end.day) == (12, 31)
+    )
+
+
 def choices_around(today: dt.date, *, years: int = 4) -> list[Period]:
     """The periods offered in the dashboard's selector, most recent first."""
     periods: list[Period] = []

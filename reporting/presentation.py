@@ -23,6 +23,7 @@ from .figures import CATEGORY_CODES, Indicators, rate_flags
 from .formats import Numbers, indicator_labels, month_label
 from .published_cells import COUNT_KEYS, columns_for, is_count, row_cells
 from .published_grid import comparison_status, dashboard_status
+from .published_outcomes import publish_followup, publish_orientations
 from .suppression import DOMINANCE, PUBLISHED, SECONDARY, label
 
 # The name tests/reporting/test_number_formats.py knows it by.
@@ -106,6 +107,14 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         "total_cells": head_cells,
         "generated_on": (generated_on or dt.date.today()).isoformat(),
     }
+    figures_after = dashboard.outcomes
+    if figures_after is not None:
+        document["followup"] = publish_followup(
+            figures_after, suppressed=suppressed, territorial=territorial
+        )
+        document["orientations"] = publish_orientations(
+            figures_after, suppressed=suppressed, territorial=territorial
+        )
     return document
 
 

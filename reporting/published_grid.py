@@ -1,13 +1,21 @@
 """The suppression grid of a published document: every count it prints, the equations
 that tie them together (rows → total, categories → exits, months → total, a territory →
 the territories it contains), which cells fail the dominance rule, and the statuses
-`reporting.suppression` gives them. See docs/indicators.md, "Secret statistique"."""
+`reporting.suppression` gives them; and the hours (and FTE) withheld for cells of fewer
+than 11 persons (`withheld_hours`). See docs/indicators.md, "Secret statistique"."""
 
 from dataclasses import dataclass, field
 
 from .figures import CATEGORY_CODES
 from .published_cells import count
-from .suppression import PUBLISHED, Constraint, contributions, is_dominated, suppress
+from .suppression import (
+    PUBLISHED,
+    THRESHOLD,
+    Constraint,
+    contributions,
+    is_dominated,
+    suppress,
+)
 
 
 @dataclass
@@ -95,14 +103,63 @@ def dashboard_status(
     status = grid.statuses(suppressed)
     total_hidden: set[str] = set()
     row_hidden: dict = {}
+    table = dashboard.table
     if territorial:
-        table = dashboard.table
         total_hidden, hours_dominated = _derived_dominance(table, structure_ids)
         if hours_dominated and structure_ids:
             # The territory's hours are the sum of the rows': hide the largest row's too.
             top = max(structure_ids, key=lambda pk: table.by_structure[pk].hours_worked)
             row_hidden[top] = {"hours_worked", "fte"}
+    if suppressed:
+        total_withheld, rows_withheld = withheld_hours(
+            table.total.accompanied,
+            {pk: table.by_structure[pk].accompanied for pk in structure_ids},
+            total_hidden="hours_worked" in total_hidden,
+        )
+        if total_withheld:
+            total_hidden |= HOURS
+        for pk in rows_withheld:
+            row_hidden.setdefault(pk, set()).update(HOURS)
     return DashboardStatus(status, total_hidden, row_hidden)
+
+
+HOURS = {"hours_worked", "fte"}
+
+
+def withheld_hours(
+    total_headcount: int, headcounts: dict, *, total_hidden: bool = False
+) -> tuple[bool, set]:
+    """Whether the total's hours (and FTE) are withheld, and the rows whose are.
+
+    Hours worked by fewer than 11 persons are as telling as a small count: the hours and
+    FTE of a cell whose headcount (`accompanied`) is 1–10 are withheld, the total's
+    included. The total's hours are the sum of the rows', so whatever the published rows
+    leave out can be recomputed: the rows withheld must together gather ≥ 11 persons even
+    for a structure that subtracts its own row (an insider). More rows (of ≥ 11 persons)
+    are withheld, fewest persons first, until that holds; when no choice of rows makes it
+    hold, the total's hours are withheld instead. A withheld total leaves at least two
+    unknowns in that one equation (it and each withheld row), so nothing more needs hiding.
+    (`total_hidden`: the dominance rule already withholds the total's hours.)
+    """
+    small = {pk for pk, n in headcounts.items() if 1 <= n < THRESHOLD}
+    total_withheld = total_hidden or 1 <= total_headcount < THRESHOLD
+    if total_withheld or not small:
+        return total_withheld, small
+
+    def protected(rows: set) -> bool:
+        gathered = sum(headcounts[pk] for pk in rows)
+        return all(gathered - headcounts[pk] >= THRESHOLD for pk in rows)
+
+    rows = set(small)
+    others = sorted(
+        (pk for pk, n in headcounts.items() if n >= THRESHOLD),
+        key=lambda pk: (headcounts[pk], repr(pk)),
+    )
+    while not protected(rows) and others:
+        rows.add(others.pop(0))
+    if protected(rows):
+        return False, rows
+    return True, small
 
 
 def _derived_dominance(table, structure_ids) -> tuple[set[str], bool]:

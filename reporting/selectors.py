@@ -32,6 +32,7 @@ from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
 from . import territory_years
+from .outcomes import Outcomes, outcomes
 from .periods import Period
 from .scopes import (  # noqa: F401 — re-exported
     ReportScope,
@@ -69,6 +70,9 @@ class Dashboard:
     months: list[ind.MonthPoint]
     structures: dict[int, "StructureName"]
     targets: dict[str, int] = field(default_factory=dict)
+    # Follow-up and orientation figures; None on a suppressed drill-down to one structure
+    # (they are published at the territory's level only, reporting.published_outcomes).
+    outcomes: Outcomes | None = None
 
     @property
     def total(self) -> ind.Indicators:
@@ -138,6 +142,12 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
             ids,
             lambda: ind.indicator_table(territory_id=territory_id, with_months=True, **arguments),
         )
+    drill_down = report_scope.suppressed and report_scope.structure is not None
+    figures_after = (
+        None
+        if drill_down
+        else reporting_read(ids, lambda: outcomes(territory_id=territory_id, **arguments))
+    )
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
@@ -155,6 +165,7 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         months=months,
         structures=structures,
         targets=targets,
+        outcomes=figures_after,
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes of the reporting layer: freezing a funder report and queueing its PDF.
+"""Writes of the reporting layer: freezing a funder report and queueing its PDF (again,
+when the first rendering stalled or failed).
 
 The rendering itself is `reporting.rendering` (run by the background job of
 `reporting.tasks`); its entry points are re-exported here, where callers know them.
@@ -8,12 +9,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sites.tenancy import Scope
 
-from . import selectors
-from .models import ReportSnapshot
+from . import policies, selectors
+from .models import ReportSnapshot, ReportStatus, stalled_before
 from .periods import Period
 from .presentation import publish_dashboard
 from .rendering import (  # noqa: F401 — re-exported
@@ -31,8 +33,11 @@ def report_snapshot_create(
 
     The figures are computed now (a few aggregate queries) and never again: the PDF, today
     or next year, is rendered from this frozen copy. Small counts are suppressed before
-    freezing, so the stored document holds nothing a funder may not read.
+    freezing, so the stored document holds nothing a funder may not read. A funder freezes
+    calendar years only (ValueError otherwise, `policies.reads_calendar_years_only`).
     """
+    if not policies.may_read_period(scope, period):
+        raise ValueError(policies.years_only_message())
     report_scope = selectors.deployment_report_scope(scope=scope, deployment_id=deployment_id)
     dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
     today = timezone.localdate()
@@ -48,6 +53,30 @@ def report_snapshot_create(
     )
     render_report_snapshot.enqueue(snapshot.pk)
     return snapshot
+
+
+def report_snapshot_retry(*, scope: Scope, snapshot: ReportSnapshot) -> bool:
+    """Queue the rendering of a stalled or failed report again; False when it is neither
+    (any more): done meanwhile, or queued again by somebody else a moment ago.
+
+    The check and the change are one conditional UPDATE, so two people pressing the button
+    together queue one rendering. The figures stay frozen: the PDF is rendered from them,
+    byte for byte the one the first rendering would have given.
+    """
+    selectors.deployment_report_scope(scope=scope, deployment_id=snapshot.deployment_id)
+    retryable = Q(status=ReportStatus.FAILED) | Q(
+        status__in=(ReportStatus.PENDING, ReportStatus.RUNNING), queued_at__lt=stalled_before()
+    )
+    with transaction.atomic():
+        queued = (
+            ReportSnapshot.objects.filter(retryable, pk=snapshot.pk).update(
+                status=ReportStatus.PENDING, progress=0, error="", queued_at=timezone.now()
+            )
+            == 1
+        )
+        if queued:
+            render_report_snapshot.enqueue(snapshot.pk)
+    return queued
 
 
 def period_for_deployment(

@@ -31,4 +31,5 @@ urlpatterns = [
     path("deploiements/<int:pk>/", views.deployment_reports, name="deployment_reports"),
     path("pdf/<uuid:uuid>/", views.snapshot_detail, name="snapshot_detail"),
     path("pdf/<uuid:uuid>/telecharger/", views.snapshot_download, name="snapshot_download"),
+    path("pdf/<uuid:uuid>/relancer/", views.snapshot_retry, name="snapshot_retry"),
 ]

@@ -2,13 +2,14 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.enums import TargetMetric
 from sites.ratelimit.decorators import asks_export, is_post, rate_limited
@@ -23,24 +24,25 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def _period(request: HttpRequest, default: periods.Period) -> periods.Period:
     """The period asked for (`periode` code, or `du`/`au` dates), else the default; 404 on
-    a malformed value rather than a 500."""
+    a malformed value rather than a 500, and on a period the caller may not read (a funder
+    reads calendar years only)."""
     start, end = request.GET.get("du"), request.GET.get("au")
     try:
         if start and end:
-            return periods.free(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-        code = request.GET.get("periode")
-        return periods.parse(code) if code else default
+            period = periods.free(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        else:
+            code = request.GET.get("periode")
+            period = periods.parse(code) if code else default
     except ValueError:
         raise Http404 from None
+    if not policies.may_read_period(request.scope, period):
+        raise Http404
+    return period
 
 
-def _default_period() -> periods.Period:
-    return periods.year(timezone.localdate().year)
-
-
-def _period_choices(current: periods.Period, targets: list[periods.Period]) -> list[dict]:
+def _period_choices(request, current: periods.Period, targets: list[periods.Period]) -> list[dict]:
     options = periods.choices_around(timezone.localdate(), years=6)
-    options = [*targets, *options]
+    options = [p for p in (*targets, *options) if policies.may_read_period(request.scope, p)]
     if current not in options and current.code not in {p.code for p in options}:
         options.insert(0, current)
     seen, result = set(), []
@@ -88,21 +90,23 @@ def _target_periods(targets: list[selectors.TargetInfo]) -> list[periods.Period]
     return result
 
 
-def _targets_shown(targets: list[selectors.TargetInfo]) -> list[dict]:
-    """The targets as printed next to the gauge (with a link to their period)."""
+def _targets_shown(scope, targets: list[selectors.TargetInfo]) -> list[dict]:
+    """The targets as printed next to the gauge (with a link to their period, when the
+    caller may read it)."""
     return [
         {
             "code": t.period.code,
             "period": str(t.period.label),
             "metric": str(TargetMetric(t.metric).label),
             "value": t.value,
+            "linked": policies.may_read_period(scope, t.period),
         }
         for t in targets
     ]
 
 
 def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
-    period = _period(request, _default_period())
+    period = _period(request, policies.default_year(request.scope))
     targets = (
         selectors.territory_targets(report_scope=report_scope)
         if not export_fmt and report_scope.structure is None
@@ -128,6 +132,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             exports.dashboard_datasets(published), fmt=export_fmt, filename=name
         )
     drill_down = report_scope.territory is not None and report_scope.structure is None
+    years_only = policies.reads_calendar_years_only(request.scope)
     return render(
         request,
         "reporting/dashboard.html",
@@ -138,10 +143,11 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "groups": column_groups(
                 published, markup=True, link_period=period.code if drill_down else None
             ),
-            "period_choices": _period_choices(period, _target_periods(targets)),
-            "territory_targets": _targets_shown(targets),
+            "period_choices": _period_choices(request, period, _target_periods(targets)),
+            "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
+            "years_only": years_only,
         },
     )
 
@@ -175,7 +181,7 @@ def own_dashboard(request: HttpRequest, programme: str, export_fmt: str = "") ->
 @rate_limited("export", when=asks_export)
 @policy(policies.may_see_national_view, hidden=True)
 def national(request: HttpRequest, programme: str, export_fmt: str = "") -> HttpResponse:
-    period = _period(request, _default_period())
+    period = _period(request, policies.default_year(request.scope))
     comparison = selectors.national_figures(
         scope=request.scope, programme=selectors.get_programme(programme), period=period
     )
@@ -194,7 +200,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
         {
             "figures": published,
             "programme": comparison.programme,
-            "period_choices": _period_choices(period, []),
+            "period_choices": _period_choices(request, period, []),
             "query": request.GET.urlencode(),
             "keep_structure": "",
         },
@@ -208,11 +214,15 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen reports of a deployment, and the form that freezes a new one."""
     report_scope = selectors.deployment_report_scope(scope=request.scope, deployment_id=pk)
     deployment = report_scope.deployment
+    years_only = policies.reads_calendar_years_only(request.scope)
     if request.method == "POST":
         try:
             period = periods.parse(request.POST.get("periode", ""))
         except ValueError:
             messages.error(request, _("Choisissez une période dans la liste."))
+            return redirect("reporting:deployment_reports", pk=pk)
+        if not policies.may_read_period(request.scope, period):
+            messages.error(request, policies.years_only_message())
             return redirect("reporting:deployment_reports", pk=pk)
         snapshot = services.report_snapshot_create(
             scope=request.scope, deployment_id=pk, period=period, user=request.user
@@ -222,20 +232,39 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
     default = services.period_for_deployment(
         deployment=deployment,
         today=timezone.localdate(),
-        target_periods=[t.period for t in targets],
+        target_periods=[
+            t.period for t in targets if policies.may_read_period(request.scope, t.period)
+        ],
+    )
+    snapshots = ReportSnapshot.objects.filter(deployment=deployment).only(
+        "uuid",
+        "period_code",
+        "created_at",
+        "queued_at",
+        "status",
+        "progress",
+        "figures_sha256",
+        "period_start",
+        "period_end",
     )
     return render(
         request,
         "reporting/deployment_reports.html",
         {
             "deployment": deployment,
-            "snapshots": ReportSnapshot.objects.filter(deployment=deployment).only(
-                "uuid", "period_code", "created_at", "status", "progress", "figures_sha256"
-            ),
-            "period_choices": _period_choices(default, _target_periods(targets)),
-            "territory_targets": _targets_shown(targets),
+            "snapshots": [s for s in snapshots if _may_open(request, s)],
+            "period_choices": _period_choices(request, default, _target_periods(targets)),
+            "territory_targets": _targets_shown(request.scope, targets),
+            "years_only": years_only,
         },
     )
+
+
+def _may_open(request: HttpRequest, snapshot: ReportSnapshot) -> bool:
+    """A funder opens the reports of calendar years only, whoever froze them (a
+    coordinator's quarter would be a period the funder may not read)."""
+    period = periods.Period(snapshot.period_start, snapshot.period_end)
+    return policies.may_read_period(request.scope, period)
 
 
 def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
@@ -247,7 +276,7 @@ def _snapshot_or_404(request: HttpRequest, uuid) -> ReportSnapshot:
         .filter(uuid=uuid)
         .first()
     )
-    if snapshot is None:
+    if snapshot is None or not _may_open(request, snapshot):
         raise Http404
     selectors.deployment_report_scope(scope=request.scope, deployment_id=snapshot.deployment_id)
     return snapshot
@@ -260,7 +289,24 @@ def snapshot_detail(request: HttpRequest, uuid) -> HttpResponse:
     template = (
         "reporting/_snapshot_status.html" if request.htmx else "reporting/snapshot_detail.html"
     )
-    return render(request, template, {"snapshot": snapshot})
+    return render(
+        request,
+        template,
+        {"snapshot": snapshot, "stalled_minutes": settings.REPORT_STALLED_AFTER_MINUTES},
+    )
+
+
+@require_POST
+@rate_limited("export")
+@policy(policies.may_generate_funder_reports, hidden=True)
+def snapshot_retry(request: HttpRequest, uuid) -> HttpResponse:
+    """Queue again the rendering of a stalled or failed report (its figures stay frozen)."""
+    snapshot = _snapshot_or_404(request, uuid)
+    if services.report_snapshot_retry(scope=request.scope, snapshot=snapshot):
+        messages.success(request, _("La génération du PDF est relancée."))
+    else:
+        messages.info(request, _("Ce rapport n'est ni bloqué ni en échec : rien à relancer."))
+    return redirect("reporting:snapshot_detail", uuid=snapshot.uuid)
 
 
 @require_GET

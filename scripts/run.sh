@@ -8,23 +8,13 @@ py="$(dirname "$0")/../.venv/bin/python"
 mkdir -p "${MEDIA_ROOT:-var/media}"
 "$py" manage.py migrate --noinput
 "$py" manage.py seed_demo
-# The worker runs without the autoreloader: under it, a database restart killed the worker's
-# thread while the process stayed up, and PDFs stayed pending. Alone, a lost database ends
-# the process (OperationalError), and this loop starts it again, as systemd does in
-# production (docs/deployment.md). Code changes to tasks need a new `make run`.
+# The background worker, under the restart loop the restart drill checks (scripts/worker.sh:
+# no autoreloader; a lost database is waited for, anything else restarts it in 2 s).
 : >var/worker.log
-(
-  trap 'kill "$child" 2>/dev/null; exit 0' TERM INT
-  while true; do
-    "$py" manage.py db_worker --no-reload &
-    child=$!
-    wait "$child" || true
-    echo "db_worker ended; restarting in 2 s" >&2
-    sleep 2
-  done
-) >>var/worker.log 2>&1 &
+"$(dirname "$0")/worker.sh" >>var/worker.log 2>&1 &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true' EXIT
+# Stopped before scripts/with-db.sh stops the database.
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null || true' EXIT
 # The logins are printed once the server's own banner is out, so they stay in view.
 (sleep 4 && "$py" manage.py demo_logins) &
 "$py" manage.py runserver 127.0.0.1:8000

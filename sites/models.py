@@ -218,6 +218,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # The person's own settings ("Mon compte").
+    daily_digest = models.BooleanField(
+        _("résumé quotidien par e-mail"),
+        default=False,
+        help_text=_(
+            "Chaque matin, le nombre de choses à faire sur « Aujourd'hui » et un lien : "
+            "jamais un nom ni un détail sur une personne."
+        ),
+    )
+    # The last day `send_today_digest` dealt with this person (sent, or nothing to send):
+    # at most one digest a day, whatever the number of runs.
+    daily_digest_done_on = models.DateField(
+        _("dernier résumé quotidien le"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

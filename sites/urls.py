@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("deconnexion/", authenticated(auth_views.LogoutView.as_view()), name="logout"),
     path("structure/", views.switch_structure, name="switch_structure"),
+    path("compte/", views.account, name="account"),
     # Password reset by e-mail (console backend by default, SMTP through settings).
     path(
         "mot-de-passe/oubli/",

@@ -1,18 +1,22 @@
-"""Home page, health check and the structure switcher."""
+"""Home page, the person's own account, health checks and the structure switcher."""
 
 import os
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import user_has_device
 
 from .active_structure import set_active_structure
+from .forms import DailyDigestForm
+from .services import user_set_daily_digest
 from .tenancy.permissions import authenticated, may_open, public
 
 # The reporting dashboards, in order of preference, for people who see no person.
@@ -38,6 +42,40 @@ def home(request: HttpRequest) -> HttpResponse:
     if dashboard and request.scope.sees_aggregates:
         return redirect(dashboard)
     return render(request, "sites/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+@authenticated
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's own account: who they are, their second factor, and the daily digest
+    of "Aujourd'hui" (offered to those who have one: caseworkers and managers)."""
+    user = request.user
+    offers_digest = request.scope.sees_persons
+    # An unchecked box posts nothing: an empty POST is still a submitted form.
+    data = request.POST if request.method == "POST" else None
+    form = DailyDigestForm(data, initial={"daily_digest": user.daily_digest})
+    if request.method == "POST":
+        if not offers_digest:
+            raise PermissionDenied
+        if form.is_valid():
+            enabled = form.cleaned_data["daily_digest"]
+            user_set_daily_digest(user=user, enabled=enabled)
+            messages.success(
+                request,
+                _("Vous recevrez le résumé quotidien par e-mail.")
+                if enabled
+                else _("Vous ne recevrez plus le résumé quotidien."),
+            )
+            return redirect("account")
+    return render(
+        request,
+        "sites/account.html",
+        {
+            "form": form,
+            "offers_digest": offers_digest,
+            "has_second_factor": user_has_device(user, confirmed=True),
+        },
+    )
 
 
 @require_POST

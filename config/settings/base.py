@@ -41,8 +41,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_tasks",
-    "django_tasks_db",
     "sites",
     "sites.audit",
     "sites.ratelimit",
@@ -50,6 +48,10 @@ INSTALLED_APPS = [
     "participants",
     "reporting",
     "demo",
+    # After the project's apps: `manage.py db_worker` is sites' (a worker that waits for
+    # its database, sites/worker.py), not django-tasks-db's own.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -231,13 +233,35 @@ STORAGES = {
 # Uploaded spreadsheets are kept outside any publicly served folder.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# E-mail (password resets, the daily digest): one URL, read by django-environ.
+# `consolemail://` prints e-mails on the console (the default: development);
+# `smtp+tls://USER:PASSWORD@smtp.example.org:587` (STARTTLS) or `smtp+ssl://…:465` (implicit
+# TLS) in production, the user and password percent-encoded. The separate EMAIL_HOST,
+# EMAIL_PORT… variables of earlier releases are refused, so an upgrade cannot silently fall
+# back to the console.
+_LEGACY_EMAIL = ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER"]
+_LEGACY_EMAIL += ["EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS"]
+if "EMAIL_URL" not in env.ENVIRON and any(name in env.ENVIRON for name in _LEGACY_EMAIL):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and "
+        "EMAIL_USE_TLS are replaced by EMAIL_URL (docs/configuration.md), e.g. "
+        "EMAIL_URL=smtp+tls://user:password@smtp.example.org:587"
+    )
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# Seconds before an unanswering SMTP server fails the send (never a hung daily job).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sillon <no-reply@sillon.localhost>")
+# The site's address as people open it, for the links of e-mails sent outside a request
+# (the daily digest): `https://sillon.example.org`. `send_today_digest` refuses to run
+# without it (config.settings.dev sets the local server's).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 # Sessions: 30 minutes idle, 12 hours in all (ASVS 4.0.3 L2 3.3.1/3.3.2), enforced by
 # sites.auth.middleware.SessionTimeoutMiddleware; the cookie itself never outlives 12 h.
@@ -364,6 +388,9 @@ LOGGING = {
 # Background jobs (funder PDF rendering, the import's analysis, …): rows in PostgreSQL, run
 # by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A funder report still waiting for its PDF this long after it was queued is shown as
+# stalled, with a button to render it again (the worker stopped mid-way, or never ran).
+REPORT_STALLED_AFTER_MINUTES = env.int("REPORT_STALLED_AFTER_MINUTES", default=10)
 
 # Reading an uploaded spreadsheet (docs/import-format.md, docs/security.md): bounds checked
 # while reading, beyond the 5 MB upload cap. The analysis runs in the background worker.

@@ -9,3 +9,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The demo logs in with a password only unless OTP_REQUIRED_ROLES is set (docs/security.md).
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
+# Links of the e-mails sent by the daily jobs point at the local server (make run).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -9,6 +9,7 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "https://sillon.test"
 # A stable name, so `--reuse-db` (the default, see pyproject) finds the database of the last
 # run; named after the checkout, so two checkouts sharing one server never share a test
 # database. pytest-xdist adds a `_gw<n>` suffix per worker.

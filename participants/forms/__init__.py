@@ -10,6 +10,7 @@ like any unknown value.
 from .actions import ActionForm
 from .base import HOURS_WIDGET, ParcoursChoiceField, StyledFormMixin
 from .parcours import (
+    ContinuationForm,
     ExitForm,
     HoursStageForm,
     LinkPreviousForm,
@@ -17,10 +18,13 @@ from .parcours import (
     grouped_exit_situations,
 )
 from .participant import ParticipantForm
+from .referents import ReassignForm
 from .snapshots import HEALTH_FLAGS, SnapshotForm, snapshot_initial
+from .transfers import TransferForm
 
 __all__ = [
     "ActionForm",
+    "ContinuationForm",
     "ExitForm",
     "HEALTH_FLAGS",
     "HOURS_WIDGET",
@@ -29,8 +33,10 @@ __all__ = [
     "ParcoursChoiceField",
     "ParcoursEnrolForm",
     "ParticipantForm",
+    "ReassignForm",
     "SnapshotForm",
     "StyledFormMixin",
+    "TransferForm",
     "grouped_exit_situations",
     "snapshot_initial",
 ]

@@ -39,7 +39,12 @@ class ReferralForm(StyledFormMixin, forms.Form):
         label=_("Programme proposé"), queryset=None, empty_label=_("— Choisissez le programme —")
     )
     referred_by = forms.ChoiceField(
-        label=_("Orienté·e par"), choices=[("", _("— Choisissez —")), *ReferralSource.choices]
+        label=_("Orienté·e par"),
+        choices=[
+            ("", _("— Choisissez —")),
+            # A transfer is recorded by the transfer itself, never typed.
+            *[(c, t) for c, t in ReferralSource.choices if c != ReferralSource.TRANSFERT],
+        ],
     )
     orienteur = forms.CharField(
         label=_("Précision sur l'orienteur"),
@@ -72,7 +77,18 @@ class OrientationEnterForm(ParcoursEnrolForm):
 
 
 class NonEntryForm(StyledFormMixin, forms.Form):
+    event_dates = ("decided_on",)
+
     reason = forms.ChoiceField(
         label=_("Motif de non-entrée"),
         choices=[("", _("— Choisissez le motif —")), *NonEntryReason.choices],
     )
+    decided_on = forms.DateField(
+        label=_("Date de la décision"),
+        widget=DateInput,
+        help_text=_("Le jour où il a été constaté que la personne n'entrera pas."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -181,4 +181,53 @@ class ExitForm(StyledFormMixin, forms.Form):
     )
 
 
+class ContinuationForm(ParcoursEnrolForm):
+    """The next parcours of an exit to a continuation (suite de parcours), in the exit form:
+    its start (by default the day after the exit), work site and first contract. The
+    programme and the link to the exited parcours are the service's to set."""
+
+    def __init__(self, *args, parcours, **kwargs):
+        super().__init__(*args, participant=parcours.participant, **kwargs)
+        for name in (
+            "programme",
+            "status",
+            "previous",
+            "prolongation_reason",
+            "employer",
+            "placement_company",
+            "derogation_from",
+            "derogation_to",
+        ):
+            self.fields.pop(name, None)
+        start = self.fields["start_date"]
+        start.label = _("Début du nouveau parcours")
+        start.required = False
+        start.help_text = _("Vide : le lendemain de la sortie.")
+        self.fields["weekly_hours"].help_text = _(
+            "Heures du premier contrat du nouveau parcours (Convergence : 20 à 35 h)."
+        )
+
+    def service_kwargs(self) -> dict:
+        """The next parcours' arguments of `services.parcours_continue`."""
+        data = self.cleaned_data
+        return {
+            "next_start_date": data.get("start_date"),
+            "weekly_hours": data["weekly_hours"],
+            "work_site": data.get("work_site"),
+            "contract_kind": data.get("contract_kind"),
+            "planned_end_date": data.get("planned_end_date"),
+        }
+
+    def apply_next_errors(self, error) -> dict:
+        """Show the service's `next_…` errors here; return the others (the exit's)."""
+        others = {}
+        for name, messages in error.message_dict.items():
+            if name.startswith("next_"):
+                field = name.removeprefix("next_")
+                self.add_error(field if field in self.fields else None, messages)
+            else:
+                others[name] = messages
+        return others
+
+
 # Accompaniment actions ------------------------------------------------------------------

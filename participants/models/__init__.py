@@ -18,6 +18,7 @@ from .imports import ImportJob
 from .parcours import CurrentParcours, Parcours
 from .participant import Participant
 from .snapshots import SituationSnapshot
+from .transfers import ParticipantAccessGrant, Transfer
 
 __all__ = [
     "AccompanimentAction",
@@ -29,8 +30,10 @@ __all__ = [
     "ImportJob",
     "Parcours",
     "Participant",
+    "ParticipantAccessGrant",
     "SituationSnapshot",
     "StructureOwned",
+    "Transfer",
     "WorkedHours",
     "history",
 ]

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..enums import ContractKind, ReferralSource
-from ..today import LimitKind, TodayItem, TodayKind
+from ..referents import NOBODY
+from ..today import LimitKind, TodayItem, TodayKind, is_overdue
 from .formats import format_day
 
 
@@ -90,7 +91,7 @@ def _when(item: TodayItem, today: dt.date) -> tuple[str, bool]:
     if item.due_on is None:
         return "", False
     if item.kind == TodayKind.ORIENTATION:
-        return _("depuis le %(day)s") % {"day": format_day(item.due_on)}, item.details["days"] > 14
+        return _("depuis le %(day)s") % {"day": format_day(item.due_on)}, is_overdue(item, today)
     days = (item.due_on - today).days
     if days > 0:
         return ngettext("le %(day)s (dans %(n)s jour)", "le %(day)s (dans %(n)s jours)", days) % {
@@ -101,10 +102,10 @@ def _when(item: TodayItem, today: dt.date) -> tuple[str, bool]:
         return _("aujourd'hui"), False
     return ngettext(
         "le %(day)s (en retard de %(n)s jour)", "le %(day)s (en retard de %(n)s jours)", -days
-    ) % {"day": format_day(item.due_on), "n": -days}, True
+    ) % {"day": format_day(item.due_on), "n": -days}, is_overdue(item, today)
 
 
-def _actions(item: TodayItem, back: str) -> list[Action]:
+def _actions(item: TodayItem, back: str, *, manages: bool) -> list[Action]:
     pk, d = item.subject_id, item.details
     match item.kind:
         case TodayKind.FOLLOWUP_CHECK:
@@ -142,11 +143,18 @@ def _actions(item: TodayItem, back: str) -> list[Action]:
             ]
         case TodayKind.NO_REFERENT:
             url = reverse("participants:update", kwargs={"participant_pk": pk})
-            return [Action(_("Attribuer un·e référent·e"), _with_return(url, back))]
+            actions = [Action(_("Attribuer un·e référent·e"), _with_return(url, back))]
+            if manages:  # the structure's managers hand such files over several at once
+                bulk = reverse("participants:referents_reassign")
+                actions.append(Action(_("Attribuer en lot"), f"{bulk}?{urlencode({'de': NOBODY})}"))
+            return actions
     raise ValueError(item.kind)
 
 
-def today_rows(items: list[TodayItem], *, today: dt.date, back: str) -> list[TodayRow]:
+def today_rows(
+    items: list[TodayItem], *, today: dt.date, back: str, manages: bool = False
+) -> list[TodayRow]:
+    """The page's rows; `manages`: the reader manages the structure (bulk handover links)."""
     rows = []
     for item in items:
         when, overdue = _when(item, today)
@@ -162,7 +170,7 @@ def today_rows(items: list[TodayItem], *, today: dt.date, back: str) -> list[Tod
                 text=_sentence(item),
                 when=when,
                 overdue=overdue,
-                actions=_actions(item, back),
+                actions=_actions(item, back, manages=manages),
                 file_url=file_url,
             )
         )

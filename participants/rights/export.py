@@ -22,6 +22,7 @@ from participants.models import (
     AccompanimentAction,
     Contract,
     Exit,
+    FollowupCheck,
     HoursStage,
     Parcours,
     Participant,
@@ -43,6 +44,7 @@ CHILDREN = [
     ("situations", SituationSnapshot, "participant"),
     ("actions", AccompanimentAction, "parcours__participant"),
     ("exits", Exit, "parcours__participant"),
+    ("followup_checks", FollowupCheck, "parcours__participant"),
 ]
 
 

@@ -18,6 +18,7 @@ from participants.models import (
     AccompanimentAction,
     Contract,
     Exit,
+    FollowupCheck,
     HoursStage,
     Parcours,
     Participant,
@@ -39,6 +40,7 @@ FILE_MODELS = [
     (SituationSnapshot, "participant"),
     (AccompanimentAction, "parcours__participant"),
     (Exit, "parcours__participant"),
+    (FollowupCheck, "parcours__participant"),
 ]
 
 
@@ -131,6 +133,7 @@ def participant_anonymise(*, participant: Participant) -> bool:
         note="", partner="", author=None
     )
     Exit.objects.filter(parcours__participant=pid).update(comment="")
+    FollowupCheck.objects.filter(parcours__participant=pid).update(comment="", recorded_by=None)
     _purge_history(_file_row_ids(pid))
     participant.refresh_from_db()
     return True

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import rules
-from ..enums import EXIT_CATEGORY
+from ..enums import EXIT_CATEGORY, DgefpCategory
 from ..models import Exit, FollowupCheck, Parcours
 from .common import check_dates, raise_errors, touch_contact
 
@@ -30,7 +30,11 @@ def followup_closes_on(exit_: Exit) -> dt.date | None:
 
 def followup_schedule(*, parcours: Parcours, exit_: Exit) -> list[FollowupCheck]:
     """One check per month of `Programme.followup_check_months` that falls within the
-    follow-up (`followup_until` when set, else the programme's `followup_months`)."""
+    follow-up (`followup_until` when set, else the programme's `followup_months`). None
+    after a neutralised exit (death, imprisonment, moving away...): nobody is to be called,
+    and those exits are outside the outcome rates anyway."""
+    if EXIT_CATEGORY.get(exit_.situation) == DgefpCategory.NEUTRALISEE:
+        return []
     programme = parcours.programme
     last_day = exit_.followup_until or rules.add_months(exit_.date, programme.followup_months)
     checks = [

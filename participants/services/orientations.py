@@ -151,16 +151,28 @@ def orientation_enter(
 
 
 @transaction.atomic
-def orientation_decline(*, parcours: Parcours, actor, reason: str) -> Parcours:
-    """ORIENTE → NON_ENTRE, with the reason (an indicator counts them by reason)."""
+def orientation_decline(*, parcours: Parcours, actor, reason: str, decided_on: dt.date) -> Parcours:
+    """ORIENTE → NON_ENTRE, with the reason and the day it was decided (its end date: the
+    indicators count the non-entries of a period by reason)."""
+    check_dates(events={"decided_on": decided_on})
     lock_parcours(parcours)
     if parcours.status != ParcoursStatus.ORIENTE:
         raise ValidationError(_("Cette personne n'est plus en attente d'entrée."))
-    raise_errors({"reason": [] if reason in NonEntryReason else [_("Choisissez le motif.")]})
+    errors = {
+        "reason": [] if reason in NonEntryReason else [_("Choisissez le motif.")],
+        "decided_on": [],
+    }
+    if decided_on < parcours.start_date:
+        errors["decided_on"].append(
+            _("La décision ne peut pas précéder l'orientation (%(day)s).")
+            % {"day": parcours.start_date.strftime("%d/%m/%Y")}
+        )
+    raise_errors(errors)
     parcours.status = ParcoursStatus.NON_ENTRE
     parcours.non_entry_reason = reason
+    parcours.end_date = decided_on
     parcours.version += 1
-    parcours.save(update_fields=["status", "non_entry_reason", "version", "updated_at"])
+    parcours.save(update_fields=["status", "non_entry_reason", "end_date", "version", "updated_at"])
     return parcours
 
 

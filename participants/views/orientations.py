@@ -102,7 +102,10 @@ def orientation_decline(request: HttpRequest, parcours_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.orientation_decline(
-                parcours=parcours, actor=request.user, reason=form.cleaned_data["reason"]
+                parcours=parcours,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                decided_on=form.cleaned_data["decided_on"],
             )
         except ValidationError as error:
             form.apply_service_errors(error)

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from programmes.enums import ProgrammeCode
 from sites.tenancy.permissions import policy
 from web.links import return_url
 
 from .. import policies, selectors, services
-from ..enums import ExitSituation, ParcoursStatus
+from ..enums import ContractKind, ExitSituation, ParcoursStatus
 from ..forms import (
+    ContinuationForm,
     ExitForm,
     HoursStageForm,
     LinkPreviousForm,
@@ -24,10 +24,6 @@ from ..forms import (
     snapshot_initial,
 )
 from .base import log_file_access
-
-# An exit to one of these situations continues in another programme of the structure:
-# after saving, the enrolment form opens with that programme and the link pre-filled.
-NEXT_PROGRAMME = {ExitSituation.SUITE_CVG: ProgrammeCode.CVG}
 
 
 def _file_url(participant_id: int) -> str:
@@ -135,6 +131,7 @@ def parcours_link_previous(request: HttpRequest, parcours_pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @policy(policies.can_work_on_files)
 def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
+    """The exit; to a continuation (suite de parcours), the next parcours in the same step."""
     parcours = selectors.parcours_get(scope=request.scope, pk=parcours_pk)
     log_file_access(request, parcours.participant)
     participant = parcours.participant
@@ -151,31 +148,60 @@ def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
         barrier_codes=policies.visible_barrier_codes(request.scope, participant.structure_id),
         with_context=False,
     )
-    if request.method == "POST" and form.is_valid() and snapshot_form.is_valid():
+    next_form = ContinuationForm(
+        data,
+        prefix="suite",
+        initial={"work_site": parcours.work_site_id, "contract_kind": ContractKind.CDDI},
+        scope=request.scope,
+        parcours=parcours,
+    )
+    # The next parcours' fields count only for an exit to a continuation.
+    continuing = request.method == "POST" and request.POST.get("situation") in (
+        services.CONTINUATION_PROGRAMME
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and snapshot_form.is_valid()
+        and (not continuing or next_form.is_valid())
+    ):
         try:
-            exit_ = services.parcours_exit(
-                parcours=parcours,
-                actor=request.user,
-                exit_snapshot=snapshot_form.service_fields(),
-                **form.cleaned_data,
-            )
+            if continuing:
+                exit_, next_parcours = services.parcours_continue(
+                    parcours=parcours,
+                    actor=request.user,
+                    exit_snapshot=snapshot_form.service_fields(),
+                    **form.cleaned_data,
+                    **next_form.service_kwargs(),
+                )
+            else:
+                exit_ = services.parcours_exit(
+                    parcours=parcours,
+                    actor=request.user,
+                    exit_snapshot=snapshot_form.service_fields(),
+                    **form.cleaned_data,
+                )
         except ValidationError as error:
-            form.apply_service_errors(error)
+            if continuing and hasattr(error, "error_dict"):
+                error = ValidationError(next_form.apply_next_errors(error) or [])
+            if error.messages:
+                form.apply_service_errors(error)
         else:
             messages.success(
                 request,
                 _("Sortie enregistrée : %(s)s.") % {"s": exit_.get_situation_display()},
             )
-            next_code = NEXT_PROGRAMME.get(exit_.situation)
-            if next_code:
-                messages.info(
+            if continuing:
+                messages.success(
                     request,
-                    _("Inscrivez maintenant la suite de parcours : le lien est déjà prérempli."),
+                    _("Suite de parcours ouverte : %(prog)s à partir du %(d)s.")
+                    % {
+                        "prog": next_parcours.programme.label,
+                        "d": next_parcours.start_date.strftime("%d/%m/%Y"),
+                    },
                 )
-                url = reverse(
-                    "participants:parcours_enrol", kwargs={"participant_pk": participant.pk}
-                )
-                return redirect(f"{url}?programme={next_code}&previous={parcours.pk}")
+                _warn(request, next_parcours)
+                return redirect(_file_url(participant.pk))
             return redirect(return_url(request, _file_url(participant.pk)))
     return render(
         request,
@@ -183,6 +209,11 @@ def parcours_exit(request: HttpRequest, parcours_pk: int) -> HttpResponse:
         {
             "form": form,
             "snapshot_form": snapshot_form,
+            "next_form": next_form,
+            "continuing": continuing,
+            "continuation_labels": [
+                ExitSituation(code).label for code in services.CONTINUATION_PROGRAMME
+            ],
             "parcours": parcours,
             "participant": participant,
         },

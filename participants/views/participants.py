@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +27,7 @@ from ..models import Participant
 from ..presentation.file import participant_file
 from ..tables import ParticipantTable
 from .base import current_structure_id
+from .transfers import transferred_file
 
 PER_PAGE = 50
 # Query-string keys remembered between visits (the page number is not: a new visit
@@ -98,9 +100,15 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @policy(policies.can_work_on_files)
 def participant_detail(request: HttpRequest, participant_pk: int) -> HttpResponse:
-    participant = selectors.participant_get(scope=request.scope, pk=participant_pk)
+    participant = selectors.participant_get_readable(
+        scope=request.scope, pk=participant_pk, today=timezone.localdate()
+    )
+    if participant.structure_id not in request.scope.structure_ids:
+        # A file this structure transferred, read-only for 30 days (docs/security.md §2).
+        return transferred_file(request, participant)
     log_read(request, participant=participant, action=AccessAction.VIEW)
     file = participant_file(scope=request.scope, participant=participant)
+    transfers = selectors.transfers_of_file(participant=participant)
     return render(
         request,
         "participants/detail.html",
@@ -113,6 +121,11 @@ def participant_detail(request: HttpRequest, participant_pk: int) -> HttpRespons
             "can_read_access_log": policies.can_read_access_log(
                 request.scope, participant.structure_id
             ),
+            "can_transfer": policies.can_transfer(request.scope, participant.structure_id),
+            "transfers": transfers,
+            # Parcours in another structure exist only after a transfer.
+            "parcours_elsewhere": transfers
+            and selectors.parcours_elsewhere(participant=participant),
         },
     )
 

@@ -51,7 +51,12 @@ def today(request: HttpRequest) -> HttpResponse:
         request,
         "participants/today/page.html",
         {
-            "rows": today_rows(shown, today=day, back=back),
+            "rows": today_rows(
+                shown,
+                today=day,
+                back=back,
+                manages=structure_id in request.scope.manager_structure_ids,
+            ),
             "counts": counts,
             "total": len(items),
             "who": who,

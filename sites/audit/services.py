@@ -42,24 +42,29 @@ def log_read(
     participant,
     action: str = AccessAction.VIEW,
     reason: str = "",
+    structure_id: int | None = None,
 ) -> AccessLog:
     """Record one access to `participant`'s file by the request's user.
 
     Call it exactly once per view, export or PDF that renders the participant's personal
-    data (after the object was looked up in the scoped queryset).
+    data (after the object was looked up in the scoped queryset). `structure_id`: the
+    structure on whose behalf the file is read when it is not the file's own (a structure
+    reading a file it transferred, during its 30 days of read access); the row is that
+    structure's.
     """
+    structure_id = structure_id or participant.structure_id
     if action == AccessAction.SENSITIVE and not reason.strip():
         raise ValueError("A reason is required to open sensitive data.")
     # Every one-file access passes here: the mass-consultation alert counts them (S23).
     note_file_opened(
         user_id=request.user.pk,
-        structure_id=participant.structure_id,
+        structure_id=structure_id,
         participant_id=participant.pk,
     )
     return AccessLog.objects.create(
         actor_id=request.user.pk,
-        actor_role=_role_in(request, participant.structure_id),
-        structure_id=participant.structure_id,
+        actor_role=_role_in(request, structure_id),
+        structure_id=structure_id,
         participant_id=participant.pk,
         action=AccessAction(action),
         request_id=request_id(request),

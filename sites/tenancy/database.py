@@ -30,6 +30,10 @@ RLS_EXEMPT = frozenset({"sites.worksite", "sites.membership"})
 # Audit tables: the web role may add and read rows, never change or remove them.
 APPEND_ONLY_EXTRA = frozenset({"audit.accesslog"})
 
+# Tables the web role only reads: a file's transfer and the read access it grants are
+# written by the transfer service as the owner role (participants.services.transfers).
+READ_ONLY = frozenset({"participants.transfer", "participants.participantaccessgrant"})
+
 FUNCTIONS_SQL = f"""
 CREATE OR REPLACE FUNCTION sillon_sees_all_structures() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -168,6 +172,12 @@ def ensure_database_security(registry=global_apps, connection=default_connection
             cursor.execute(
                 f"REVOKE UPDATE, DELETE, TRUNCATE ON {_quote(model._meta.db_table)} FROM {WEB_ROLE}"
             )
+        for model in registry.get_models():
+            if model._meta.label_lower in READ_ONLY:
+                cursor.execute(
+                    f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {_quote(model._meta.db_table)} "
+                    f"FROM {WEB_ROLE}"
+                )
         for model in structure_owned_models(registry):
             protect_table(cursor, model._meta.db_table)
 

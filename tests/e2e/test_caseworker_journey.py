@@ -21,7 +21,11 @@ def test_caseworker_journey_phc_to_convergence(
     today = dt.date.today()
     start = today - dt.timedelta(days=21)
 
-    # Logging in lands on the participant list (the people in progress).
+    # Logging in lands on "Aujourd'hui" (nothing to do yet); the list is one click away.
+    expect(page).to_have_url(re.compile(r"/participants/aujourdhui/$"))
+    expect(page.get_by_text("Rien d'urgent")).to_be_visible()
+    assert_no_serious_axe_violations(page, "empty today page")
+    page.get_by_role("link", name="Participant·es").first.click()
     expect(page).to_have_url(re.compile(r"/participants/\?status=EN_COURS$"))
     assert_no_serious_axe_violations(page, "empty list")
 
@@ -76,18 +80,18 @@ def test_caseworker_journey_phc_to_convergence(
     # Hook: the weekly hours grid step (issue 3 item 7, built alongside) goes here, before
     # the exit, using the fixtures of tests/e2e/conftest.py.
 
-    # Exit to Convergence (suite de parcours), then the Convergence enrolment, pre-linked.
+    # Exit to Convergence (suite de parcours): the Convergence parcours opens, linked, in
+    # the same step.
     page.get_by_role("link", name="LAMBERT Noé", exact=True).click()
     page.get_by_role("link", name="Enregistrer la sortie").click()
     assert_no_serious_axe_violations(page, "exit form")
     page.get_by_label("Situation à la sortie").select_option("SUITE_CVG")
     page.locator("#id_sortie-housing").select_option("CHRS")
-    page.get_by_role("button", name="Enregistrer la sortie").click()
-    expect(page.get_by_text("le lien est déjà prérempli")).to_be_visible()
-    expect(page.get_by_label("Programme")).to_have_value(re.compile(r"\d+"))
-    assert "Convergence" in page.get_by_label("Programme").locator("option:checked").inner_text()
+    page.locator("summary", has_text="Suite de parcours dans la structure").click()
+    assert_no_serious_axe_violations(page, "exit form with the next parcours")
     page.get_by_label("Heures par semaine").fill("26")
-    page.get_by_role("button", name="Inscrire").click()
+    page.get_by_role("button", name="Enregistrer la sortie").click()
+    expect(page.get_by_text("Suite de parcours ouverte : Convergence")).to_be_visible()
 
     # Everything is on the file's timeline, and the file passes axe.
     timeline = page.locator(".timeline")

@@ -267,7 +267,9 @@ def test_a_non_entry_closes_the_orientation_with_its_reason(
         last_name="Non",
         first_name="Entre",
     )
-    services.orientation_decline(parcours=parcours, actor=caseworker_a, reason="REFUS")
+    services.orientation_decline(
+        parcours=parcours, actor=caseworker_a, reason="REFUS", decided_on=dt.date.today()
+    )
     parcours.refresh_from_db()
     assert (parcours.status, parcours.non_entry_reason) == (ParcoursStatus.NON_ENTRE, "REFUS")
 

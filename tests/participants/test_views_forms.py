@@ -229,11 +229,24 @@ def test_enrol_refuses_another_structure_s_work_site(client_a, person, programme
     assert not Parcours.objects.filter(participant=person).exists()
 
 
-def test_exit_to_convergence_then_enrol_linked(client_a, person, programmes, caseworker_a):
-    phc = phc_parcours(person, start=dt.date(2024, 1, 8))
+BARRIERS_NONE = {
+    f"sortie-barrier_{c}": "AUCUN"
+    for c in ["logement", "mobilite", "administratif", "budget", "langue", "numerique", "famille"]
+}
+
+
+def test_exit_to_convergence_opens_the_linked_parcours_in_one_step(
+    client_a, person, programmes, caseworker_a, site_a
+):
+    phc = phc_parcours(person, start=dt.date(2024, 1, 8), work_site=site_a)
     f.SnapshotFactory(participant=person, date=dt.date(2024, 1, 9), housing="RUE")
     exit_page = client_a.get(url("parcours_exit", parcours_pk=phc.pk))
     assert exit_page.context["snapshot_form"]["housing"].value() == "RUE"  # last known
+    # The next parcours is pre-filled: same work site, a CDDI.
+    next_form = exit_page.context["next_form"]
+    assert next_form["work_site"].value() == site_a.pk
+    assert next_form["contract_kind"].value() == "CDDI"
+    assert "Suite de parcours dans la structure" in exit_page.content.decode()
     response = client_a.post(
         url("parcours_exit", parcours_pk=phc.pk),
         {
@@ -243,42 +256,86 @@ def test_exit_to_convergence_then_enrol_linked(client_a, person, programmes, cas
             "followup_until": "",
             "sortie-housing": "CHRS",
             "sortie-resources": ["RSA", "SALAIRE"],
-            **{
-                f"sortie-barrier_{c}": "AUCUN"
-                for c in [
-                    "logement",
-                    "mobilite",
-                    "administratif",
-                    "budget",
-                    "langue",
-                    "numerique",
-                    "famille",
-                ]
-            },
+            **BARRIERS_NONE,
+            "suite-start_date": "",
+            "suite-weekly_hours": "26",
+            "suite-work_site": site_a.pk,
+            "suite-contract_kind": "CDDI",
+            "suite-planned_end_date": "",
         },
     )
-    enrol = url("parcours_enrol", participant_pk=person.pk)
-    assert response["Location"] == f"{enrol}?programme=CVG&previous={phc.pk}"
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", participant_pk=person.pk)
     exit_ = Exit.objects.get(parcours=phc)
     assert (exit_.situation, exit_.dgefp_category) == ("SUITE_CVG", "SORTIE_POSITIVE")
     snapshot = SituationSnapshot.objects.get(participant=person, context=SnapshotContext.SORTIE)
     assert (snapshot.housing, snapshot.resources) == ("CHRS", ["RSA", "SALAIRE"])
-    form = client_a.get(response["Location"]).context["form"]
-    assert form["programme"].value() == programmes["CVG"].pk
-    assert form["previous"].value() == phc.pk
+    cvg = Parcours.objects.get(participant=person, programme__code="CVG")
+    assert cvg.previous == phc
+    assert (cvg.status, cvg.start_date, cvg.work_site) == (
+        ParcoursStatus.EN_COURS,
+        dt.date(2024, 12, 3),  # the day after the exit
+        site_a,
+    )
+    assert [(c.kind, c.weekly_hours) for c in cvg.contracts.all()] == [("CDDI", Decimal(26))]
+
+
+def test_continuation_error_saves_neither_the_exit_nor_the_next_parcours(
+    client_a, person, programmes
+):
+    phc = phc_parcours(person, start=dt.date(2024, 1, 8))
     response = client_a.post(
-        enrol,
+        url("parcours_exit", parcours_pk=phc.pk),
         {
-            "programme": programmes["CVG"].pk,
-            "status": "EN_COURS",
-            "start_date": "03/12/2024",
-            "weekly_hours": "26",
-            "contract_kind": "CDDI",
-            "previous": phc.pk,
+            "date": "02/12/2024",
+            "situation": "SUITE_CVG",
+            "sortie-housing": "CHRS",
+            **BARRIERS_NONE,
+            # Convergence's first contract: 20 to 35 hours, so 4 is refused by the service.
+            "suite-weekly_hours": "4",
+            "suite-contract_kind": "CDDI",
+        },
+    )
+    assert response.status_code == 200
+    assert "weekly_hours" in response.context["next_form"].errors
+    assert response.context["continuing"]
+    phc.refresh_from_db()
+    assert phc.status == ParcoursStatus.EN_COURS
+    assert not Exit.objects.filter(parcours=phc).exists()
+    assert not Parcours.objects.filter(participant=person, programme__code="CVG").exists()
+
+
+def test_continuation_needs_the_first_contract_hours(client_a, person, programmes):
+    phc = phc_parcours(person, start=dt.date(2024, 1, 8))
+    response = client_a.post(
+        url("parcours_exit", parcours_pk=phc.pk),
+        {
+            "date": "02/12/2024",
+            "situation": "SUITE_CVG",
+            "sortie-housing": "CHRS",
+            **BARRIERS_NONE,
+            "suite-contract_kind": "CDDI",
+        },
+    )
+    assert "weekly_hours" in response.context["next_form"].errors
+    assert not Exit.objects.filter(parcours=phc).exists()
+
+
+def test_another_exit_ignores_the_continuation_fields(client_a, person, programmes):
+    phc = phc_parcours(person, start=dt.date(2024, 1, 8))
+    response = client_a.post(
+        url("parcours_exit", parcours_pk=phc.pk),
+        {
+            "date": "02/12/2024",
+            "situation": "CDI",
+            "sortie-housing": "CHRS",
+            **BARRIERS_NONE,
+            "suite-weekly_hours": "nonsense",
         },
     )
     assert response.status_code == 302
-    assert Parcours.objects.get(participant=person, programme__code="CVG").previous == phc
+    assert Exit.objects.get(parcours=phc).situation == "CDI"
+    assert list(Parcours.objects.filter(participant=person)) == [phc]
 
 
 def test_exit_without_situation_is_refused_next_to_the_field(client_a, person):

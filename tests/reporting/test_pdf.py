@@ -161,14 +161,22 @@ def test_fetcher_serves_static_only():
             fetcher.fetch(url)
 
 
-def test_services_create_for_a_free_period(funder, world):
+def test_services_create_for_a_free_period(platform_admin, funder, world):
     from sites.tenancy import scope_for_user
 
     snap = services.report_snapshot_create(
-        scope=scope_for_user(funder),
+        scope=scope_for_user(platform_admin),
         deployment_id=world.deployment.pk,
         period=periods.semester(2021, 1),
-        user=funder,
+        user=platform_admin,
     )
     assert snap.period_code == "2021-S1"
     assert snap.figures["period"]["start"] == "2021-04-01"
+    # A funder freezes calendar years only (docs/security.md §10).
+    with pytest.raises(ValueError, match="années civiles terminées"):
+        services.report_snapshot_create(
+            scope=scope_for_user(funder),
+            deployment_id=world.deployment.pk,
+            period=periods.semester(2021, 1),
+            user=funder,
+        )

@@ -4,6 +4,7 @@ query budgets that do not grow with the data."""
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reporting.outcome_sql import OUTCOMES_MARK
 from tests import factories as f
 
 from .scenario import add_balanced, add_bulk
@@ -127,7 +129,14 @@ def test_exports_csv_and_xlsx_match_the_page(client, coordinator, world):
     xlsx = client.get(reverse("reporting:territory_export", args=[*NM, "xlsx"]) + "?periode=2021")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert [c.value for c in book.worksheets[0][2]] == ["Personnes accompagnées", "65"]
-    assert len(book.worksheets) == 4
+    assert [sheet.title for sheet in book.worksheets] == [
+        "Chiffres clés",
+        "Par structure",
+        "Par mois",
+        "Sorties par catégorie",
+        "Suivi après la sortie",
+        "Orientations",
+    ]
     assert client.get(reverse("reporting:territory_export", args=[*NM, "pdf"])).status_code == 404
 
 
@@ -304,13 +313,34 @@ def test_a_period_without_target_links_to_the_targets_periods(client, coordinato
     assert "Les objectifs sont fixés pour le territoire" in drill.content.decode()
 
 
-def test_funder_report_defaults_to_the_latest_target_period(client, funder, world):
+def test_funder_report_defaults_to_the_latest_target_period(client, platform_admin, world):
     response = _get(
-        client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
+        client,
+        platform_admin,
+        reverse("reporting:deployment_reports", args=[world.deployment.pk]),
     )
     selected = [p for p in response.context["period_choices"] if p["selected"]]
     assert [p["code"] for p in selected] == ["2021-01-01_2022-12-31"]
     assert selected[0]["label"].startswith("période d'objectif")
+
+
+def test_a_funder_is_offered_calendar_years_only(client, funder, world):
+    """The deployment's targets run over 2021–2022 and March–December 2021: a funder reads
+    calendar years that have ended (docs/security.md §10), so its report defaults to last
+    year."""
+    response = _get(
+        client, funder, reverse("reporting:deployment_reports", args=[world.deployment.pk])
+    )
+    codes = [p["code"] for p in response.context["period_choices"]]
+    assert codes and all(re.fullmatch(r"\d{4}", code) for code in codes), codes
+    selected = [p["code"] for p in response.context["period_choices"] if p["selected"]]
+    assert selected == [str(dt.date.today().year - 1)]
+    page = _get(client, funder, _url(periode="2023"))
+    assert "Dates libres" not in page.content.decode()
+    assert 'href="?periode=2021-03-01_2021-12-31"' not in page.content.decode()
+    assert "Les financeurs reçoivent les chiffres d'années civiles terminées." in (
+        page.content.decode()
+    )
 
 
 @pytest.mark.parametrize("territory", ["la", "nm"])
@@ -331,7 +361,12 @@ def test_a_calendar_year_read_from_the_yearly_rows_publishes_the_same_page(
     add_balanced(world)
 
     def parcours_statements(response_queries) -> int:
-        return sum("participants_parcours" in q["sql"] for q in response_queries)
+        # The follow-up and orientation figures are always live (small statements on
+        # their own tables, marked): only the indicator statement may read the yearly rows.
+        return sum(
+            "participants_parcours" in q["sql"] and OUTCOMES_MARK not in q["sql"]
+            for q in response_queries
+        )
 
     with CaptureQueriesContext(connection) as from_rows:
         cached = _get(client, coordinator, url)

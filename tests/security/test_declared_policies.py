@@ -60,11 +60,18 @@ def test_public_views_and_only_they_skip_the_login(route):
     assert declared.public == (route.name in S3_PUBLIC), route.name
 
 
+# The pages about a structure's team: its managers only (the structure shown is then
+# checked against `can_manage_team`, tests/participants/test_referents.py).
+MANAGERS_ONLY = {"participants:referents", "participants:referents_reassign"}
+
+
 def test_declared_policies_by_kind():
     """A readable inventory: every person-level route is behind the participants' rule."""
     by_name = {route.name: route.view.policy for route in ROUTES}
     for name, declared in by_name.items():
-        if name.startswith("participants:"):
+        if name in MANAGERS_ONLY:
+            assert declared.name == "participants.policies.manages_a_structure", name
+        elif name.startswith("participants:"):
             assert declared.name == "participants.policies.can_work_on_files", name
         if name.startswith("reporting:") and name != "reporting:index":
             assert declared.name.startswith("reporting.policies."), name

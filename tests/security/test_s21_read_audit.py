@@ -40,6 +40,7 @@ ONE_FILE = {
     "participants:orientation_enter": "oriented parcours",
     "participants:orientation_decline": "oriented parcours",
     "participants:followup_check": "follow-up check",
+    "participants:participant_transfer": "participant",
 }
 # Views that list several people: route name -> query string or kwargs; every person shown
 # gets one row.
@@ -49,6 +50,8 @@ MANY_FILES = {
     "participants:export_xlsx": "",
     "participants:hours_grid": "",
     "participants:today": "?qui=structure",
+    # The files without an active referent, to hand over (both files of the world).
+    "participants:referents_reassign": "?de=sans",
 }
 # Routes of the participants' screens that show no stored person.
 NOT_RENDERING = {
@@ -63,6 +66,9 @@ NOT_RENDERING = {
     "participants:import_step": "the import's progress bar",
     "participants:import_cancel": "POST only, deletes an upload not yet imported",
     "participants:orientation_create": "an empty referral form (the new file is created by it)",
+    "participants:referents": "counts per referent: staff names and figures, no participant",
+    "participants:transfers": "structures, dates and files' numbers: no name (a file opened "
+    "from it is logged by its page)",
 }
 # Views that answer GET and POST with a form about the file: a POST logs one row (EDIT, or
 # VIEW when the identity form comes back unsaved).
@@ -78,6 +84,7 @@ FORMS = [
     "participants:orientation_enter",
     "participants:orientation_decline",
     "participants:followup_check",
+    "participants:participant_transfer",
 ]
 
 

@@ -98,7 +98,9 @@ def test_anonymising_removes_identity_notes_and_history(structure_a):
     for model, _path in FILE_MODELS:
         assert not model.pgh_event_model.objects.exists(), model
     text = str(list(pm.Participant.objects.values())) + str(
-        list(pm.AccompanimentAction.objects.values()) + list(pm.Exit.objects.values())
+        list(pm.AccompanimentAction.objects.values())
+        + list(pm.Exit.objects.values())
+        + list(pm.FollowupCheck.objects.values())
     )
     assert "CANARY" not in text.replace("CANARY-A-SITE", "")
 

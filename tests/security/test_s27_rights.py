@@ -85,6 +85,7 @@ def test_json_export_holds_every_field_of_every_row_and_the_access_history(
             assert set(row) == {field.name for field in model._meta.concrete_fields}, key
     assert data["actions"][0]["note"] == "CANARY-A-NOTE"
     assert data["exits"][0]["comment"] == "CANARY-A-SORTIE"
+    assert data["followup_checks"][0]["comment"] == "CANARY-A-SUIVI"
     # The access history: the caseworker's earlier view and this export.
     who = {(entry["who"], entry["action"]["code"]) for entry in data["access_history"]}
     name = caseworker_a.get_full_name() or caseworker_a.email

@@ -116,6 +116,15 @@ def _forms(setting) -> dict[str, forms.BaseForm]:
             data, scope=scope, parcours=setting["a_parcours"]
         ),
         "ReferralForm": lambda data: ReferralForm(data),
+        "ReassignForm": lambda data: pforms.ReassignForm(
+            data, scope=scope, structure_id=structure_id
+        ),
+        "ContinuationForm": lambda data: pforms.ContinuationForm(
+            data, scope=scope, parcours=setting["a_parcours"]
+        ),
+        # Structures of the deployments A runs in (none shared with B here): S7 holds, and
+        # tests/participants/test_transfer_views.py refuses a forged target outside them.
+        "TransferForm": lambda data: pforms.TransferForm(data, participant=a.participant),
         "SnapshotForm": lambda data: pforms.SnapshotForm(
             data, participant=a.participant, barrier_codes=[]
         ),
@@ -184,7 +193,10 @@ def test_posting_an_id_of_another_structure_in_any_choice_is_refused(setting):
             model_name = field.queryset.model._meta.model_name
             if model_name == "programme":
                 continue  # shared reference data, not structure-owned
-            form = build({field_name: str(by_model[model_name])})
+            value = str(by_model[model_name])
+            # A multiple choice is posted as a list of ids (check boxes).
+            multiple = isinstance(field, forms.ModelMultipleChoiceField)
+            form = build({field_name: [value] if multiple else value})
             assert not form.is_valid()
             codes = [error.code for error in form.errors.as_data().get(field_name, [])]
             assert codes == ["invalid_choice"], (name, field_name, codes)

@@ -1,0 +1,175 @@
+"""What becomes of people after their parcours, and how they come to it: the follow-up
+checks after exit and the orientations (docs/indicators.md, "Suivi après sortie" and
+"Orientations").
+
+Figures per structure, summed into the scope's total here; who may read which scope is
+decided by `reporting.selectors`, which calls these inside the scope's row-level security.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields
+
+from django.db import connections
+
+from participants.enums import (
+    DYNAMIC_CATEGORIES,
+    HOUSED,
+    DgefpCategory,
+    NonEntryReason,
+    ParcoursStatus,
+    ReferralSource,
+    SnapshotContext,
+)
+from sites.tenancy.replica import reporting_alias
+
+from . import outcome_sql as sql
+from .periods import Period
+
+# The checks the indicators report on (a programme may schedule others, e.g. at 3 months).
+REPORTED_MONTHS = (6, 12)
+REASON_CODES = [str(code) for code in NonEntryReason]
+
+
+@dataclass
+class FollowupCounts:
+    """The checks at one month after exit done in P, for one structure or the total."""
+
+    checks: int = 0
+    reached: int = 0
+    employed: int = 0
+    housed_at_exit: int = 0
+    housing_kept: int = 0
+
+    @property
+    def unreachable(self) -> int:
+        return self.checks - self.reached
+
+    @property
+    def not_employed(self) -> int:
+        return self.reached - self.employed
+
+    @property
+    def housing_lost(self) -> int:
+        return self.housed_at_exit - self.housing_kept
+
+    @property
+    def employment_rate(self) -> float | None:
+        return self.employed / self.reached if self.reached else None
+
+    @property
+    def housing_kept_rate(self) -> float | None:
+        return self.housing_kept / self.housed_at_exit if self.housed_at_exit else None
+
+    def add(self, other: "FollowupCounts") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass
+class OrientationCounts:
+    """Referrals received, entries after a referral and non-entries decided in P."""
+
+    referrals: int = 0
+    entries: int = 0
+    delay_days: int = 0
+    non_entries_by_reason: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(REASON_CODES, 0)
+    )
+
+    @property
+    def non_entries(self) -> int:
+        return sum(self.non_entries_by_reason.values())
+
+    @property
+    def average_delay_days(self) -> float | None:
+        return self.delay_days / self.entries if self.entries else None
+
+    def add(self, other: "OrientationCounts") -> None:
+        self.referrals += other.referrals
+        self.entries += other.entries
+        self.delay_days += other.delay_days
+        for code, n in other.non_entries_by_reason.items():
+            self.non_entries_by_reason[code] += n
+
+
+@dataclass
+class Outcomes:
+    """Both sets of figures of a dashboard: per structure and in total."""
+
+    followup: dict[int, dict[int, FollowupCounts]]  # months → structure → counts
+    followup_total: dict[int, FollowupCounts]
+    orientations: dict[int, OrientationCounts]  # structure → counts
+    orientations_total: OrientationCounts
+    tracks_followup: bool
+    tracks_housing: bool
+
+
+def _params(*, programme, period: Period, structure_ids, territory_id) -> dict:
+    return {
+        "programme_id": programme.pk,
+        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "territory_id": territory_id,
+        "d1": period.start,
+        "d2": period.end,
+        "months": list(REPORTED_MONTHS),
+        "neutralised": str(DgefpCategory.NEUTRALISEE),
+        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
+        "housed": [str(h) for h in HOUSED],
+        "sortie": str(SnapshotContext.SORTIE),
+        "started": [str(ParcoursStatus.EN_COURS), str(ParcoursStatus.SORTI)],
+        "transfer": str(ReferralSource.TRANSFERT),
+        "non_entre": str(ParcoursStatus.NON_ENTRE),
+    }
+
+
+def tracks_followup(programme) -> bool:
+    """A programme reports follow-up figures when it schedules a check at 6 or 12 months."""
+    return bool(set(programme.followup_check_months or ()) & set(REPORTED_MONTHS))
+
+
+def outcomes(
+    *, programme, period: Period, structure_ids: Collection[int], territory_id: int | None
+) -> Outcomes:
+    """The follow-up and orientation figures of the scope for P: two queries (one when the
+    programme schedules no follow-up), whatever the number of structures."""
+    params = _params(
+        programme=programme,
+        period=period,
+        structure_ids=structure_ids,
+        territory_id=territory_id,
+    )
+    result = Outcomes(
+        followup={m: {} for m in REPORTED_MONTHS},
+        followup_total={m: FollowupCounts() for m in REPORTED_MONTHS},
+        orientations={},
+        orientations_total=OrientationCounts(),
+        tracks_followup=tracks_followup(programme),
+        tracks_housing=programme.tracks_housing,
+    )
+    if not params["structure_ids"]:
+        return result
+    with connections[reporting_alias()].cursor() as cursor:
+        if result.tracks_followup:
+            statement = sql.FOLLOWUP_SQL.format(
+                **sql.fragments(territory_id=territory_id, tracks_housing=result.tracks_housing)
+            )
+            cursor.execute(statement, params)
+            for structure_id, months, *counts in cursor.fetchall():
+                row = FollowupCounts(*counts)
+                result.followup[months][structure_id] = row
+                result.followup_total[months].add(row)
+        statement = sql.ORIENTATION_SQL.format(
+            **sql.fragments(territory_id=territory_id),
+            reason_columns=sql.reason_columns(REASON_CODES),
+        )
+        cursor.execute(statement, params)
+        for structure_id, referrals, entries, delay, *reasons in cursor.fetchall():
+            row = OrientationCounts(
+                referrals=referrals,
+                entries=entries,
+                delay_days=delay,
+                non_entries_by_reason=dict(zip(REASON_CODES, reasons, strict=True)),
+            )
+            result.orientations[structure_id] = row
+            result.orientations_total.add(row)
+    return result
