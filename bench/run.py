@@ -637,6 +637,31 @@ def bench_hours(ds: Dataset, runs: int) -> list[Measure]:
     return [guarded(m, page)]
 
 
+def bench_today(ds: Dataset, runs: int) -> list[Measure]:
+    """ "Aujourd'hui" in the largest structure, for its caseworker's own people and for the
+    whole structure (every kind of item, one query each: the count must not grow)."""
+    client = Client()
+    login_client(client, ds.caseworker)
+    people = pm.Participant.objects.filter(structure=ds.structure).count()
+    measures = []
+    for who, label in (("moi", "my people"), ("structure", "whole structure")):
+        m = Measure(
+            f"Aujourd'hui, {label} (structure of {people} people)",
+            "≤ 100 ms; constant query count",
+            100,
+        )
+
+        def page(m=m, who=who):
+            url = _url("participants:today") + f"?qui={who}"
+            timing, m.queries, captured = time_get(client, url, runs)
+            m.timed(timing)
+            q = slowest(captured)[0]
+            m.plans.append((q["sql"][:160], explain(q["sql"], ds.caseworker)))
+
+        measures.append(guarded(m, page))
+    return measures
+
+
 def bench_pdf(ds: Dataset, runs: int) -> list[Measure]:
     m = Measure("Funder PDF, CVG deployment × 2025 (figures + WeasyPrint)", "≤ 2 s", 2000)
     try:
@@ -778,6 +803,7 @@ BENCHES: dict[str, Callable[[Dataset, int], list[Measure]]] = {
     "list": bench_list,
     "file": bench_file,
     "hours": bench_hours,
+    "today": bench_today,
     "pdf": bench_pdf,
     "import": bench_import,
 }
