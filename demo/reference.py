@@ -35,6 +35,9 @@ FUNDERS = [
     ("nantes-metropole", "Nantes Métropole", FunderKind.EPCI),
     ("cd44", "Conseil départemental de Loire-Atlantique", FunderKind.DEPARTEMENT),
     ("commissaire-pauvrete", "Commissaire à la lutte contre la pauvreté", FunderKind.ETAT_DGCS),
+    # The roll-out's territories: siblings, none inside another, so a funder of several
+    # never reads a territory and a part of it (docs/security.md, "Nested territories").
+    ("fse", "Fonds social européen (FSE+)", FunderKind.FSE),
 ]
 
 # e-mail, first name, last name, role, organisation slug, sensitive access
@@ -218,7 +221,7 @@ def _rollout(today, france, regions, coordinations, funders, programmes, nationa
             programme=programmes["PHC"], territory=territory, start_date=launch
         )
         deployment.structures.add(*structures)
-        deployment.funders.add(funders["dgcs"])
+        deployment.funders.add(funders["fse"])
         national.structures.add(*structures)
         Target.objects.get_or_create(
             deployment=deployment,
