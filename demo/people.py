@@ -15,7 +15,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from participants import current
+from participants import current, services
 from participants import models as pm
 from participants.enums import ParcoursStatus
 from participants.models import Parcours, Participant
@@ -33,6 +33,13 @@ from .story import tell_the_story
 from .writer import Writer
 
 EXTERNAL_PREFIX = "DEMO-"
+# Where Partage 44 places people.
+PLACEMENTS = [
+    "Mairie de Rezé",
+    "Clinique Jules Verne",
+    "Syndic Loire Habitat",
+    "Restaurant Le Quai",
+]
 # The work site whose hours of last week are still to be entered.
 QUIET_SITE = ("ocean", "Entretien des espaces extérieurs")
 
@@ -77,6 +84,7 @@ def _units() -> list[Unit]:
                 referent_id=authors[structure.pk],
                 employer_id=partage if slug in ("eaux-vives", "partage-44") else structure.pk,
                 continues_to_cvg=slug in ("asbl", "trajet", "ocean"),
+                placements=PLACEMENTS if slug == "partage-44" else [],
             )
         )
     for slug, _name, kind, _codes, _region, launch, share, named in cat.ROLLOUT:
@@ -195,6 +203,12 @@ def load_people(today: dt.date, share: float = 1.0) -> dict[str, int]:
         counts = Writer(planner, author_of=_caseworkers(), quiet_site_id=quiet.pk).run()
     hours_by_month.rebuild()
     current.rebuild()
+    # The AI placement ceiling counts hours per company across a person's contracts: the
+    # service computes those warnings from the rows just written (Partage 44's only).
+    for parcours in Parcours.objects.filter(structure__slug="partage-44").select_related(
+        "programme"
+    ):
+        services.parcours_refresh_warnings(parcours=parcours, today=today)
     counts.update(tell_the_story(today))
     _hand_some_to_the_former_caseworker()
     territory_years.rebuild(today.year)

@@ -106,6 +106,8 @@ class Unit:
     employer_id: int
     continues_to_cvg: bool
     referrals_from: int = 2023
+    # An association intermédiaire places people with companies (mise à disposition).
+    placements: list[str] = field(default_factory=list)
 
 
 class Planner:
@@ -187,6 +189,8 @@ class Planner:
             employer_id=unit.employer_id if code == unit.programme else unit.structure_id,
         )
         p.entry_housing = housing or self.housing[code](rng)
+        if unit.placements and code == unit.programme:
+            p.placement_company = rng.choice(unit.placements)
         if previous is None and start.year >= unit.referrals_from and rng.random() < 0.6:
             p.referred_by = self.referrals(rng)
             p.referred_on = start - dt.timedelta(days=rng.randint(3, 45))

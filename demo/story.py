@@ -134,7 +134,8 @@ def _transfer(today: dt.date, structures) -> int:
     services.participant_transfer(
         participant=parcours.participant,
         to_structure=structures["trajet"],
-        date=timezone.localdate(),
+        # Recorded today: a transfer is never dated ahead (nor, here, after the story's day).
+        date=min(today, timezone.localdate()),
         consent_on=today - dt.timedelta(days=3),
         actor=_caseworker("asbl"),
     )

@@ -202,7 +202,7 @@ class Writer:
     def _contracts_and_stages(self) -> None:
         contracts, stages = [], []
         for p in self._started():
-            placed = p.employer_id != p.structure_id or p.programme == "IAE" and p.placement_company
+            placed = p.employer_id != p.structure_id or bool(p.placement_company)
             for start, planned, actual in contract_periods(p, self.today):
                 contracts.append(
                     pm.Contract(
