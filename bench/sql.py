@@ -25,7 +25,11 @@ terr(id) AS (
 geo(id) AS (
     SELECT geounit_id FROM sites_territory_geo_units WHERE territory_id IN (SELECT id FROM terr)
     UNION
-    SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+    SELECT child.id FROM geo CROSS JOIN LATERAL (
+        SELECT g.id FROM sites_geounit g WHERE g.parent_id = geo.id
+        UNION ALL
+        SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
+    ) AS child
 ),
 p AS (
     SELECT p.id, p.structure_id, p.participant_id, p.start_date, p.end_date

@@ -1,79 +1,46 @@
-"""Reference data of the demo (and of a real Nantes start): geography, organisations,
-programmes (their parameters from programmes.reference), deployments, targets and demo accounts.
+"""Reference data of the demo: the official geography, organisations, programmes (their
+parameters from programmes.reference), deployments, targets and demo accounts.
 
 Everything is get-or-create by a natural key, so loading twice changes nothing.
 """
 
 import datetime as dt
 
+from django.contrib.auth.hashers import make_password
+
 from programmes.enums import TargetMetric
 from programmes.models import CoordinationScope, Deployment, Target
 from programmes.reference import programmes_ensure
-from sites.enums import FunderKind, GeoKind, Role, StructureKind
+from sites.enums import FunderKind, Role, StructureKind
+from sites.geography import load_geography, read_extract
 from sites.models import (
     Coordination,
     Funder,
     GeoUnit,
     Membership,
     Structure,
-    Territory,
     User,
     WorkSite,
 )
+from sites.services import territory_define
+
+from . import catalogue as cat
 
 DEMO_PASSWORD = "sillon-demo-2026"  # noqa: S105 (demo accounts only, printed by demo_logins)
-
-
-STRUCTURES = [
-    # slug, name, kind, work sites (name, activity, commune code)
-    (
-        "asbl",
-        "Association Saint Benoît Labre",
-        StructureKind.ACI,
-        [("Atelier bois et recyclerie", "Menuiserie, valorisation", "44109")],
-    ),
-    (
-        "trajet",
-        "Trajet",
-        StructureKind.ACI,
-        [("Maraîchage de la Jaguère", "Maraîchage biologique", "44143")],
-    ),
-    (
-        "ocean",
-        "Océan Régie de quartier",
-        StructureKind.ACI,
-        [("Entretien des espaces extérieurs", "Espaces verts, propreté", "44162")],
-    ),
-    (
-        "eaux-vives",
-        "Les Eaux Vives",
-        StructureKind.ACI,
-        [
-            ("Restaurant social La Claire Fontaine", "Restauration", "44109"),
-            ("Entretien de locaux", "Nettoyage", "44109"),
-        ],
-    ),
-    (
-        "partage-44",
-        "Partage 44",
-        StructureKind.AI,
-        [("Mises à disposition", "Mise à disposition de personnel", "44109")],
-    ),
-]
+# The roll-out structures' caseworkers write their files but never log in.
+ROLLOUT_EMAIL_DOMAIN = "deploiement.demo.sillon.test"
 
 FUNDERS = [
     ("dgcs", "DGCS", FunderKind.ETAT_DGCS),
     ("nantes-metropole", "Nantes Métropole", FunderKind.EPCI),
     ("cd44", "Conseil départemental de Loire-Atlantique", FunderKind.DEPARTEMENT),
     ("commissaire-pauvrete", "Commissaire à la lutte contre la pauvreté", FunderKind.ETAT_DGCS),
+    # The roll-out's territories: siblings, none inside another, so a funder of several
+    # never reads a territory and a part of it (docs/security.md, "Nested territories").
+    ("fse", "Fonds social européen (FSE+)", FunderKind.FSE),
 ]
 
-COORDINATIONS = [
-    ("fas-pdl", "FAS Pays de la Loire"),
-    ("convergence-france", "Convergence France"),
-]
-
-# e-mail, first name, last name, role, organisation slug, sensitive access, superuser
+# e-mail, first name, last name, role, organisation slug, sensitive access
 ACCOUNTS = [
     ("cip.asbl@demo.sillon.test", "Camille", "Durand", Role.CASEWORKER, "asbl", False),
     ("cip.trajet@demo.sillon.test", "Sami", "Benali", Role.CASEWORKER, "trajet", False),
@@ -82,6 +49,14 @@ ACCOUNTS = [
     ("cip.partage-44@demo.sillon.test", "Yanis", "Robert", Role.CASEWORKER, "partage-44", False),
     ("direction.eaux-vives@demo.sillon.test", "Claire", "Moreau", Role.MANAGER, "eaux-vives", True),
     ("coordination.fas@demo.sillon.test", "Hélène", "Garnier", Role.COORDINATOR, "fas-pdl", False),
+    (
+        "coordination.fas-ara@demo.sillon.test",
+        "Bruno",
+        "Chevalier",
+        Role.COORDINATOR,
+        "fas-ara",
+        False,
+    ),
     (
         "coordination.nationale@demo.sillon.test",
         "Marc",
@@ -99,106 +74,174 @@ ADMIN_EMAIL = "admin@demo.sillon.test"
 FORMER_CASEWORKER = ("ancien.cip.eaux-vives@demo.sillon.test", "Julien", "Roux", "eaux-vives")
 
 
-def _geo(kind, code, name, parent=None) -> GeoUnit:
-    unit, _ = GeoUnit.objects.update_or_create(
-        kind=kind, code=code, defaults={"name": name, "parent": parent}
+def _commune(code: str) -> GeoUnit:
+    return GeoUnit.objects.get(kind="COMMUNE", code=code)
+
+
+def _structure(slug, name, kind, seat, sites) -> Structure:
+    structure, _ = Structure.objects.get_or_create(
+        slug=slug, defaults={"name": name, "kind": kind, "commune": _commune(seat)}
     )
-    return unit
-
-
-def load_geography() -> dict[str, GeoUnit]:
-    france = _geo(GeoKind.PAYS, "FR", "France")
-    region = _geo(GeoKind.REGION, "52", "Pays de la Loire", france)
-    dept = _geo(GeoKind.DEPARTEMENT, "44", "Loire-Atlantique", region)
-    epci = _geo(GeoKind.EPCI, "244400404", "Nantes Métropole", dept)
-    communes = {
-        code: _geo(GeoKind.COMMUNE, code, name, epci)
-        for code, name in [("44109", "Nantes"), ("44143", "Rezé"), ("44162", "Saint-Herblain")]
-    }
-    return {"FR": france, "52": region, "44": dept, "244400404": epci, **communes}
-
-
-def load_reference() -> None:
-    geo = load_geography()
-    france, _ = Territory.objects.get_or_create(slug="france", defaults={"name": "France"})
-    france.geo_units.add(geo["FR"])
-    nantes, _ = Territory.objects.get_or_create(
-        slug="nantes-metropole", defaults={"name": "Nantes Métropole", "parent": france}
-    )
-    nantes.geo_units.add(geo["244400404"])
-
-    structures = {}
-    for slug, name, kind, sites in STRUCTURES:
-        structure, _ = Structure.objects.get_or_create(
-            slug=slug, defaults={"name": name, "kind": kind, "commune": geo["44109"]}
+    for site_name, activity, commune in sites:
+        WorkSite.objects.get_or_create(
+            structure=structure,
+            name=site_name,
+            defaults={"activity": activity, "commune": _commune(commune)},
         )
-        structures[slug] = structure
-        for site_name, activity, commune in sites:
-            WorkSite.objects.get_or_create(
-                structure=structure,
-                name=site_name,
-                defaults={"activity": activity, "commune": geo[commune]},
+    return structure
+
+
+def _yearly_targets(deployment, metric, targets: dict[int, int], first_year: int, last_year: int):
+    for year in range(first_year, last_year + 1):
+        value = cat.target_in(targets, year)
+        if value:
+            Target.objects.get_or_create(
+                deployment=deployment,
+                metric=metric,
+                period_start=dt.date(year, 1, 1),
+                period_end=dt.date(year, 12, 31),
+                defaults={"value": value},
             )
 
+
+def load_reference(today: dt.date) -> None:
+    load_geography(read_extract())
+    france = territory_define(slug="france", name="France", codes=["FR"])
+    regions = {
+        key: territory_define(
+            slug=f"region-{key}", name=name, codes=[f"REGION:{code}"], parent=france
+        )
+        for key, (name, code, _c, _n) in cat.REGIONS.items()
+    }
+    nantes = territory_define(
+        slug=cat.NANTES, name="Nantes Métropole", codes=[cat.NANTES_EPCI], parent=regions["pdl"]
+    )
+    structures = {row[0]: _structure(*row) for row in cat.NANTES_STRUCTURES}
     funders = {
         slug: Funder.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})[0]
         for slug, name, kind in FUNDERS
     }
     coordinations = {
-        slug: Coordination.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-        for slug, name in COORDINATIONS
+        "convergence-france": Coordination.objects.get_or_create(
+            slug="convergence-france", defaults={"name": "Convergence France"}
+        )[0]
     }
+    for _name, _code, slug, name in cat.REGIONS.values():
+        coordinations[slug] = Coordination.objects.get_or_create(
+            slug=slug, defaults={"name": name}
+        )[0]
     programmes = programmes_ensure()
 
-    def deploy(code, territory, start, slugs, funder_slugs, targets):
+    def deploy(code, territory, start, slugs, funder_slugs):
         deployment, _ = Deployment.objects.get_or_create(
             programme=programmes[code], territory=territory, start_date=start
         )
         deployment.structures.add(*[structures[s] for s in slugs])
         deployment.funders.add(*[funders[f] for f in funder_slugs])
-        for metric, value, period_start, period_end in targets:
-            Target.objects.get_or_create(
-                deployment=deployment,
-                metric=metric,
-                period_start=period_start,
-                period_end=period_end,
-                defaults={"value": value},
-            )
+        return deployment
 
-    year_2021 = (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
-    deploy(
+    cvg = deploy(
         "CVG",
         nantes,
-        dt.date(2021, 3, 1),
+        cat.CVG_NANTES_START,
         ["asbl", "trajet", "ocean"],
         ["dgcs", "nantes-metropole", "commissaire-pauvrete"],
-        [(TargetMetric.ACCOMPANIED, 118, *year_2021)],
     )
-    deploy(
+    _yearly_targets(cvg, TargetMetric.ACCOMPANIED, cat.NANTES_TARGETS["CVG"], 2021, today.year)
+    phc = deploy(
         "PHC",
         nantes,
-        dt.date(2019, 1, 1),
+        cat.PHC_NANTES_START,
         ["eaux-vives", "asbl", "trajet", "ocean"],
         ["nantes-metropole", "cd44"],
-        [(TargetMetric.ACCOMPANIED, 60, *year_2021)],
     )
-    deploy(
-        "PHC",
-        france,
-        dt.date(2021, 1, 1),
-        ["eaux-vives", "asbl", "trajet", "ocean"],
-        ["dgcs"],
-        [(TargetMetric.ENTRIES, 800, dt.date(2021, 1, 1), dt.date(2022, 12, 31))],
-    )
+    _yearly_targets(phc, TargetMetric.ACCOMPANIED, cat.NANTES_TARGETS["PHC"], 2019, today.year)
+    deploy("IAE", nantes, dt.date(2019, 1, 1), ["partage-44", "eaux-vives"], ["cd44"])
 
-    for coordination_slug, territory in [("fas-pdl", nantes), ("convergence-france", france)]:
+    national = deploy("PHC", france, cat.ROLLOUT_START, [], ["dgcs"])
+    Target.objects.get_or_create(
+        deployment=national,
+        metric=TargetMetric.ENTRIES,
+        period_start=cat.ROLLOUT_START,
+        period_end=cat.ROLLOUT_END,
+        defaults={"value": cat.ROLLOUT_ENTRIES},
+    )
+    _rollout(today, france, regions, coordinations, funders, programmes, national)
+
+    for coordination_slug, territory in [
+        ("fas-pdl", nantes),
+        ("fas-pdl", regions["pdl"]),
+        ("fas-ara", regions["ara"]),
+        ("convergence-france", france),
+    ]:
         for code in ("CVG", "PHC"):
             CoordinationScope.objects.get_or_create(
                 coordination=coordinations[coordination_slug],
                 territory=territory,
                 programme=programmes[code],
             )
+    _accounts(structures, coordinations, funders)
 
+
+def _rollout(today, france, regions, coordinations, funders, programmes, national) -> None:
+    """The 25 territories of the Premières Heures roll-out: each with its structures, a
+    local coordination, a deployment with its share of the 800 entries of 2021–2022 and,
+    from 2023, a yearly target of people accompanied."""
+    unusable = make_password(None)
+    for slug, name, kind, codes, region, launch, share, named in cat.ROLLOUT:
+        members = cat.rollout_members(kind, share, named, _commune(named[0][1]).name)
+        territory = territory_define(
+            slug=slug, name=name, codes=codes, parent=regions[region] if region else france
+        )
+        structures = []
+        for index, (structure_name, commune) in enumerate(members):
+            structure_slug = cat.rollout_structure_slug(slug, index)
+            activity = cat.ACTIVITIES[(len(slug) + index) % len(cat.ACTIVITIES)]
+            structures.append(
+                _structure(
+                    structure_slug,
+                    structure_name,
+                    StructureKind.ACI,
+                    commune,
+                    [(f"Chantier {activity.lower()}", activity, commune)],
+                )
+            )
+            user, _ = User.objects.get_or_create(
+                email=f"cip.{structure_slug}@{ROLLOUT_EMAIL_DOMAIN}",
+                defaults={
+                    "first_name": "Référent·e",
+                    "last_name": structure_name,
+                    "password": unusable,
+                },
+            )
+            Membership.objects.get_or_create(
+                user=user, role=Role.CASEWORKER, structure=structures[-1]
+            )
+        deployment, _ = Deployment.objects.get_or_create(
+            programme=programmes["PHC"], territory=territory, start_date=launch
+        )
+        deployment.structures.add(*structures)
+        deployment.funders.add(funders["fse"])
+        national.structures.add(*structures)
+        Target.objects.get_or_create(
+            deployment=deployment,
+            metric=TargetMetric.ENTRIES,
+            period_start=cat.ROLLOUT_START,
+            period_end=cat.ROLLOUT_END,
+            defaults={"value": share},
+        )
+        _yearly_targets(
+            deployment, TargetMetric.ACCOMPANIED, {2023: round(share * 0.7)}, 2023, today.year
+        )
+        local, _ = Coordination.objects.get_or_create(
+            slug=f"coordination-{slug}", defaults={"name": f"Coordination PH – {name}"}
+        )
+        CoordinationScope.objects.get_or_create(
+            coordination=local, territory=territory, programme=programmes["PHC"]
+        )
+
+
+def _accounts(structures, coordinations, funders) -> None:
     orgs = {
         Role.CASEWORKER: structures,
         Role.MANAGER: structures,

@@ -8,7 +8,11 @@ import datetime as dt
 
 from .figures import CATEGORY_CODES
 
-# The communes of a territory: its geo units' subtrees and those of its sub-territories.
+# The communes of a territory: its geo units' subtrees and those of its sub-territories. The
+# units directly inside a unit are its children by the parent link and, for an EPCI, its
+# member communes (sites.models.GeoUnit): a lateral pair of index scans (an OR in the join
+# condition would leave the planner no index to walk). NATIONAL_SQL and
+# STRUCTURES_IN_TERRITORIES_SQL walk down the same way.
 TERRITORY_CTES = """
 terr(id) AS (
     SELECT id FROM sites_territory WHERE id = %(territory_id)s
@@ -18,7 +22,11 @@ terr(id) AS (
 geo(id) AS (
     SELECT tg.geounit_id FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
     UNION
-    SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+    SELECT child.id FROM geo CROSS JOIN LATERAL (
+        SELECT g.id FROM sites_geounit g WHERE g.parent_id = geo.id
+        UNION ALL
+        SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
+    ) AS child
 ),
 """
 
@@ -218,7 +226,11 @@ geo(root, id) AS (
     SELECT terr.root, tg.geounit_id
     FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
     UNION
-    SELECT geo.root, g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+    SELECT geo.root, child.id FROM geo CROSS JOIN LATERAL (
+        SELECT g.id FROM sites_geounit g WHERE g.parent_id = geo.id
+        UNION ALL
+        SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
+    ) AS child
 ),
 p AS (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
@@ -264,7 +276,11 @@ terr(id) AS (
 geo(id) AS (
     SELECT tg.geounit_id FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
     UNION
-    SELECT g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+    SELECT child.id FROM geo CROSS JOIN LATERAL (
+        SELECT g.id FROM sites_geounit g WHERE g.parent_id = geo.id
+        UNION ALL
+        SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
+    ) AS child
 )
 SELECT st.id FROM sites_structure st WHERE st.commune_id IN (SELECT id FROM geo)
 UNION

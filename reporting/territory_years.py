@@ -50,14 +50,14 @@ HOUSED_OR_UNKNOWN = [*HOUSED, Housing.INCONNU]
 # Each counted parcours of the structures, where it lies (its work site's commune, else its
 # structure's), its exit and, for the exits of a programme that tracks housing, the housing
 # at entry and at exit (the same look-ups as indicator_sql.HOUSING_JOINS); the territories
-# holding each commune, found upwards (ancestors of the commune's geo units, then the
-# territories' ancestors): the same membership as the dashboards' downward search; every
-# calendar year that can hold the parcours' hours (from the year of its start minus six
-# days: a week counts by its Monday) up to the coverage, `counted` when the parcours itself
-# overlaps the year; the hours of each parcours and year from reporting_hoursbymonth.
-# Figures per programme, year, territory and structure, as indicators.py defines them for
-# P = that year. A row is kept when a
-# parcours counts or hours exist, as the dashboard's statement gives a row.
+# holding each commune, found upwards (ancestors of the commune's geo units by their parent
+# and EPCI links, then the territories' ancestors): the same membership as the dashboards'
+# downward search; every calendar year that can hold the parcours' hours (from the year
+# of its start minus six days: a week counts by its Monday) up to the coverage, `counted`
+# when the parcours itself overlaps the year; the hours of each parcours and year from
+# reporting_hoursbymonth. Figures per programme, year, territory and structure, as
+# indicators.py defines them for P = that year. A row is kept when a parcours counts or
+# hours exist, as the dashboard's statement gives a row.
 # Entry and exit housing of every ended parcours of a programme that tracks housing (the
 # same look-ups as the live statement's, which gates them on the period instead).
 _HOUSING_JOINS = ind.housing_joins(
@@ -83,8 +83,9 @@ p AS (
 up(commune_id, geo_id) AS (
     SELECT DISTINCT commune_id, commune_id FROM p
     UNION
-    SELECT up.commune_id, g.parent_id FROM up JOIN sites_geounit g ON g.id = up.geo_id
-    WHERE g.parent_id IS NOT NULL
+    SELECT up.commune_id, link.id FROM up JOIN sites_geounit g ON g.id = up.geo_id
+    CROSS JOIN LATERAL (VALUES (g.parent_id), (g.epci_id)) AS link(id)
+    WHERE link.id IS NOT NULL
 ),
 inside(commune_id, territory_id) AS (
     SELECT up.commune_id, tg.territory_id

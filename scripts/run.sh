@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the demo, start the background worker (PDF reports) and serve.
-# Runs under scripts/with-db.sh, so DATABASE_URL is set.
+# Runs under scripts/with-db.sh, so DATABASE_URL is set. SILLON_PORT serves on another port
+# than 8000 (a second worktree, say).
 set -euo pipefail
 py="$(dirname "$0")/../.venv/bin/python"
 # /readyz checks that the uploads folder (MEDIA_ROOT) exists and is writable: a fresh clone
@@ -17,4 +18,4 @@ worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null || true' EXIT
 # The logins are printed once the server's own banner is out, so they stay in view.
 (sleep 4 && "$py" manage.py demo_logins) &
-"$py" manage.py runserver 127.0.0.1:8000
+"$py" manage.py runserver "127.0.0.1:${SILLON_PORT:-8000}"

@@ -9,10 +9,14 @@ from .models import Coordination, Funder, GeoUnit, Membership, Structure, Territ
 
 @admin.register(GeoUnit)
 class GeoUnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "parent"]
+    """The official division (`manage.py load_geography`): found by name (with or without
+    accents and hyphens), INSEE code, SIREN or postcode, as the communes of structures and
+    work sites and the units of territories are picked from it."""
+
+    list_display = ["name", "kind", "code", "parent", "epci", "postcodes"]
     list_filter = ["kind"]
-    search_fields = ["name", "code"]
-    autocomplete_fields = ["parent"]
+    search_fields = ["name", "search_name", "=code", "postcodes"]
+    autocomplete_fields = ["parent", "epci"]
 
 
 @admin.register(Territory)
@@ -20,7 +24,8 @@ class TerritoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent"]
     list_filter = ["parent"]
     search_fields = ["name", "slug"]
-    filter_horizontal = ["geo_units"]
+    # Picked by name or code from the 36,000 units of the official division.
+    autocomplete_fields = ["geo_units"]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import FunderKind, GeoKind, Role, StructureKind
+from .folding import fold
 
 
 def derived_link(to, verbose_name, **kwargs) -> models.ForeignKey:
@@ -28,8 +29,12 @@ def derived_link(to, verbose_name, **kwargs) -> models.ForeignKey:
 class GeoUnit(models.Model):
     """An INSEE/COG unit (pays, région, département, EPCI, commune) in a parent tree.
 
-    A commune's parent is its EPCI (or département), an EPCI's its département, and so on up
-    to the country, so "everything inside" a unit is its subtree.
+    The official division (`manage.py load_geography`, sites/geography): a commune's parent
+    is its département, a département's its région, a région's the country; a commune also
+    names its EPCI (`epci`), which has no parent, since 89 EPCIs straddle départements.
+    "Everything inside" a unit is what the parent and EPCI links lead down to from it: a
+    département's communes, an EPCI's member communes (reporting's statements walk both).
+    Older or synthetic trees may still hang communes under an EPCI by `parent`.
     """
 
     kind = models.CharField(_("type"), max_length=12, choices=GeoKind.choices)
@@ -42,6 +47,23 @@ class GeoUnit(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    epci = models.ForeignKey(
+        "self",
+        verbose_name=_("EPCI"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"kind": GeoKind.EPCI},
+        related_name="member_communes",
+    )
+    postcodes = models.CharField(
+        _("codes postaux"), max_length=200, blank=True, help_text=_("Séparés par une espace.")
+    )
+    # The name folded for search (lower case, no accent, hyphens and apostrophes as spaces):
+    # "saint herblain" finds Saint-Herblain (sites.folding.fold).
+    search_name = models.CharField(
+        _("nom pour la recherche"), max_length=200, blank=True, editable=False
     )
     valid_from = models.DateField(_("valide depuis"), null=True, blank=True)
     valid_to = models.DateField(_("valide jusqu'au"), null=True, blank=True)
@@ -56,6 +78,10 @@ class GeoUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
 
 
 class Territory(models.Model):

@@ -1,5 +1,7 @@
 """Print the demo accounts and their password."""
 
+import os
+
 from django.core.management.base import BaseCommand
 
 from demo.reference import ACCOUNTS, ADMIN_EMAIL, DEMO_PASSWORD
@@ -9,7 +11,8 @@ class Command(BaseCommand):
     help = "Affiche les comptes de démonstration."
 
     def handle(self, *args, **options):
-        self.stdout.write("\nSillon demo — http://127.0.0.1:8000")
+        port = os.environ.get("SILLON_PORT", "8000")
+        self.stdout.write(f"\nSillon demo — http://127.0.0.1:{port}")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}\n")
         for email, _first, _last, role, org, _sensitive in ACCOUNTS:
             self.stdout.write(f"  {role.label:<24} {org:<20} {email}")
