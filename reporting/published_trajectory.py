@@ -131,7 +131,8 @@ def publish_trajectory(
             }
         )
     current = published_months[-1] if published_months else None
-    value_number = current[f"{trajectory.metric}_number"] if current else None
+    # Nothing yet (the period has not started, or no structure): zero, published.
+    value_number = current[f"{trajectory.metric}_number"] if current else 0
     projection = None
     note = ""
     if trajectory.state == NOT_STARTED:
@@ -142,7 +143,7 @@ def publish_trajectory(
         note = _("Pas de projection avant %(days)s jours de période écoulés.") % {
             "days": MIN_DAYS_FOR_PACE
         }
-    elif value_number is None or current["entries_number"] is None:
+    elif current is not None and (value_number is None or current["entries_number"] is None):
         note = _("Projection non publiée : elle repose sur un chiffre masqué.")
     else:
         projection = trajectory.projection()
@@ -163,7 +164,7 @@ def publish_trajectory(
         "total_days": period.days,
         "months": published_months,
         "value": current[trajectory.metric] if current else num.count(0),
-        "value_number": value_number if current else 0,
+        "value_number": value_number,
         "axis": [month_label(m) for m in period.months()],
         "attainment": num.rate(Decimal(value_number) / trajectory.target)
         if value_number is not None and trajectory.target

@@ -28,7 +28,7 @@ class TargetTable(tables.Table):
 
     class Meta:
         orderable = True
-        attrs = {"class": "table table-sm table-striped align-middle"}
+        attrs = {"id": "targets", "class": "table table-sm table-striped align-middle"}
 
     def __init__(self, *args, programme_code: str, period_code: str, **kwargs):
         super().__init__(*args, **kwargs)

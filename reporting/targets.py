@@ -12,7 +12,7 @@ from .scopes import ReportScope
 from .trajectories import TRAJECTORY_METRICS
 
 
-def _targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
+def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
     """(metric, value, start, end) of the territory's targets whose period lies inside P
     (one query; none for a single structure's drill-down)."""
     if report_scope.territory is None or report_scope.structure is not None:
@@ -36,10 +36,10 @@ def matching_targets(
     A target set over a longer period (e.g. 800 parcours over 2021–2022) does not match a
     shorter P: comparing a year's figure with a two-year goal would mislead. Several matches
     of one metric: the longest period wins. No target for a single structure's drill-down.
-    `rows`: those `_targets_inside` already read.
+    `rows`: those `targets_inside` already read.
     """
     if rows is None:
-        rows = _targets_inside(report_scope=report_scope, period=period)
+        rows = targets_inside(report_scope=report_scope, period=period)
     best: dict[str, tuple[int, dt.date, int]] = {}
     for metric, value, start, end in rows:
         length = (end - start).days
@@ -82,9 +82,9 @@ def trajectory_target(
 ) -> TargetInfo | None:
     """The target a trajectory follows on P: one of the territory's deployments whose
     period is exactly P, on `accompanied` (else `entries`); None for a single structure.
-    `rows`: those `_targets_inside` already read."""
+    `rows`: those `targets_inside` already read."""
     if rows is None:
-        rows = _targets_inside(report_scope=report_scope, period=period)
+        rows = targets_inside(report_scope=report_scope, period=period)
     found = {
         metric: value
         for metric, value, start, end in rows
@@ -94,10 +94,6 @@ def trajectory_target(
         if metric in found:
             return TargetInfo(period=period, metric=metric, value=found[metric])
     return None
-
-
-def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
-    return _targets_inside(report_scope=report_scope, period=period)
 
 
 def targets_by_territory(

@@ -197,13 +197,15 @@ def test_national_coordinator_compares_territories(
         "Convergence – comparaison des territoires"
     )
     _show_period(page, "Année 2021")
-    rows = page.locator("tbody tr")
+    rows = page.locator("#comparison tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0).locator("th")).to_have_text("Loire-Atlantique")
     expect(rows.nth(1).locator("th")).to_have_text("Nantes Métropole")
+    # Nantes Métropole's target (over March–December 2021) lies inside the year.
+    expect(page.locator("#targets tbody tr")).to_have_count(1)
     assert_no_serious_axe_violations(page, "national view")
     # A row opens that territory's dashboard for the same period.
-    page.get_by_role("link", name="Nantes Métropole").click()
+    page.locator("#comparison").get_by_role("link", name="Nantes Métropole").click()
     page.wait_for_url("**/CVG/territoire/nantes-metropole/?periode=2021*")
     assert _kpis(page)["Personnes accompagnées"] == "43"
 

@@ -104,3 +104,17 @@ def test_another_funder_never_reaches_a_pack(client, funder, world, two_deployme
     client.force_login(other)
     client.post(reverse("reporting:packs"), {"periode": "2021", "financeur": pack.funder_id})
     assert FunderPack.objects.count() == 1
+
+
+def test_pack_pages_query_budget(
+    client, funder, world, two_deployments, django_assert_max_num_queries
+):
+    _freeze(client, funder)
+    _freeze(client, funder)
+    pack = FunderPack.objects.first()
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reporting:packs")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reporting:pack_detail", args=[pack.uuid])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reporting:pack_xlsx", args=[pack.uuid])).status_code == 200

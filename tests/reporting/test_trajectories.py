@@ -114,6 +114,11 @@ def test_the_dashboard_of_the_targets_period_carries_the_trajectory(world, platf
     assert published["target"] == 118 and published["value"] == "6"
     assert published["projection"] == 13
     assert [m["accompanied"] for m in published["months"]] == ["4", "4", "5", "6"]
+    # Before the period: nothing drawn, zero, said so.
+    early = dashboard_figures(report_scope=scope, period=TARGET_PERIOD, today=D(2021, 2, 1))
+    early = publish_dashboard(early)["trajectory"]
+    assert early["months"] == [] and early["value"] == "0" and early["projection"] is None
+    assert early["state"] == "not_started" and early["note"]
     # Another period than the target's: no trajectory.
     other = dashboard_figures(report_scope=scope, period=periods.year(2021), today=D(2021, 6, 15))
     assert other.trajectory is None
