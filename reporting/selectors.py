@@ -10,24 +10,25 @@ Who may see which figures (domain.md §2):
 Coordinators and funders get aggregates only, with small counts suppressed. Their queries
 run with row-level security opened to the scope's structures: the yearly rows of a calendar
 year inside `rls_structures(...)` on the primary (a stale row is recomputed there first,
-a write), every live period inside `reporting_read(...)`, on the reporting replica when
-REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No person-level row is ever
-returned by this module.
+a write); every live aggregate in the same block on a single server, or through
+`reporting_read(...)` on the reporting replica when REPORTING_DATABASE_URL names one
+(sites/tenancy/replica.py). No person-level row is ever returned by this module.
 
 The scopes themselves (`ReportScope`, who may open what) are decided in
 `reporting.scopes`, the targets read in `reporting.targets`; both are re-exported here,
 where the views and the benchmark know them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.http import Http404
 
 from programmes.models import Programme
 from sites.models import Structure, Territory
 from sites.tenancy import Scope
-from sites.tenancy.replica import reporting_read
+from sites.tenancy.replica import replica_configured, reporting_read
 from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
@@ -110,6 +111,17 @@ def _enclosing(territory_ids: set[int]) -> dict[int, int]:
     return result
 
 
+T = TypeVar("T")
+
+
+def _live(structure_ids, read: Callable[[], T]) -> T:
+    """A live aggregate: on the reporting replica when REPORTING_DATABASE_URL names one
+    (`reporting_read`: its own read-only transaction there, under row-level security for
+    these structures); on a single server, right here, inside the caller's
+    `rls_structures` block — one scope switch per page, as before the replica existed."""
+    return reporting_read(structure_ids, read) if replica_configured() else read()
+
+
 def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard:
     """Every figure of a territory (or own-structures) dashboard for P.
 
@@ -131,23 +143,25 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         "structure_ids": ids,
     }
     # A territory's calendar year is read from the yearly rows on the primary (recomputed
-    # first where stale); other periods, and the own-structures dashboard, from the parcours
-    # on the reporting replica.
-    table = None
-    if territory_id is not None:
-        with rls_structures(ids):
-            table = territory_years.table(territory_id=territory_id, **arguments)
-    if table is None:
-        table = reporting_read(
-            ids,
-            lambda: ind.indicator_table(territory_id=territory_id, with_months=True, **arguments),
-        )
+    # first where stale); other periods, the own-structures dashboard and the follow-up and
+    # orientation figures are live aggregates, on the reporting replica when there is one.
     drill_down = report_scope.suppressed and report_scope.structure is not None
-    figures_after = (
-        None
-        if drill_down
-        else reporting_read(ids, lambda: outcomes(territory_id=territory_id, **arguments))
-    )
+    with rls_structures(ids):
+        table = None
+        if territory_id is not None:
+            table = territory_years.table(territory_id=territory_id, **arguments)
+        if table is None:
+            table = _live(
+                ids,
+                lambda: ind.indicator_table(
+                    territory_id=territory_id, with_months=True, **arguments
+                ),
+            )
+        figures_after = (
+            None
+            if drill_down
+            else _live(ids, lambda: outcomes(territory_id=territory_id, **arguments))
+        )
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period)
     apply_target(table.total, targets)
@@ -185,9 +199,9 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
     # stale); any other period, or a year they do not cover yet, is computed from the
     # parcours on the reporting replica.
     with rls_structures(structure_ids):
-        comparison = territory_years.comparison(**arguments)
-    if comparison is None:
-        comparison = reporting_read(structure_ids, lambda: ind.territory_comparison(**arguments))
+        comparison = territory_years.comparison(**arguments) or _live(
+            structure_ids, lambda: ind.territory_comparison(**arguments)
+        )
     return Comparison(
         programme=programme,
         period=period,
