@@ -96,21 +96,25 @@ messages: install
 compilemessages: install
 	$(WITH_DB) $(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
-# Benchmarks and operations (issue 6). Not part of `make test`. They run against the
-# database named by SILLON_DB_NAME (default `bench`), filled by `make dataset SCALE=national`.
-BENCH_DB ?= $(or $(SILLON_DB_NAME),bench)
+# Benchmarks and operations (issue 6). Not part of `make test`. dataset, bench and load use
+# the database named by SILLON_DB_NAME (the variable scripts/localdb.py reads), default
+# `bench`, filled by `make dataset SCALE=national`; `make load` runs on a copy of it.
+BENCH_DB_NAME := $(or $(SILLON_DB_NAME),bench)
+ifdef BENCH_DB
+$(error BENCH_DB is gone: name the benchmark database with SILLON_DB_NAME=$(BENCH_DB))
+endif
 SCALE ?= national
 SEED ?= 42
 
 dataset: install
-	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+	SILLON_DB_NAME=$(BENCH_DB_NAME) $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py generate_dataset --scale $(SCALE) --seed $(SEED)'
 
 bench: install
-	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) $(PY) -m bench.run $(BENCH_ARGS)
+	SILLON_DB_NAME=$(BENCH_DB_NAME) $(WITH_DB) $(PY) -m bench.run $(BENCH_ARGS)
 
 load: install
-	SILLON_DB_NAME=$(BENCH_DB) $(WITH_DB) $(PY) -m bench.load $(LOAD_ARGS)
+	SILLON_DB_NAME=$(BENCH_DB_NAME) $(WITH_DB) $(PY) -m bench.load $(LOAD_ARGS)
 
 backup-drill: install
 	$(WITH_DB) $(PY) -m bench.backup_drill $(DRILL_ARGS)

@@ -12,12 +12,16 @@
    restart. With `--pdf-during-outage` (the restart drill, which runs the background worker)
    a funder also asks for a PDF just before the stop and again during the outage, and both
    must be rendered without a hand restart (bench/outage.py).
-5. Canaries (docs/security.md §3, S22): some requests carry a word of this run in their
+5. The run writes (actions logged, PDFs asked, access logs, sessions): it runs against a
+   copy of the database (`CREATE DATABASE … TEMPLATE`, dropped at the end), so the dataset
+   is left as it was found and the next `make bench` measures the same rows. `--in-place`
+   runs against the database itself (the restart drill, whose worker reads it).
+6. Canaries (docs/security.md §3, S22): some requests carry a word of this run in their
    query string (a search, a 404, a 403); at the end every log line of the run (gunicorn's
    error and access logs, and `--scan-log` files: the worker's, PostgreSQL's) is searched
    for it, and the run fails if one holds it.
 
-Usage: `make load` (database `bench`), or
+Usage: `make load` (the database named by SILLON_DB_NAME, default `bench`), or
 `SILLON_DB_NAME=bench scripts/with-db.sh .venv/bin/python -m bench.load --users 50 --time 120`.
 """
 
@@ -37,7 +41,9 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # The same production-like behaviour as bench/run.py: no DEBUG, second factor required.
@@ -151,6 +157,34 @@ def build_plan(path: Path) -> dict:
     }
     path.write_text(json.dumps(plan))
     return plan
+
+
+def scratch_copy(database_url: str) -> tuple[str, Callable[[], None]]:
+    """A copy of the database for the run (same server, name + `_load`): its URL and the
+    function that drops it. FILE_COPY copies the files instead of writing every page to the
+    WAL (seconds rather than minutes for the national dataset)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    source = unquote(parts.path.lstrip("/"))
+    copy = f"{source}_load"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def run(statement) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(statement)
+
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
+    run(drop)
+    started = time.monotonic()
+    run(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(copy), sql.Identifier(source)
+        )
+    )
+    print(f"Running against a copy of {source!r} ({copy!r}, {time.monotonic() - started:.0f} s)")
+    return urlunsplit(parts._replace(path=f"/{copy}")), lambda: run(drop)
 
 
 def free_port() -> int:
@@ -334,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         "--scan-log", action="append", default=[], help="Another log to search for the canary."
     )
     parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="Run against the database itself, not a copy (its rows then change).",
+    )
+    parser.add_argument(
         "--think",
         default="5,15",
         help="Seconds between a user's clicks, MIN,MAX (stress variant: 1,3).",
@@ -343,6 +382,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("--stop-command and --start-command go together.")
     if not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set (run through scripts/with-db.sh).")
+    drop_copy = None
+    if not args.in_place:
+        os.environ["DATABASE_URL"], drop_copy = scratch_copy(os.environ["DATABASE_URL"])
+    try:
+        return _run(args)
+    finally:
+        if drop_copy is not None:
+            from django.db import connections
+
+            connections.close_all()
+            drop_copy()
+
+
+def _run(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="sillon-load-"))
     plan_path = workdir / "plan.json"
     plan = build_plan(plan_path)

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         result = subprocess.run(  # noqa: S603
             [python, "-m", "bench.load", "--users", str(args.users), "--time", str(args.time),
              "--workers", "3", "--stop-command", stop, "--start-command", start,
-             "--down", str(args.down), "--pdf-during-outage",
+             "--down", str(args.down), "--pdf-during-outage", "--in-place",
              "--scan-log", str(worker_log), "--scan-log", str(data / "log"),
              "--scan-log", str(data / "restart.log")],
             cwd=ROOT, env=env, check=False,

@@ -7,21 +7,20 @@ whatever the number of rows (annotations and prefetches, never a query per row).
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     CharField,
-    Count,
     Exists,
     F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim, TruncMonth
+from django.db.models.functions import Coalesce, Concat, JSONObject, NullIf, Trim
 from django.shortcuts import get_object_or_404
 
 from programmes.models import Programme
@@ -73,14 +72,20 @@ def participant_get_readable(*, scope: Scope, pk: int, today: dt.date) -> Partic
         Participant.objects.filter(
             Q(structure_id__in=scope.structure_ids)
             | Q(pk__in=granted_participant_ids(scope=scope, today=today))
-        ).select_related("structure", "referent"),
+        )
+        .select_related("structure", "referent")
+        # Most files were never transferred: their page then asks nothing more about it.
+        .annotate(has_transfers=Exists(Transfer.objects.filter(participant_id=OuterRef("pk")))),
         pk=pk,
     )
 
 
 def transfers_of_file(*, participant: Participant) -> list[Transfer]:
     """The transfers of a file the caller already reads (row-level security shows each
-    structure the transfers it sent or received)."""
+    structure the transfers it sent or received). None without a query when the
+    participant was read by `participant_get_readable` and has none."""
+    if not getattr(participant, "has_transfers", True):
+        return []
     return list(
         Transfer.objects.filter(participant_id=participant.pk).select_related(
             "structure", "to_structure", "recorded_by"
@@ -256,21 +261,26 @@ class FileData:
 
 def _file_parcours(participant: Participant) -> list[Parcours]:
     structure_id = participant.structure_id
-    return list(
+    parcours_list = list(
         Parcours.objects.filter(structure_id=structure_id, participant=participant)
         .select_related("programme", "work_site", "exit")
+        # The paliers ride along as a JSON array (a few rows a parcours): one query fewer
+        # than a prefetch, and the file holds its budget of 12 (quality.md §1).
+        .annotate(
+            stage_rows=ArraySubquery(
+                HoursStage.objects.filter(structure_id=structure_id, parcours_id=OuterRef("pk"))
+                .order_by("start_date")
+                .values(
+                    row=JSONObject(id="pk", start_date="start_date", weekly_hours="weekly_hours")
+                )
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "contracts",
                 queryset=Contract.objects.filter(structure_id=structure_id)
                 .select_related("employer", "host")
                 .order_by("-start_date", "-pk"),
-            ),
-            Prefetch(
-                "stages",
-                queryset=HoursStage.objects.filter(structure_id=structure_id).order_by(
-                    "start_date"
-                ),
             ),
             Prefetch(
                 "actions",
@@ -281,6 +291,32 @@ def _file_parcours(participant: Participant) -> list[Parcours]:
         )
         .order_by("-start_date", "-pk")
     )
+    for p in parcours_list:
+        _prefetched(
+            p,
+            "stages",
+            [
+                HoursStage(
+                    id=row["id"],
+                    structure_id=structure_id,
+                    parcours=p,
+                    start_date=dt.date.fromisoformat(row["start_date"]),
+                    weekly_hours=Decimal(str(row["weekly_hours"])),
+                )
+                for row in p.stage_rows
+            ],
+        )
+    return parcours_list
+
+
+def _prefetched(instance, name: str, rows: list) -> None:
+    """What `prefetch_related(name)` leaves on `instance`, from rows read otherwise:
+    `instance.<name>.all()` then reads them without a query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def participant_file_data(*, participant: Participant, today: dt.date) -> FileData:
@@ -293,26 +329,29 @@ def participant_file_data(*, participant: Participant, today: dt.date) -> FileDa
             structure_id=structure_id, participant=participant
         ).order_by("-date", "-pk")
     )
-    parcours_ids = [p.pk for p in parcours_list]
-    monthly_hours = list(
-        WorkedHours.objects.filter(structure_id=structure_id, parcours_id__in=parcours_ids)
-        .annotate(month=TruncMonth("week_start"))
-        .values("parcours_id", "month")
-        .annotate(total=Sum("hours"), weeks=Count("pk"), last_week=Max("week_start"))
-        .order_by()
-    )
+    # Every week of the file's parcours in one query (a few hundred rows at most: five
+    # years of weeks), summed by month here, the recent ones kept for the alerts.
+    since = today - dt.timedelta(weeks=RECENT_WEEKS)
+    by_month: dict[tuple[int, dt.date], dict] = {}
     recent_hours: dict[int, list[WorkedHours]] = {}
-    for row in WorkedHours.objects.filter(
-        structure_id=structure_id,
-        parcours_id__in=parcours_ids,
-        week_start__gte=today - dt.timedelta(weeks=RECENT_WEEKS),
-    ).order_by("week_start"):
-        recent_hours.setdefault(row.parcours_id, []).append(row)
+    for week in WorkedHours.objects.filter(
+        structure_id=structure_id, parcours_id__in=[p.pk for p in parcours_list]
+    ).order_by("week_start", "pk"):
+        month = week.week_start.replace(day=1)
+        row = by_month.setdefault(
+            (week.parcours_id, month),
+            {"parcours_id": week.parcours_id, "month": month, "total": Decimal(0), "weeks": 0},
+        )
+        row["total"] += week.hours
+        row["weeks"] += 1
+        row["last_week"] = week.week_start
+        if week.week_start >= since:
+            recent_hours.setdefault(week.parcours_id, []).append(week)
     return FileData(
         participant=participant,
         parcours=parcours_list,
         snapshots=snapshots,
-        monthly_hours=monthly_hours,
+        monthly_hours=list(by_month.values()),
         recent_hours=recent_hours,
     )
 

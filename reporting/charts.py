@@ -292,9 +292,11 @@ def gauge(
     target: int | None,
     caption: str,
     ratio_caption: str,
+    ratio_text: str = "",
     width: int = 320,
 ) -> str:
-    """A half-ring gauge of a figure against its target (empty ring without a target)."""
+    """A half-ring gauge of a figure against its target (empty ring without a target);
+    `ratio_text`: the share of the target as printed in the document's language."""
     height = 200
     cx, cy, r, thickness = width / 2, 125, 100, 24
     ratio = None
@@ -340,7 +342,7 @@ def gauge(
             _text(
                 cx,
                 cy + 46,
-                f"{100 * value.number / target:.0f} % {ratio_caption}",
+                f"{ratio_text} {ratio_caption}",
                 size=13,
                 weight="bold",
             )

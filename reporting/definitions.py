@@ -221,4 +221,27 @@ DEFINITIONS = [
         "Value of the deployment's target whose period lies within the report's period; "
         "attainment = indicator / target.",
     ),
+    Definition(
+        "trajectory",
+        "Trajectoire et projection",
+        "Pour un objectif de personnes accompagnées (ou d'entrées) dont la période [d1, d2] "
+        "est celle du rapport : chaque fin de mois m, le chiffre de la période [d1, fin de m] "
+        "; le dernier point est celui de toute la période (une entrée datée après le jour de "
+        "référence y compte). Jour de référence r : aujourd'hui, ou d2 une fois la période "
+        "terminée. Rythme = entrées de [d1, r] / D, D jours écoulés (d1 et r inclus) ; "
+        "projection au d2 = chiffre + rythme × (N − D), N jours de la période, arrondie à "
+        "l'unité la plus proche (moitié vers le haut) ; chaque entrée à venir compte pour "
+        "une personne de plus. Pas de projection avant le début, pendant les 30 premiers "
+        "jours, ni une fois la période terminée ; un rythme nul laisse le chiffre inchangé.",
+        "Trajectory and projection",
+        "For a target of persons accompanied (or entries) whose period [d1, d2] is the "
+        "report's: at the end of each month m, the figure of the period [d1, end of m]; the "
+        "last point is that of the whole period (an entry dated after the reference day "
+        "counts in it). Reference day r: today, or d2 once the period has ended. Pace = "
+        "entries of [d1, r] / D, D days elapsed (d1 and r included); projection at d2 = "
+        "figure + pace × (N − D), N days in the period, rounded to the nearest unit (halves "
+        "up); every entry to come counts as one more person. No projection before the "
+        "start, during the first 30 days, or once the period has ended; a zero pace leaves "
+        "the figure unchanged.",
+    ),
 ]

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from participants.enums import DgefpCategory
+from web.rounding import half_up
 
 # Days in an average month (365.25 / 12): durations in months are days / 30.4375.
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -148,7 +149,8 @@ def _ratio(numerator: int, denominator: int) -> Decimal | None:
 
 
 def _round(value: Decimal | None, places: int) -> float | None:
-    return None if value is None else float(round(value, places))
+    """JSON numbers rounded half away from zero (0.65625 → 0.6563), as SQL and Excel do."""
+    return None if value is None else float(half_up(value, places))
 
 
 @dataclass

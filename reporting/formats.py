@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from web.rounding import half_up
+
 NO_BREAK = "\u202f"
 
 
@@ -42,15 +44,18 @@ class Numbers:
         return f"{value:,}".replace(",", NO_BREAK) if self.french else f"{value:,}"
 
     def decimal(self, value: Decimal | float | None, places: int = 1) -> str:
+        """Rounded half away from zero (web.rounding), like SQL and spreadsheets."""
         if value is None:
             return "–"
-        text = f"{float(value):,.{places}f}"
+        text = f"{half_up(value, places):,.{places}f}"
         return text.replace(",", NO_BREAK).replace(".", ",") if self.french else text
 
-    def rate(self, value: Decimal | float | None) -> str:
+    def rate(self, value: Decimal | float | None, places: int = 1) -> str:
+        """A fraction as a percentage: 0.4652 → « 46,5 % » / "46.5%"."""
         if value is None:
             return "–"
-        return self.decimal(100 * float(value), 1) + (NO_BREAK + "%" if self.french else "%")
+        percent = (value if isinstance(value, Decimal) else Decimal(repr(value))) * 100
+        return self.decimal(percent, places) + (NO_BREAK + "%" if self.french else "%")
 
 
 # French abbreviations as INSEE writes them (Django's own French catalogue says "jan.").

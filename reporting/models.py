@@ -60,6 +60,15 @@ class ReportSnapshot(models.Model):
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
     error = models.CharField(_("erreur"), max_length=300, blank=True)
+    # The funder pack it was frozen for, whose hash its PDF prints (None: a report alone).
+    pack = models.ForeignKey(
+        "reporting.FunderPack",
+        verbose_name=_("dossier financeur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+    )
 
     class Meta:
         verbose_name = _("rapport financeur figé")
@@ -104,6 +113,56 @@ class ReportSnapshot(models.Model):
     def may_retry(self) -> bool:
         """A stalled or failed rendering may be queued again (`report_snapshot_retry`)."""
         return self.status == ReportStatus.FAILED or self.is_stalled
+
+
+class FunderPack(models.Model):
+    """A funder's pack for one period: a frozen report of every deployment it funds.
+
+    `sha256` fingerprints the pack: the SHA-256 of the canonical JSON of the funder, the
+    period and each report's deployment and figures' SHA-256
+    (`reporting.packs.pack_document`). Every PDF of the pack and its XLSX print it, and
+    the pack page lists it with each file's own SHA-256, so an auditor can check a file
+    they were sent.
+    """
+
+    uuid = models.UUIDField(_("identifiant"), default=uuid.uuid4, unique=True, editable=False)
+    funder = models.ForeignKey(
+        "sites.Funder",
+        verbose_name=_("financeur"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period_code = models.CharField(_("période"), max_length=32)
+    period_start = models.DateField(_("début de période"))
+    period_end = models.DateField(_("fin de période"))
+    sha256 = models.CharField(_("empreinte SHA-256 du dossier"), max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("figé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier financeur")
+        verbose_name_plural = _("dossiers financeurs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["funder", "-created_at"], name="funderpack_funder_created")]
+
+    def __str__(self) -> str:
+        return f"{self.funder_id} – {self.period_code}"
+
+    @property
+    def period_label(self) -> str:
+        from .periods import parse
+
+        try:
+            return str(parse(self.period_code).label)
+        except ValueError:
+            return self.period_code
 
 
 def stalled_before():

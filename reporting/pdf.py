@@ -10,6 +10,7 @@ from weasyprint import HTML
 from web.pdf import SCHEME, StaticOnlyFetcher
 
 from .definitions import DEFINITIONS, GENERAL_EN, GENERAL_FR, SUPPRESSION_EN, SUPPRESSION_FR
+from .languages import document_language
 from .presentation import charts_for, column_groups
 
 
@@ -29,6 +30,7 @@ def report_html(*, figures: dict, meta: dict) -> str:
             "suppression_fr": SUPPRESSION_FR,
             "suppression_en": SUPPRESSION_EN,
             "static_prefix": SCHEME,
+            "language": document_language(figures),
         },
     )
 

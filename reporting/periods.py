@@ -2,7 +2,8 @@
 
 The periods people ask for are built here so that every screen, export, PDF and the command
 line name them the same way: calendar year, quarter, month, Convergence semester
-(1 Apr–30 Sep, 1 Oct–31 Mar), a target's own period, free dates.
+(1 Apr–30 Sep, 1 Oct–31 Mar), a funder's July-to-June year, a target's own period, free
+dates.
 """
 
 import calendar
@@ -10,24 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from web import bounds
-
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 @dataclass(frozen=True, order=True)
@@ -78,7 +65,7 @@ def quarter(y: int, q: int) -> Period:
 
 def month(y: int, m: int) -> Period:
     end = dt.date(y, m, calendar.monthrange(y, m)[1])
-    return Period(dt.date(y, m, 1), end, f"{y}-{m:02d}", f"{MONTHS_FR[m - 1]} {y}")
+    return Period(dt.date(y, m, 1), end, f"{y}-{m:02d}", f"{MONTHS[m]} {y}")
 
 
 def semester(y: int, s: int) -> Period:
@@ -98,6 +85,16 @@ def semester(y: int, s: int) -> Period:
             _("semestre octobre %(y)s – mars %(y1)s") % {"y": y, "y1": y + 1},
         )
     raise ValueError(_("Semestre inconnu."))
+
+
+def july_june(y: int) -> Period:
+    """A funder's financial year: 1 July of y – 30 June of y + 1 (code `2024-JJ`)."""
+    return Period(
+        dt.date(y, 7, 1),
+        dt.date(y + 1, 6, 30),
+        f"{y}-JJ",
+        _("exercice juillet %(y)s – juin %(y1)s") % {"y": y, "y1": y + 1},
+    )
 
 
 def free(start: dt.date, end: dt.date) -> Period:
@@ -122,6 +119,7 @@ def canonical(start: dt.date, end: dt.date) -> Period:
     candidates = [year(start.year), month(start.year, start.month)]
     candidates += [quarter(start.year, q) for q in (1, 2, 3, 4)]
     candidates += [semester(start.year, s) for s in (1, 2)]
+    candidates.append(july_june(start.year))
     for period in candidates:
         if (period.start, period.end) == (start, end):
             return period
@@ -132,6 +130,7 @@ _PATTERNS = [
     (re.compile(r"^(\d{4})$"), lambda m: year(int(m[1]))),
     (re.compile(r"^(\d{4})-T([1-4])$"), lambda m: quarter(int(m[1]), int(m[2]))),
     (re.compile(r"^(\d{4})-S([12])$"), lambda m: semester(int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d{4})-JJ$"), lambda m: july_june(int(m[1]))),
     (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), lambda m: month(int(m[1]), int(m[2]))),
     (
         re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$"),
@@ -149,7 +148,8 @@ def _check_bounds(start: dt.date, end: dt.date) -> None:
 
 
 def parse(code: str) -> Period:
-    """The period named by a code: `2021`, `2021-T2`, `2021-S1`, `2021-03`, `2021-03-01_2021-12-31`.
+    """The period named by a code: `2021`, `2021-T2`, `2021-S1`, `2021-JJ`, `2021-03`,
+    `2021-03-01_2021-12-31`.
 
     Raises ValueError on anything else, or on a period outside the years Sillon handles
     (`web.bounds`: 2000 to 2100), so a view can answer 404 on a malformed URL.
@@ -181,6 +181,7 @@ def choices_around(today: dt.date, *, years: int = 4) -> list[Period]:
     periods: list[Period] = []
     for y in range(today.year, today.year - years, -1):
         periods.append(year(y))
+        periods.append(july_june(y))
         periods.extend(semester(y, s) for s in (2, 1))
         periods.extend(quarter(y, q) for q in (4, 3, 2, 1))
     return [p for p in periods if p.start <= today]

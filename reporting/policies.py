@@ -29,6 +29,11 @@ def may_generate_funder_reports(scope: Scope) -> bool:
     return bool(scope.is_platform_admin or scope.coordination_ids or scope.funder_ids)
 
 
+def may_read_funder_packs(scope: Scope) -> bool:
+    """A funder's members freeze and read its packs (one report per funded deployment)."""
+    return bool(scope.funder_ids)
+
+
 def reads_calendar_years_only(scope: Scope) -> bool:
     """Funders read calendar years that have ended, nothing else (docs/security.md §10).
 

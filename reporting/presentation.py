@@ -10,20 +10,25 @@ The suppression grid is built in `reporting.published_grid`, each row's cells in
 """
 
 import datetime as dt
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from participants.enums import DgefpCategory
 from programmes.enums import TargetMetric
 from web.jinja2 import render_fragment
 
-from . import charts
+from . import charts, trajectory_charts
 from .figures import CATEGORY_CODES, Indicators, rate_flags
 from .formats import Numbers, indicator_labels, month_label
 from .published_cells import COUNT_KEYS, columns_for, is_count, row_cells
 from .published_grid import comparison_status, dashboard_status
 from .published_outcomes import publish_followup, publish_orientations
+from .published_targets import publish_target_overview, target_panels
+from .published_trajectory import publish_trajectory
 from .suppression import DOMINANCE, PUBLISHED, SECONDARY, label
 
 # The name tests/reporting/test_number_formats.py knows it by.
@@ -106,7 +111,20 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
         else _structure_rows(dashboard, num, columns, decided, structure_ids),
         "total_cells": head_cells,
         "generated_on": (generated_on or dt.date.today()).isoformat(),
+        # The language its words and numbers are written in (the PDF is rendered in it).
+        "language": get_language() or settings.LANGUAGE_CODE,
     }
+    document["trajectory"] = (
+        publish_trajectory(
+            dashboard.trajectory,
+            dashboard_status=status,
+            months=dashboard.months,
+            suppressed=suppressed,
+            territorial=territorial,
+        )
+        if focus is None
+        else None
+    )
     figures_after = dashboard.outcomes
     if figures_after is not None:
         document["followup"] = publish_followup(
@@ -223,6 +241,9 @@ def charts_for(published: dict) -> dict[str, str]:
     target = published["target"]
     gauge_value = charts.Value(accompanied["number"], accompanied["value"])
     gauge_target = target["value"] if target and target["metric"] == "accompanied" else None
+    ratio_text = ""
+    if gauge_target and gauge_value.number is not None:
+        ratio_text = Numbers.current().rate(Decimal(gauge_value.number) / gauge_target, places=0)
     svg = {
         "gauge": charts.gauge(
             prefix="g",
@@ -231,6 +252,7 @@ def charts_for(published: dict) -> dict[str, str]:
             target=gauge_target,
             caption=_("personnes accompagnées"),
             ratio_caption=_("de l'objectif"),
+            ratio_text=ratio_text,
         ),
         "monthly": charts.grouped_bars(
             prefix="m",
@@ -255,8 +277,44 @@ def charts_for(published: dict) -> dict[str, str]:
             ],
         ),
     }
+    trajectory = published.get("trajectory")
+    if trajectory and trajectory["months"]:
+        svg["trajectory"] = trajectory_charts.trajectory(
+            prefix="t", trajectory=trajectory, labels=trajectory_labels(trajectory)
+        )
     # Every text node of the SVG is escaped by reporting.charts: safe to insert as markup.
     return {name: mark_safe(markup) for name, markup in svg.items()}  # noqa: S308
+
+
+def target_overview_chart(targets: list[dict]) -> str:
+    """The national view's small multiples: one bar per territory against its target."""
+    if not targets:
+        return ""
+    svg = trajectory_charts.small_multiples(
+        prefix="sm",
+        title=_("Atteinte des objectifs par territoire"),
+        panels=target_panels(targets, _("%(value)s / %(target)s · à ce rythme : %(projection)s")),
+    )
+    # Every text node is escaped by reporting.trajectory_charts.
+    return mark_safe(svg)  # noqa: S308
+
+
+def trajectory_labels(trajectory: dict) -> trajectory_charts.Labels:
+    """The words of the trajectory chart ("à ce rythme : 104 / 118 au 31/12")."""
+    projection = ""
+    if trajectory["projection"] is not None:
+        projection = _("à ce rythme : %(projection)s / %(target)s au %(end)s") % {
+            "projection": trajectory["projection_text"],
+            "target": trajectory["target_text"],
+            "end": trajectory["period"]["end_label"],
+        }
+    return trajectory_charts.Labels(
+        title=_("Trajectoire par rapport à l'objectif"),
+        accompanied=_("Personnes accompagnées (cumul)"),
+        entries=_("Entrées (cumul)"),
+        target=_("Objectif : %(target)s") % {"target": trajectory["target_text"]},
+        projection=projection,
+    )
 
 
 def column_groups(
@@ -298,7 +356,7 @@ def column_groups(
     return result
 
 
-def publish_comparison(comparison) -> dict:
+def publish_comparison(comparison, *, today: dt.date | None = None) -> dict:
     """The national view's table: one row per territory, small counts suppressed.
 
     Every row aggregates structures, so the dominance rule applies to each count. Rows are
@@ -334,4 +392,7 @@ def publish_comparison(comparison) -> dict:
         "suppressed": suppressed,
         "column_labels": _column_labels(columns),
         "rows": rows,
+        "targets": publish_target_overview(
+            comparison, status, suppressed=suppressed, today=today or dt.date.today()
+        ),
     }

@@ -9,8 +9,10 @@ import hashlib
 import json
 import logging
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from .languages import document_language
 from .models import ReportSnapshot, ReportStatus
 from .pdf import render_pdf
 
@@ -32,14 +34,19 @@ def snapshot_meta(snapshot: ReportSnapshot) -> dict:
     deployment = snapshot.deployment
     created = timezone.localtime(snapshot.created_at)
     return {
-        "deployment_label": f"{deployment.programme.label} × {deployment.territory.name} "
-        f"(depuis le {deployment.start_date:%d/%m/%Y})",
+        "deployment_label": _("%(programme)s × %(territory)s (depuis le %(date)s)")
+        % {
+            "programme": deployment.programme.label,
+            "territory": deployment.territory.name,
+            "date": f"{deployment.start_date:%d/%m/%Y}",
+        },
         "funders": sorted(deployment.funders.values_list("name", flat=True)),
         "created_on": f"{created:%d/%m/%Y}",
         "created_iso": created.replace(microsecond=0).isoformat(),
         "period_start": f"{snapshot.period_start:%d/%m/%Y}",
         "period_end": f"{snapshot.period_end:%d/%m/%Y}",
         "sha256": snapshot.figures_sha256,
+        "pack_sha256": snapshot.pack.sha256 if snapshot.pack_id else "",
         "uuid": str(snapshot.uuid),
     }
 
@@ -51,15 +58,18 @@ def _progress(snapshot_id: int, *, status: str, progress: int, **fields) -> None
 def report_snapshot_render(*, snapshot_id: int) -> ReportSnapshot:
     """Render (or re-render) the PDF of a frozen snapshot, reporting progress as it goes."""
     snapshot = ReportSnapshot.objects.select_related(
-        "deployment__programme", "deployment__territory"
+        "deployment__programme", "deployment__territory", "pack"
     ).get(pk=snapshot_id)
     _progress(snapshot_id, status=ReportStatus.RUNNING, progress=10, error="")
     try:
         if figures_sha256(snapshot.figures) != snapshot.figures_sha256:
             raise ValueError("frozen figures do not match their SHA-256")
-        meta = snapshot_meta(snapshot)
-        _progress(snapshot_id, status=ReportStatus.RUNNING, progress=30)
-        pdf = render_pdf(figures=snapshot.figures, meta=meta)
+        # In the language its figures were frozen in (a report frozen before the documents
+        # said so is French), so that the words match the numbers' decimal marks.
+        with translation.override(document_language(snapshot.figures)):
+            meta = snapshot_meta(snapshot)
+            _progress(snapshot_id, status=ReportStatus.RUNNING, progress=30)
+            pdf = render_pdf(figures=snapshot.figures, meta=meta)
     except Exception as exc:
         logger.exception("report.render_failed", extra={"snapshot": snapshot_id})
         _progress(

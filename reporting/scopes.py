@@ -141,6 +141,48 @@ def territory_report_scope(
     )
 
 
+def drill_down_territories(*, scope: Scope, programme: Programme, territory: Territory) -> dict:
+    """The territories around a dashboard the caller may open for the programme: its
+    ancestors (for the breadcrumb) and its sub-territories (région → département → EPCI →
+    …, by `Territory.parent`, the nesting the access rules use; the dashboard then lists
+    its structures). Coordinators and platform administrators only: a funder reads the
+    deployments it funds, not their neighbours."""
+    if not (scope.is_platform_admin or scope.coordination_ids):
+        return {"ancestors": [], "children": []}
+    tree = {
+        pk: (parent, name, slug)
+        for pk, parent, name, slug in Territory.objects.values_list(
+            "pk", "parent_id", "name", "slug"
+        )
+    }
+    allowed = None  # every territory, for a platform administrator
+    if not scope.is_platform_admin:
+        allowed = set(
+            CoordinationScope.objects.filter(
+                coordination_id__in=scope.coordination_ids, programme=programme
+            ).values_list("territory_id", flat=True)
+        )
+        frontier = set(allowed)
+        while frontier:  # the sub-territories of the roots, from the tree already read
+            frontier = {pk for pk, (parent, *_rest) in tree.items() if parent in frontier}
+            frontier -= allowed
+            allowed |= frontier
+    ancestors, current = [], tree[territory.pk][0]
+    while current is not None and current in tree and len(ancestors) < 10:
+        if allowed is None or current in allowed:
+            ancestors.insert(0, {"name": tree[current][1], "slug": tree[current][2]})
+        current = tree[current][0]
+    children = sorted(
+        (
+            {"name": name, "slug": slug}
+            for pk, (parent, name, slug) in tree.items()
+            if parent == territory.pk and (allowed is None or pk in allowed)
+        ),
+        key=lambda t: t["name"],
+    )
+    return {"ancestors": ancestors, "children": children}
+
+
 def _deployment_structure_ids(deployments: list[Deployment]) -> set[int] | None:
     """The deployments' structures; None (all located structures) when one lists none.
 

@@ -10,25 +10,26 @@ Who may see which figures (domain.md §2):
 Coordinators and funders get aggregates only, with small counts suppressed. Their queries
 run with row-level security opened to the scope's structures: the yearly rows of a calendar
 year inside `rls_structures(...)` on the primary (a stale row is recomputed there first,
-a write); every live aggregate in the same block on a single server, or through
-`reporting_read(...)` on the reporting replica when REPORTING_DATABASE_URL names one
-(sites/tenancy/replica.py). No person-level row is ever returned by this module.
+a write), every live period inside `reporting_read(...)`, on the reporting replica when
+REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No person-level row is ever
+returned by this module.
 
 The scopes themselves (`ReportScope`, who may open what) are decided in
 `reporting.scopes`, the targets read in `reporting.targets`; both are re-exported here,
 where the views and the benchmark know them.
 """
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from django.http import Http404
+from django.utils import timezone
 
 from programmes.models import Programme
 from sites.models import Structure, Territory
 from sites.tenancy import Scope
-from sites.tenancy.replica import replica_configured, reporting_read
+from sites.tenancy.replica import reporting_read
 from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
@@ -39,6 +40,7 @@ from .scopes import (  # noqa: F401 — re-exported
     ReportScope,
     comparable_territories,
     deployment_report_scope,
+    drill_down_territories,
     funded_deployments,
     get_programme,
     own_structures_report_scope,
@@ -50,8 +52,12 @@ from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
     matching_targets,
+    targets_by_territory,
+    targets_inside,
     territory_targets,
+    trajectory_target,
 )
+from .trajectories import Trajectory, territory_trajectory
 
 
 class StructureName(NamedTuple):
@@ -74,6 +80,8 @@ class Dashboard:
     # Follow-up and orientation figures; None on a suppressed drill-down to one structure
     # (they are published at the territory's level only, reporting.published_outcomes).
     outcomes: Outcomes | None = None
+    # The trajectory against the target whose period is P (reporting.trajectories).
+    trajectory: Trajectory | None = None
 
     @property
     def total(self) -> ind.Indicators:
@@ -93,6 +101,8 @@ class Comparison:
     by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
     # Territory → its closest ancestor among the compared ones (a row contains the other).
     enclosing: dict[int, int] = field(default_factory=dict)
+    # Territory → its target on `accompanied` (else `entries`) whose period lies inside P.
+    targets: dict[int, TargetInfo] = field(default_factory=dict)
 
 
 def _enclosing(territory_ids: set[int]) -> dict[int, int]:
@@ -111,22 +121,15 @@ def _enclosing(territory_ids: set[int]) -> dict[int, int]:
     return result
 
 
-T = TypeVar("T")
-
-
-def _live(structure_ids, read: Callable[[], T]) -> T:
-    """A live aggregate: on the reporting replica when REPORTING_DATABASE_URL names one
-    (`reporting_read`: its own read-only transaction there, under row-level security for
-    these structures); on a single server, right here, inside the caller's
-    `rls_structures` block — one scope switch per page, as before the replica existed."""
-    return reporting_read(structure_ids, read) if replica_configured() else read()
-
-
-def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard:
+def dashboard_figures(
+    *, report_scope: ReportScope, period: Period, today: dt.date | None = None
+) -> Dashboard:
     """Every figure of a territory (or own-structures) dashboard for P.
 
     The benchmark calls this: a constant number of queries whatever the volume
-    (structures, targets, one aggregate for the table, one for the monthly series).
+    (structures, targets, one aggregate for the table and the monthly series, the
+    follow-up figures, and the trajectory when a target's period is P). `today`: the
+    trajectory's reference date (the freeze date of a funder report).
     A suppressed drill-down to one structure gets the whole territory's figures: the
     structure's row is published from the territory's suppressed grid, so that comparing
     the two pages recomputes nothing hidden.
@@ -143,27 +146,37 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         "structure_ids": ids,
     }
     # A territory's calendar year is read from the yearly rows on the primary (recomputed
-    # first where stale); other periods, the own-structures dashboard and the follow-up and
-    # orientation figures are live aggregates, on the reporting replica when there is one.
-    drill_down = report_scope.suppressed and report_scope.structure is not None
-    with rls_structures(ids):
-        table = None
-        if territory_id is not None:
+    # first where stale); other periods, and the own-structures dashboard, from the parcours
+    # on the reporting replica, with the follow-up and orientation figures (always live).
+    table = None
+    if territory_id is not None:
+        with rls_structures(ids):
             table = territory_years.table(territory_id=territory_id, **arguments)
-        if table is None:
-            table = _live(
-                ids,
-                lambda: ind.indicator_table(
-                    territory_id=territory_id, with_months=True, **arguments
-                ),
-            )
-        figures_after = (
-            None
-            if drill_down
-            else _live(ids, lambda: outcomes(territory_id=territory_id, **arguments))
+    drill_down = report_scope.suppressed and report_scope.structure is not None
+    target_rows = targets_inside(report_scope=report_scope, period=period)
+    target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
+
+    def live_reads():
+        live_table = table or ind.indicator_table(
+            territory_id=territory_id, with_months=True, **arguments
         )
+        after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
+        if target is None:
+            return live_table, after, None
+        trajectory = territory_trajectory(
+            programme=programme,
+            territory_id=territory_id,
+            structure_ids=ids,
+            period=period,
+            metric=target.metric,
+            target=target.value,
+            today=today or timezone.localdate(),
+        )
+        return live_table, after, trajectory
+
+    table, figures_after, trajectory = reporting_read(ids, live_reads)
     months = table.months
-    targets = matching_targets(report_scope=report_scope, period=period)
+    targets = matching_targets(report_scope=report_scope, period=period, rows=target_rows)
     apply_target(table.total, targets)
     # Names only, as tuples: a région lists hundreds of structures.
     structures = {
@@ -180,6 +193,7 @@ def dashboard_figures(*, report_scope: ReportScope, period: Period) -> Dashboard
         structures=structures,
         targets=targets,
         outcomes=figures_after,
+        trajectory=trajectory,
     )
 
 
@@ -199,9 +213,9 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
     # stale); any other period, or a year they do not cover yet, is computed from the
     # parcours on the reporting replica.
     with rls_structures(structure_ids):
-        comparison = territory_years.comparison(**arguments) or _live(
-            structure_ids, lambda: ind.territory_comparison(**arguments)
-        )
+        comparison = territory_years.comparison(**arguments)
+    if comparison is None:
+        comparison = reporting_read(structure_ids, lambda: ind.territory_comparison(**arguments))
     return Comparison(
         programme=programme,
         period=period,
@@ -210,4 +224,7 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         suppressed=not scope.is_platform_admin,
         by_structure=comparison.by_structure,
         enclosing=_enclosing({t.pk for t in territories}),
+        targets=targets_by_territory(
+            programme=programme, period=period, territory_ids=[t.pk for t in territories]
+        ),
     )

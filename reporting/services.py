@@ -10,12 +10,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sites.tenancy import Scope
 
-from . import policies, selectors
-from .models import ReportSnapshot, ReportStatus, stalled_before
+from . import packs, policies, selectors
+from .models import FunderPack, ReportSnapshot, ReportStatus, stalled_before
 from .periods import Period
 from .presentation import publish_dashboard
 from .rendering import (  # noqa: F401 — re-exported
@@ -36,13 +38,21 @@ def report_snapshot_create(
     freezing, so the stored document holds nothing a funder may not read. A funder freezes
     calendar years only (ValueError otherwise, `policies.reads_calendar_years_only`).
     """
+    snapshot = _snapshot_freeze(scope=scope, deployment_id=deployment_id, period=period, user=user)
+    render_report_snapshot.enqueue(snapshot.pk)
+    return snapshot
+
+
+def _snapshot_freeze(
+    *, scope: Scope, deployment_id: int, period: Period, user=None, pack=None
+) -> ReportSnapshot:
     if not policies.may_read_period(scope, period):
         raise ValueError(policies.years_only_message())
     report_scope = selectors.deployment_report_scope(scope=scope, deployment_id=deployment_id)
-    dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
     today = timezone.localdate()
+    dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period, today=today)
     document = publish_dashboard(dashboard, generated_on=today)
-    snapshot = ReportSnapshot.objects.create(
+    return ReportSnapshot.objects.create(
         deployment=report_scope.deployment,
         period_code=period.code,
         period_start=period.start,
@@ -50,9 +60,43 @@ def report_snapshot_create(
         figures=document,
         figures_sha256=figures_sha256(document),
         requested_by=user,
+        pack=pack,
     )
-    render_report_snapshot.enqueue(snapshot.pk)
-    return snapshot
+
+
+@transaction.atomic
+def funder_pack_create(*, scope: Scope, funder_id: int, period: Period, user=None) -> FunderPack:
+    """Freeze a funder's pack for P: one report per deployment it funds, under one SHA-256.
+
+    Only a member of the funder asks for its pack (404 otherwise), for a period the caller
+    may read (a funder: an ended calendar year, ValueError otherwise). The reports are
+    frozen like any other (suppressed, hours withheld), the pack's hash is computed from
+    their figures' hashes, and only then are the PDFs queued, so that each prints it.
+    """
+    if funder_id not in scope.funder_ids:
+        raise Http404
+    if not policies.may_read_period(scope, period):
+        raise ValueError(policies.years_only_message())
+    deployments = packs.funded_deployment_ids(funder_id=funder_id)
+    if not deployments:
+        raise ValueError(_("Ce financeur ne finance aucun déploiement."))
+    pack = FunderPack.objects.create(
+        funder_id=funder_id,
+        period_code=period.code,
+        period_start=period.start,
+        period_end=period.end,
+        sha256="",
+        requested_by=user,
+    )
+    snapshots = [
+        _snapshot_freeze(scope=scope, deployment_id=pk, period=period, user=user, pack=pack)
+        for pk in deployments
+    ]
+    pack.sha256 = packs.pack_sha256(pack, snapshots)
+    pack.save(update_fields=["sha256"])
+    for snapshot in snapshots:
+        render_report_snapshot.enqueue(snapshot.pk)
+    return pack
 
 
 def report_snapshot_retry(*, scope: Scope, snapshot: ReportSnapshot) -> bool:

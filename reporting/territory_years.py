@@ -199,10 +199,13 @@ SELECT reporting_territory_year_refresh(ARRAY(
 ), %(max_stale)s)
 """  # noqa: S608 (constant identifiers only)
 
-# Beyond this many stale structures a page computes live: recomputing costs about 2.5 ms a
-# structure (national IAE: 200 stale structures +500 ms), and each holds an advisory lock
-# until the request ends (PostgreSQL's lock table: max_locks_per_transaction × connections).
-MAX_STALE = 200
+# Beyond this many stale structures a page computes live: recomputing costs about 4.5 ms a
+# structure on the IAE région of the national dataset (1 stale 254 ms, 10 stale 313 ms, 50
+# stale 515 ms, 200 stale 1,147 ms, while computing live costs about 413 ms), so the two
+# meet between 30 and 50 structures on a quiet machine (50–75 at load average 7, where the
+# live statement suffers more); each also holds an advisory lock until the request ends
+# (PostgreSQL's lock table: max_locks_per_transaction × connections). docs/performance.md.
+MAX_STALE = 50
 # Advisory lock classes (first key of pg_advisory_xact_lock): 1129 is a participant's
 # current parcours (participants/0009), 1130 a structure's yearly rows (this module).
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import pack_views, views
 
 app_name = "reporting"
 
@@ -32,4 +32,7 @@ urlpatterns = [
     path("pdf/<uuid:uuid>/", views.snapshot_detail, name="snapshot_detail"),
     path("pdf/<uuid:uuid>/telecharger/", views.snapshot_download, name="snapshot_download"),
     path("pdf/<uuid:uuid>/relancer/", views.snapshot_retry, name="snapshot_retry"),
+    path("dossiers/", pack_views.pack_list, name="packs"),
+    path("dossiers/<uuid:uuid>/", pack_views.pack_detail, name="pack_detail"),
+    path("dossiers/<uuid:uuid>/export.xlsx", pack_views.pack_xlsx, name="pack_xlsx"),
 ]

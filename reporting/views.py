@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
 
 from programmes.enums import TargetMetric
 from sites.ratelimit.decorators import asks_export, is_post, rate_limited
@@ -17,7 +18,14 @@ from sites.tenancy.permissions import authenticated, policy
 
 from . import exports, periods, policies, selectors, services
 from .models import ReportSnapshot
-from .presentation import charts_for, column_groups, publish_comparison, publish_dashboard
+from .presentation import (
+    charts_for,
+    column_groups,
+    publish_comparison,
+    publish_dashboard,
+    target_overview_chart,
+)
+from .tables import TargetTable
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -74,6 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "deployments": selectors.funded_deployments(scope=scope)
             if policies.may_generate_funder_reports(scope)
             else [],
+            "may_read_packs": policies.may_read_funder_packs(scope),
         },
     )
 
@@ -133,6 +142,15 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         )
     drill_down = report_scope.territory is not None and report_scope.structure is None
     years_only = policies.reads_calendar_years_only(request.scope)
+    around = (
+        selectors.drill_down_territories(
+            scope=request.scope,
+            programme=report_scope.programme,
+            territory=report_scope.territory,
+        )
+        if report_scope.territory is not None
+        else {"ancestors": [], "children": []}
+    )
     return render(
         request,
         "reporting/dashboard.html",
@@ -148,6 +166,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
             "years_only": years_only,
+            "around": around,
         },
     )
 
@@ -185,7 +204,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
     comparison = selectors.national_figures(
         scope=request.scope, programme=selectors.get_programme(programme), period=period
     )
-    published = publish_comparison(comparison)
+    published = publish_comparison(comparison, today=timezone.localdate())
     if export_fmt:
         if export_fmt not in EXPORT_FORMATS:
             raise Http404
@@ -194,11 +213,17 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
             fmt=export_fmt,
             filename=f"territoires-{programme}-{period.code}",
         )
+    targets_table = TargetTable(
+        published["targets"], programme_code=programme, period_code=period.code
+    )
+    RequestConfig(request, paginate=False).configure(targets_table)
     return render(
         request,
         "reporting/national.html",
         {
             "figures": published,
+            "targets_table": targets_table,
+            "targets_chart": target_overview_chart(published["targets"]),
             "programme": comparison.programme,
             "period_choices": _period_choices(request, period, []),
             "query": request.GET.urlencode(),

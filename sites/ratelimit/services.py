@@ -68,33 +68,54 @@ def hit(user_id: int, bucket: str) -> Verdict:
     return Verdict(True)
 
 
-def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) -> int:
+# Records the opening and counts the distinct files the user opened in the last hour, in one
+# statement; `extra_cte` lets the caller add its own write to the same round trip (the
+# access log's row, sites.audit), whose first column comes back second.
+_FILE_OPENED_SQL = """
+WITH opened AS (
+    INSERT INTO sites_fileopening (user_id, structure_id, participant_id, at)
+    VALUES (%(user)s, %(structure)s, %(participant)s, %(now)s)
+    ON CONFLICT (user_id, participant_id) DO UPDATE SET at = EXCLUDED.at
+    RETURNING 1
+){extra_cte}
+SELECT count(*) + 1{extra_column} FROM sites_fileopening
+WHERE user_id = %(user)s AND at > %(since)s AND participant_id <> %(participant)s
+"""
+
+
+def note_file_opened(
+    *,
+    user_id: int,
+    structure_id: int,
+    participant_id: int,
+    now: dt.datetime | None = None,
+    extra: tuple[str, dict] | None = None,
+):
     """Record that the user opened the file; returns how many distinct files they opened in
     the last hour. Past `settings.RATE_LIMIT_FILES_ALERT`, logs one security alert per user
     and hour (CNIL 2021-122: alert on abnormal consultation), once the request's transaction
-    commits, for the monitoring that reads the logs (docs/deployment.md)."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH opened AS (
-                INSERT INTO sites_fileopening (user_id, structure_id, participant_id, at)
-                VALUES (%(user)s, %(structure)s, %(participant)s, %(now)s)
-                ON CONFLICT (user_id, participant_id) DO UPDATE SET at = EXCLUDED.at
-                RETURNING 1
-            )
-            SELECT count(*) + 1 FROM sites_fileopening
-            WHERE user_id = %(user)s AND at > %(since)s AND participant_id <> %(participant)s
-            """,
-            {
-                "user": user_id,
-                "structure": structure_id,
-                "participant": participant_id,
-                "now": now,
-                "since": now - FILES_WINDOW,
-            },
+    commits, for the monitoring that reads the logs (docs/deployment.md).
+
+    `extra`: (the SQL of a CTE named `extra` returning one row, its parameters), run in the
+    same statement; then returns (the count, the CTE's first column)."""
+    now = now or timezone.now()
+    params = {
+        "user": user_id,
+        "structure": structure_id,
+        "participant": participant_id,
+        "now": now,
+        "since": now - FILES_WINDOW,
+    }
+    statement = _FILE_OPENED_SQL.format(extra_cte="", extra_column="")
+    if extra is not None:
+        statement = _FILE_OPENED_SQL.format(
+            extra_cte=f",\nextra AS ({extra[0]})", extra_column=", (SELECT * FROM extra)"
         )
-        opened = cursor.fetchone()[0]
+        params.update(extra[1])
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    opened = row[0]
     threshold = settings.RATE_LIMIT_FILES_ALERT
     if opened > threshold:
         alerted = RateEvent.objects.filter(
@@ -112,7 +133,7 @@ def note_file_opened(*, user_id: int, structure_id: int, participant_id: int) ->
             transaction.on_commit(
                 lambda: logger.warning("many participant files opened", extra=alert)
             )
-    return opened
+    return opened if extra is None else (opened, row[1])
 
 
 def purge(before: dt.datetime) -> int:

@@ -143,8 +143,11 @@ def test_file_query_count_does_not_grow(
         f.WorkedHoursFactory(parcours=parcours, week_start=monday)
         f.SnapshotFactory(participant=p, parcours=parcours, date=parcours.start_date)
     client_a.get(detail(p))  # the session's first stamps are written once
-    # 19: the file's transfers are one query (the other structures' parcours, a second one,
-    # only for a transferred file).
-    with django_assert_max_num_queries(19):
+    # 12 queries (quality.md §1, as `make bench` counts them), plus what a test sees around
+    # them: ATOMIC_REQUESTS' SAVEPOINT and RELEASE, and the role put back inside the test's
+    # transaction. The paliers ride with the parcours, the weeks are one query, the access
+    # log is written with the file opening, and transfers are asked only for a file that
+    # has some (then two more queries).
+    with django_assert_max_num_queries(15):
         response = client_a.get(detail(p))
     assert len(response.context["file"].timeline) == size * 9

@@ -23,6 +23,7 @@ EXPORT = reverse("reporting:territory_export", args=["CVG", "nantes-metropole", 
 NOT_YEARS = [
     "periode=2021-T2",
     "periode=2021-S1",
+    "periode=2021-JJ",
     "periode=2021-03",
     "periode=2021-01-01_2021-06-30",
     "periode=2021-01-01_2022-12-31",
@@ -57,6 +58,8 @@ def test_the_current_year_is_not_a_funders_until_it_ends(client, funder, coordin
     assert page.context["figures"]["period"]["code"] == str(this_year - 1)
     codes = [p["code"] for p in page.context["period_choices"]]
     assert str(this_year) not in codes and str(this_year - 1) in codes
+    # The semester and July-to-June presets are the coordinators'.
+    assert not [c for c in codes if c.endswith(("-S1", "-S2", "-JJ"))]
     url = reverse("reporting:deployment_reports", args=[world.deployment.pk])
     response = client.post(url, {"periode": str(this_year)})
     assert [str(m) for m in get_messages(response.wsgi_request)] == [

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reporting import periods, services
+from reporting import periods, rendering, services
 from reporting.models import ReportSnapshot, ReportStatus
+from reporting.pdf import report_html
 from tests import factories as f
 from web.pdf import RefusedURL, StaticOnlyFetcher
 
@@ -180,3 +181,30 @@ def test_services_create_for_a_free_period(platform_admin, funder, world):
             period=periods.semester(2021, 1),
             user=funder,
         )
+
+
+def test_a_report_frozen_in_english_is_written_and_declared_in_english(client, funder, world):
+    add_bulk(world)
+    client.force_login(funder)
+    client.post(
+        reverse("reporting:deployment_reports", args=[world.deployment.pk]),
+        {"periode": "2021"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    snapshot = ReportSnapshot.objects.get()
+    assert snapshot.figures["language"] == "en"
+    meta = rendering.snapshot_meta(snapshot)
+    html = report_html(figures=snapshot.figures, meta=meta)
+    assert '<html lang="en">' in html
+    body = _normalise(_text(bytes(snapshot.pdf))).split("Definitions")[0]
+    assert "People supported" in body and "Personnes accompagnées" not in body
+    # English decimal points in the figures (no French decimal comma).
+    assert re.search(r"\d\.\d ?%", body) and not re.search(r"\d,\d ?%", body)
+
+
+def test_a_report_frozen_before_documents_had_a_language_stays_french(snapshot):
+    figures = dict(snapshot.figures)
+    figures.pop("language")
+    assert '<html lang="fr">' in report_html(
+        figures=figures, meta=rendering.snapshot_meta(snapshot)
+    )

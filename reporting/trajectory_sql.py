@@ -1,0 +1,103 @@
+"""The SQL of the trajectories against targets (`reporting.trajectories` runs it).
+
+Kept apart from `reporting.indicator_sql` so that reworking the dashboards' statements and
+these does not touch the same file. Constant fragments only: every value is a bound
+parameter.
+
+For each listed territory (sub-territories included, as everywhere) and each calendar month
+of [d1, d_ref] — [d1, d2] the target's period, d_ref the reference date (today, or d2 once
+the period has ended) — the statement gives:
+
+- `entries`: parcours that started in the month (on or after d1); a start dated after
+  d_ref (typed ahead) counts in d_ref's month, so that the last point is the period's
+  figure, as on the dashboard;
+- `persons`: persons who joined the accompanied count in that month: a person counts from
+  the month of their earliest counted parcours that was not exited before d1, or from d1's
+  month when it started earlier (so the first month carries the people already there), or
+  from d_ref's month when it starts later;
+- for both, how many structures contributed and the largest contribution (the dominance
+  rule of the published series);
+- `cum_entries`, `cum_persons`: the running sums, month by month. `cum_persons` at a month
+  is `accompanied` over [d1, that month's last day], and `cum_entries` is `entries` over
+  the same period; at d_ref's month, both are the figures of the whole period [d1, d2]
+  (docs/indicators.md, "Trajectoire").
+"""
+
+TRAJECTORY_SQL = """
+WITH RECURSIVE
+terr(root, id) AS (
+    SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
+    UNION ALL
+    SELECT terr.root, t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
+),
+geo(root, id) AS (
+    SELECT terr.root, tg.geounit_id
+    FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
+    UNION
+    SELECT geo.root, g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
+),
+p AS MATERIALIZED (
+    SELECT p.participant_id, p.structure_id, p.start_date,
+           COALESCE(ws.commune_id, st.commune_id) AS commune_id
+    FROM participants_parcours p
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    JOIN sites_structure st ON st.id = p.structure_id
+    WHERE p.structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+      AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date <= %(d2)s
+      AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
+),
+located AS (
+    SELECT geo.root, p.participant_id, p.structure_id, p.start_date
+    FROM p JOIN (SELECT DISTINCT root, id FROM geo) geo ON geo.id = p.commune_id
+),
+by_structure AS (
+    SELECT root, structure_id, date_trunc('month', LEAST(start_date, %(d_ref)s::date))::date AS m,
+           COUNT(*) AS entries, 0 AS persons
+    FROM located WHERE start_date >= %(d1)s
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT root, structure_id, m, 0, COUNT(*) FROM (
+        SELECT root, structure_id, participant_id,
+               date_trunc(
+                   'month', LEAST(GREATEST(MIN(start_date), %(d1)s::date), %(d_ref)s::date)
+               )::date AS m
+        FROM located GROUP BY root, structure_id, participant_id
+    ) firsts
+    GROUP BY 1, 2, 3
+),
+cells AS (
+    SELECT root, structure_id, m, SUM(entries) AS entries, SUM(persons) AS persons
+    FROM by_structure GROUP BY 1, 2, 3
+),
+monthly AS (
+    SELECT root, m,
+           SUM(entries) AS entries,
+           COUNT(*) FILTER (WHERE entries > 0) AS entries_k,
+           MAX(entries) AS entries_top,
+           SUM(persons) AS persons,
+           COUNT(*) FILTER (WHERE persons > 0) AS persons_k,
+           MAX(persons) AS persons_top
+    FROM cells GROUP BY 1, 2
+),
+grid AS (
+    SELECT roots.root, months.m
+    FROM (SELECT unnest(%(territory_ids)s::bigint[]) AS root) roots
+    CROSS JOIN (
+        SELECT generate_series(
+            date_trunc('month', %(d1)s::date), %(d_ref)s::date, interval '1 month'
+        )::date AS m
+    ) months
+)
+SELECT grid.root, grid.m,
+       COALESCE(monthly.entries, 0), COALESCE(monthly.entries_k, 0),
+       COALESCE(monthly.entries_top, 0),
+       COALESCE(monthly.persons, 0), COALESCE(monthly.persons_k, 0),
+       COALESCE(monthly.persons_top, 0),
+       SUM(COALESCE(monthly.entries, 0)) OVER running,
+       SUM(COALESCE(monthly.persons, 0)) OVER running
+FROM grid LEFT JOIN monthly USING (root, m)
+WINDOW running AS (PARTITION BY grid.root ORDER BY grid.m)
+ORDER BY grid.root, grid.m
+"""

@@ -1,0 +1,180 @@
+"""Trajectories against targets, computed by hand on the golden world (scenario.py).
+
+Nantes Métropole, Convergence, target 118 persons accompanied over 01/03–31/12/2021
+(N = 306 days). The parcours of the territory that count on that period:
+A (01/01/2021, open) and L (01/02/2021, open, Paris Chantiers on its Nantes site) are
+there from the start; D and E2 start on 01/03; F on 01/05 (exit 30/06); C on 31/12.
+B and E1 left before 01/03; K and N work outside the métropole; M is in Paris.
+
+Month by month (entries, persons joining) : March (2, 4: A, L, D, E), May (1, 1: F),
+December (1, 1: C); so at the end, entries 4 and accompanied 6, the dashboard's figures.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from reporting import periods, trajectories
+from reporting.indicators import structures_in_territory
+from reporting.presentation import publish_dashboard
+from reporting.selectors import ReportScope, dashboard_figures
+from reporting.trajectories import ENDED, NOT_STARTED, RUNNING, projection, territory_trajectory
+from tests.reporting.scenario import add_balanced
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+TARGET_PERIOD = periods.free(D(2021, 3, 1), D(2021, 12, 31))
+
+
+def _trajectory(world, today):
+    return territory_trajectory(
+        programme=world.cvg,
+        territory_id=world.nm.pk,
+        structure_ids=structures_in_territory(world.nm.pk),
+        period=TARGET_PERIOD,
+        metric="accompanied",
+        target=118,
+        today=today,
+    )
+
+
+def _series(trajectory):
+    return [(p.month.month, p.cum_entries, p.cum_accompanied) for p in trajectory.months]
+
+
+def test_an_ended_period_gives_every_month_and_the_dashboards_figures(world):
+    t = _trajectory(world, D(2022, 1, 15))
+    assert t.state == ENDED and t.reference == D(2021, 12, 31)
+    assert _series(t) == [
+        (3, 2, 4),
+        (4, 2, 4),
+        (5, 3, 5),
+        (6, 3, 5),
+        (7, 3, 5),
+        (8, 3, 5),
+        (9, 3, 5),
+        (10, 3, 5),
+        (11, 3, 5),
+        (12, 4, 6),
+    ]
+    assert [(p.entries, p.persons) for p in t.months if p.entries or p.persons] == [
+        (2, 4),
+        (1, 1),
+        (1, 1),
+    ]
+    assert t.projection() is None  # final, not projected
+
+
+def test_a_running_period_projects_at_the_pace_of_entries(world):
+    # 15/06/2021: D = 31 + 30 + 31 + 15 = 107 days elapsed of 306. C's start, typed ahead
+    # (31/12), counts in June: the last point is the period's figure, as on the dashboard.
+    t = _trajectory(world, D(2021, 6, 15))
+    assert t.state == RUNNING and t.elapsed_days == 107
+    assert _series(t) == [(3, 2, 4), (4, 2, 4), (5, 3, 5), (6, 4, 6)]
+    # 6 + 4 × (306 − 107) / 107 = 6 + 7.44 → 13.
+    assert t.projection() == 13
+
+
+def test_boundaries_not_started_and_first_days(world):
+    before = _trajectory(world, D(2021, 2, 28))
+    assert before.state == NOT_STARTED and before.months == [] and before.projection() is None
+    # The first day: one month, everything typed so far in it, no projection yet.
+    first = _trajectory(world, D(2021, 3, 1))
+    assert _series(first) == [(3, 4, 6)] and first.elapsed_days == 1
+    assert first.projection() is None
+    # Day 29: still too early; day 30: 6 + 4 × 276 / 30 = 42.8 → 43.
+    assert _trajectory(world, D(2021, 3, 29)).projection() is None
+    assert _trajectory(world, D(2021, 3, 30)).projection() == 43
+
+
+def test_the_projection_formula_at_its_boundaries():
+    period = periods.free(D(2021, 1, 1), D(2021, 3, 1))  # 60 days
+    # Zero pace: the value stays.
+    assert projection(value=5, entries=0, period=period, reference=D(2021, 2, 9)) == 5
+    # 1 entry in 40 days, 20 days left: 0.5 more, rounded half away from zero.
+    assert projection(value=0, entries=1, period=period, reference=D(2021, 2, 9)) == 1
+    assert projection(value=7, entries=1, period=period, reference=D(2021, 2, 9)) == 8
+    # The last day: ended, nothing to project.
+    assert projection(value=7, entries=1, period=period, reference=D(2021, 3, 1)) is None
+    assert trajectories.elapsed_days(period, D(2020, 12, 1)) == 0
+
+
+def test_the_dashboard_of_the_targets_period_carries_the_trajectory(world, platform_admin, client):
+    scope = ReportScope(
+        programme=world.cvg,
+        territory=world.nm,
+        structure_ids=frozenset(structures_in_territory(world.nm.pk)),
+        suppressed=False,
+    )
+    dashboard = dashboard_figures(report_scope=scope, period=TARGET_PERIOD, today=D(2021, 6, 15))
+    assert dashboard.table.total.accompanied == 6 and dashboard.table.total.entries == 4
+    published = publish_dashboard(dashboard)["trajectory"]
+    assert published["target"] == 118 and published["value"] == "6"
+    assert published["projection"] == 13
+    assert [m["accompanied"] for m in published["months"]] == ["4", "4", "5", "6"]
+    # Another period than the target's: no trajectory.
+    other = dashboard_figures(report_scope=scope, period=periods.year(2021), today=D(2021, 6, 15))
+    assert other.trajectory is None
+    client.force_login(platform_admin)
+    page = client.get(
+        reverse("reporting:territory", args=["CVG", "nantes-metropole"]),
+        {"periode": TARGET_PERIOD.code},
+    )
+    assert page.status_code == 200
+    assert "Trajectoire par rapport" in page.content.decode()
+
+
+def test_coordinators_never_read_a_small_running_sum(world, coordinator, client):
+    client.force_login(coordinator)
+    page = client.get(
+        reverse("reporting:territory", args=["CVG", "nantes-metropole"]),
+        {"periode": TARGET_PERIOD.code},
+    )
+    trajectory = page.context["figures"]["trajectory"]
+    assert trajectory is not None
+    for month in trajectory["months"]:
+        for key in ("accompanied", "entries"):
+            number = month[f"{key}_number"]
+            assert number is None or number == 0 or number >= 11, month
+    # Every figure of this small world is below 11: nothing to project from.
+    assert trajectory["projection"] is None
+
+
+def test_running_sums_are_printed_only_as_sums_of_published_cells(world):
+    """Twelve entries on 01/04 in each of the three structures: April's 36 entries and 36
+    newcomers are published; March (2 entries, 4 newcomers), May and the typed-ahead
+    December (1 each) are "< 11". The points before the last would give them away by
+    difference (prefix and suffix both cross a hidden month): only the last point, the
+    period's total, is printed, and the projection from it."""
+    add_balanced(world)
+    scope = ReportScope(
+        programme=world.cvg,
+        territory=world.nm,
+        structure_ids=frozenset(structures_in_territory(world.nm.pk)),
+        suppressed=True,
+    )
+    dashboard = dashboard_figures(report_scope=scope, period=TARGET_PERIOD, today=D(2021, 6, 15))
+    assert dashboard.table.total.accompanied == 42 and dashboard.table.total.entries == 40
+    published = publish_dashboard(dashboard)["trajectory"]
+    assert [m["accompanied_number"] for m in published["months"]] == [None, None, None, 42]
+    assert [m["entries_number"] for m in published["months"]] == [None, None, None, 40]
+    assert [m["accompanied"] for m in published["months"]][:2] == ["< 11", "s"]
+    # 42 + 40 × 199 / 107 = 116.4 → 116.
+    assert published["projection"] == 116
+
+
+def test_printable_running_sums():
+    from reporting.published_trajectory import _printable
+    from reporting.suppression import PRIMARY, PUBLISHED, SECONDARY
+
+    ok, small, sec = PUBLISHED, PRIMARY, SECONDARY
+    assert _printable([ok, ok, small, sec, ok], total_published=True) == [
+        True,
+        True,
+        False,
+        True,  # the total minus the last month
+        True,
+    ]
+    assert _printable([ok, small, sec, ok], total_published=False) == [True, False, False, False]
