@@ -107,7 +107,12 @@ def reporting_reads(
     """Route the block's reads to the replica (or the primary, see the module docstring), as
     the web role with these structures (`*` for every structure); yields the alias for raw
     SQL (`connections[alias]`). `replica=False` keeps them on the primary."""
-    alias = _choose_alias(replica=replica)
+    with _reads_on(_choose_alias(replica=replica), structure_setting) as alias:
+        yield alias
+
+
+@contextmanager
+def _reads_on(alias: str, structure_setting: str | Iterable[int]) -> Iterator[str]:
     token = _active.set(alias)
     try:
         with transaction.atomic(using=alias):
@@ -129,16 +134,19 @@ def reporting_reads(
 
 
 def reporting_read(structure_setting: str | Iterable[int], read: Callable[[], T]) -> T:
-    """`read()` inside `reporting_reads`; when the replica fails during it (lost, or the
-    query cancelled by a conflict with recovery), once more on the primary."""
-    used = None
+    """`read()` inside `reporting_reads`; when the replica fails during it (a kept connection
+    found dead, the standby lost, or the query cancelled by a conflict with recovery), once
+    more on the primary. A failure on the primary is raised."""
+    alias = _choose_alias(replica=True)
     try:
-        with reporting_reads(structure_setting) as alias:
-            used = alias
+        with _reads_on(alias, structure_setting):
             return read()
     except (OperationalError, InterfaceError) as error:
-        if used != REPORTING:
+        if alias != REPORTING:
             raise
-        logger.warning("Report read failed on the replica, read again on the primary: %s", error)
-    with reporting_reads(structure_setting, replica=False):
+        logger.warning(
+            "Report read failed on the replica, read again on the primary: %s",
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+        )
+    with _reads_on(_choose_alias(replica=False), structure_setting):
         return read()

@@ -100,3 +100,20 @@ def test_a_replica_that_is_down_falls_back_to_the_primary(world, caplog):
     warnings = [r for r in caplog.records if r.name == "sites.tenancy.replica"]
     assert len(warnings) == 1
     assert "read on the primary" in warnings[0].getMessage()
+
+
+def test_a_kept_replica_connection_found_dead_is_read_again_on_the_primary(world, caplog):
+    expected = dashboard_figures(report_scope=_scope(world), period=LIVE).total.as_dict()
+    replica_connection = connections["reporting"]
+    replica_connection.ensure_connection()
+    pid = replica_connection.connection.info.backend_pid
+    # The standby restarted between two requests: the kept connection is dead.
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    with (
+        override_settings(REPORTING_REPLICA=True),
+        caplog.at_level(logging.WARNING, logger="sites.tenancy.replica"),
+    ):
+        figures = dashboard_figures(report_scope=_scope(world), period=LIVE).total.as_dict()
+    assert figures == expected
+    assert any("read again on the primary" in r.getMessage() for r in caplog.records)
