@@ -12,12 +12,13 @@ export HYPOTHESIS_PROFILE ?= ci
 endif
 export XDG_RUNTIME_DIR ?= /tmp/sillon-runtime-$(shell id -u)
 
-.PHONY: help install system-deps system-deps-test system-deps-cluster run test test-fast lint lock format migrate seed bench load backup-drill dataset restart-drill replica-drill pooler-drill failover-drill pitr-drill db-start db-stop clean
+.PHONY: help install system-deps system-deps-test system-deps-cluster run test test-fast fuzz lint lock format migrate seed bench load backup-drill dataset restart-drill replica-drill pooler-drill failover-drill pitr-drill db-start db-stop clean
 
 help:
 	@echo "make run        set up, migrate, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test       set up and run the whole test suite (parallel, browser tests included)"
 	@echo "make test-fast  the inner loop: no browser, no slow test"
+	@echo "make fuzz       the route fuzzer's long run (FUZZ_EXAMPLES requests per route)"
 	@echo "make lint       ruff, layer contract, djlint, makemigrations --check"
 	@echo "make lock       recompute requirements.lock (hashes) from pyproject.toml"
 
@@ -58,6 +59,13 @@ test: install system-deps-test
 
 test-fast: install system-deps
 	$(WITH_DB) $(VENV)/bin/pytest -m "not browser and not slow and not slow_seed" $(PYTEST_ARGS)
+
+# The route fuzzer's long run (tests/security/test_fuzz_routes.py, docs/security.md §9):
+# FUZZ_EXAMPLES hypothesis examples per route (make test sends 2, CI 40).
+FUZZ_EXAMPLES ?= 1000
+fuzz: install system-deps
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(WITH_DB) $(VENV)/bin/pytest \
+	  tests/security/test_fuzz_routes.py --durations=10 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "sites.auth.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sites.tenancy.middleware.ScopeMiddleware",
+    # A NUL byte in the path or the query string: 400 (the error page needs the scope),
+    # before any view or lookup meets it.
+    "web.nul_bytes.RefuseNulBytesMiddleware",
     # Right after the scope: the rest of the request runs as the `sillon_web` database role
     # with row-level security set to the scope's structures (docs/security.md).
     "sites.tenancy.middleware.RowLevelSecurityMiddleware",

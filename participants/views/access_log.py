@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from sites.audit.models import AccessAction, AccessLog
 from sites.audit.services import log_read
 from sites.tenancy.permissions import authorize, policy
+from web.tables import configure_table
 
 from .. import policies, selectors
 
@@ -47,7 +48,7 @@ def participant_access_log(request: HttpRequest, participant_pk: int) -> HttpRes
     table = AccessLogTable(
         selectors.access_log_for_participant(scope=scope, participant=participant)
     )
-    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table, per_page=PER_PAGE)
     return render(
         request, "participants/access_log.html", {"participant": participant, "table": table}
     )

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from sites.audit.models import AccessAction
 from sites.audit.services import log_bulk_read, log_read
 from sites.ratelimit.decorators import has_search, rate_limited
 from sites.tenancy.permissions import policy
+from web.tables import configure_table
 
 from .. import policies, selectors, services
 from ..enums import ParcoursStatus
@@ -74,7 +74,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         if request.session.get(session_key) != encoded:
             request.session[session_key] = encoded
     filterset, table = filtered_participants(request, structure_id, request.GET)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table, per_page=PER_PAGE)
     # The page names the people it lists: one read-access row each (S21). The page's rows are
     # evaluated once here and rendered from the same list.
     table.page.object_list = list(table.page.object_list)

@@ -12,11 +12,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+# The longest e-mail address an account has (User.email); django-axes keeps what it counts
+# against in 255 characters, so a longer typed name was a server error.
+USERNAME_MAX = 254
+
 
 def username_of(request, credentials) -> str:
-    """`Camille@Example.org ` and `camille@example.org` are one account, so one counter."""
+    """`Camille@Example.org ` and `camille@example.org` are one account, so one counter.
+    Past the longest address an account can have, the rest names no account."""
     raw = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(raw).strip().lower()
+    return str(raw).strip().lower()[:USERNAME_MAX]
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

@@ -7,11 +7,15 @@ that must never appear in a response served to another structure (quality.md S2)
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
+
+from django.db import connection
 
 from participants import models as pm
 from participants.enums import ParcoursStatus
 from sites.audit.models import AccessAction, AccessLog
+from sites.tenancy.database import structure_owned_models
 from tests import factories as f
 
 
@@ -94,3 +98,20 @@ def full_file(structure, tag: str, *, actor=None) -> File:
     return File(
         participant, parcours, contract, stage, hours, snapshot, action, exit_, work_site, check
     )
+
+
+def fingerprint(structure_id: int) -> str:
+    """A digest of every structure-owned row of one structure (read as the table owner, so
+    row-level security hides nothing): equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for model in structure_owned_models():
+            table = connection.ops.quote_name(model._meta.db_table)
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            cursor.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.{pk}), '')) "  # noqa: S608
+                f"FROM {table} t WHERE structure_id = %s",
+                [structure_id],
+            )
+            digest.update(cursor.fetchone()[0].encode())
+    return digest.hexdigest()

@@ -6,17 +6,13 @@ A new route must say what its kwargs designate: the test FAILS on an unknown kwa
 register it in OBJECT_KWARGS (or ROUTE_KWARGS when the name is ambiguous, e.g. `pk`).
 """
 
-import hashlib
-
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from sites.enums import Role
-from sites.tenancy.database import structure_owned_models
 from tests import factories as f
 from tests.security.routes import all_routes
-from tests.security.seed import full_file
+from tests.security.seed import fingerprint, full_file
 
 pytestmark = pytest.mark.django_db
 
@@ -62,21 +58,6 @@ def _kwargs_for(route, b) -> dict | None:
 
 
 ROUTES = [route for route in all_routes() if route.converters]
-
-
-def _checksum(structure_id: int) -> str:
-    digest = hashlib.sha256()
-    with connection.cursor() as cursor:
-        for model in structure_owned_models():
-            table = connection.ops.quote_name(model._meta.db_table)
-            pk = connection.ops.quote_name(model._meta.pk.column)
-            cursor.execute(
-                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.{pk}), '')) "  # noqa: S608
-                f"FROM {table} t WHERE structure_id = %s",
-                [structure_id],
-            )
-            digest.update(cursor.fetchone()[0].encode())
-    return digest.hexdigest()
 
 
 @pytest.fixture
@@ -127,7 +108,7 @@ def test_objects_of_another_structure_are_404_for_every_role(
     if values is None:
         return
     url = route.url(values)
-    before = _checksum(structure_b.pk)
+    before = fingerprint(structure_b.pk)
     for role, user in a_users.items():
         client.force_login(user)
         statuses = {}
@@ -144,4 +125,4 @@ def test_objects_of_another_structure_are_404_for_every_role(
         else:
             assert set(statuses.values()) <= {302, 403, 404, 405}, f"{role} {url}: {statuses}"
         client.logout()
-    assert _checksum(structure_b.pk) == before, f"{route.name} changed rows of B"
+    assert fingerprint(structure_b.pk) == before, f"{route.name} changed rows of B"
