@@ -84,11 +84,14 @@ def declare_size(data: bytes, name: str, size: int) -> bytes:
 
 
 def refused(data: bytes, message: str, *, within: float = 1.0, **limits) -> float:
-    """Reading `data` is refused with `message` in under `within` seconds; the time taken."""
-    started = time.monotonic()
+    """Reading `data` is refused with `message` in under `within` seconds of this process's
+    CPU time (the reading is the process's own work: on a machine shared with other test
+    runs, the wall clock also counts the wait for a core, up to several times the work);
+    the time taken."""
+    started = time.process_time()
     with pytest.raises(ImportFileError, match=message):
         read_file(data, limits=ReadLimits(**limits) if limits else None)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert elapsed < within, f"refused after {elapsed:.2f} s"
     return elapsed
 
@@ -150,9 +153,9 @@ def test_odd_content_is_refused(name, content, reason):
 def test_a_declared_dimension_is_not_padded():
     """A two-row sheet claiming to span A1:XFD1048576 is read as the two rows it holds."""
     data = xlsx(first_rows=DATA_ROW, dimension='<dimension ref="A1:XFD1048576"/>')
-    started = time.monotonic()
+    started = time.process_time()
     assert [row.line for row in read_file(data).rows] == [2]
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
 
 
 # XLSX: rows, columns, time
@@ -175,8 +178,9 @@ def test_xlsx_rows_beyond_the_last_spreadsheet_line():
 
 def test_the_reading_deadline():
     data = xlsx(repeat=DATA_ROW.encode(), inflated=20 * MB)
-    elapsed = refused(data, "limite de durée de lecture", max_rows=10**9, read_seconds=0.3)
-    assert elapsed >= 0.3
+    started = time.monotonic()  # the deadline is the wall clock's: a worker's time
+    refused(data, "limite de durée de lecture", max_rows=10**9, read_seconds=0.3)
+    assert time.monotonic() - started >= 0.3
 
 
 # CSV: decoded size, line length, rows, columns
