@@ -77,8 +77,9 @@ def _sentence(item: TodayItem) -> str:
         case TodayKind.ORIENTATION:
             source = ReferralSource(d["referred_by"]).label if d["referred_by"] else _("—")
             return ngettext(
-                "Orientation %(prog)s (%(source)s), en attente depuis %(n)s jour",
-                "Orientation %(prog)s (%(source)s), en attente depuis %(n)s jours",
+                # The source's label may hold parentheses itself ("SPIP (justice)").
+                "Orientation %(prog)s – %(source)s – en attente depuis %(n)s jour",
+                "Orientation %(prog)s – %(source)s – en attente depuis %(n)s jours",
                 d["days"],
             ) % {"prog": d["programme"], "source": source, "n": d["days"]}
         case TodayKind.NO_REFERENT:
