@@ -98,6 +98,16 @@ def get_programme(code: str) -> Programme:
         raise Http404 from None
 
 
+def coordination_roots(*, scope: Scope, programme: Programme) -> set[int]:
+    """The territories the caller's coordinations cover for the programme (their
+    sub-territories come with `_descendant_territory_ids`)."""
+    return set(
+        CoordinationScope.objects.filter(
+            coordination_id__in=scope.coordination_ids, programme=programme
+        ).values_list("territory_id", flat=True)
+    )
+
+
 def territory_report_scope(
     *, scope: Scope, programme: Programme, territory_slug: str, structure_slug: str = ""
 ) -> ReportScope:
@@ -108,11 +118,7 @@ def territory_report_scope(
     structure_ids: set[int] | None = None  # None: every structure located in the territory
     allowed = scope.is_platform_admin
     if not allowed and scope.coordination_ids:
-        roots = set(
-            CoordinationScope.objects.filter(
-                coordination_id__in=scope.coordination_ids, programme=programme
-            ).values_list("territory_id", flat=True)
-        )
+        roots = coordination_roots(scope=scope, programme=programme)
         allowed = territory.pk in _descendant_territory_ids(roots) if roots else False
     if not allowed and scope.funder_ids:
         deployments = list(
@@ -157,11 +163,7 @@ def drill_down_territories(*, scope: Scope, programme: Programme, territory: Ter
     }
     allowed = None  # every territory, for a platform administrator
     if not scope.is_platform_admin:
-        allowed = set(
-            CoordinationScope.objects.filter(
-                coordination_id__in=scope.coordination_ids, programme=programme
-            ).values_list("territory_id", flat=True)
-        )
+        allowed = coordination_roots(scope=scope, programme=programme)
         frontier = set(allowed)
         while frontier:  # the sub-territories of the roots, from the tree already read
             frontier = {pk for pk, (parent, *_rest) in tree.items() if parent in frontier}
@@ -288,11 +290,7 @@ def comparable_territories(*, scope: Scope, programme: Programme) -> list[Territ
     qs = Territory.objects.filter(deployments__programme=programme).distinct().order_by("name")
     if scope.is_platform_admin:
         return list(qs)
-    roots = set(
-        CoordinationScope.objects.filter(
-            coordination_id__in=scope.coordination_ids, programme=programme
-        ).values_list("territory_id", flat=True)
-    )
+    roots = coordination_roots(scope=scope, programme=programme)
     if not roots:
         return []
     return list(qs.filter(pk__in=_descendant_territory_ids(roots)))
