@@ -41,14 +41,21 @@ def test_the_structure_list_is_probed_before_the_grants(structure_a, structure_b
         cursor.execute("SELECT count(*) FROM participants_participant")
         visible = cursor.fetchone()[0]
     assert visible == 4  # A's three and the granted one
-    policy_filter = next(
-        line for line in plan.splitlines() if "Filter:" in line and "hashed SubPlan" in line
-    )
-    # "$0 OR (structure list) OR (grants)": own rows stop at the structure list.
-    arms = policy_filter.split(" OR ")
-    assert len(arms) == 3, policy_filter
-    structure_plan = arms[1].strip("() ").split()[-1]
-    grant_plan = arms[2].strip("() ").split()[-1]
+    # The policy's filter on the participant table's own scan (the current-parcours table,
+    # joined in, has the structure policy only and may be printed first).
+    node = ""
+    policy_filter = None
+    for line in plan.splitlines():
+        if "->" in line:
+            node = line
+        elif (
+            "Filter:" in line
+            and "hashed SubPlan" in line
+            and node.rstrip().endswith("on public.participants_participant")
+        ):
+            policy_filter = line
+            break
+    assert policy_filter is not None, plan
     # Which sub-plan reads the grants: the header above the table's first mention.
     header = None
     for line in plan.splitlines():
@@ -56,4 +63,11 @@ def test_the_structure_list_is_probed_before_the_grants(structure_a, structure_b
             header = line.strip().split()[-1]
         if "participants_participantaccessgrant" in line:
             break
-    assert header == grant_plan != structure_plan, plan
+    assert header is not None, plan
+    # "(bypass) OR (structure list) OR (grants)": how the planner prints the first arms
+    # varies with the statistics (the structure list may become an init-plan parameter),
+    # but the grants always come last, so own rows stop before looking at them.
+    arms = [arm.strip("() ") for arm in policy_filter.split(" OR ")]
+    assert len(arms) >= 2, policy_filter
+    assert arms[-1].split()[-1] == header, plan
+    assert all(arm.split()[-1] != header for arm in arms[:-1]), plan
