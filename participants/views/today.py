@@ -2,7 +2,9 @@
 that settles it."""
 
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +20,10 @@ from ..presentation.today import kind_counts, today_rows
 from ..today import TodayKind, today_items
 from ..today_badge import MINE, STRUCTURE, default_who, remember_count
 from .base import current_structure_id
+
+# Items shown at once, most urgent first: a long list is read from its top, and a structure
+# of 750 people may have hundreds of items (docs/performance.md §10).
+ITEMS_PER_PAGE = 50
 
 
 @require_GET
@@ -38,7 +44,9 @@ def today(request: HttpRequest) -> HttpResponse:
     if who == default_who(request, structure_id):
         remember_count(request, structure_id, len(items))
     counts = kind_counts(items)
-    shown = [item for item in items if item.kind == kind] if kind in TodayKind else items
+    listed = [item for item in items if item.kind == kind] if kind in TodayKind else items
+    page = Paginator(listed, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = page.object_list
     # The page names people: one read-access row per person shown (S21).
     people = {item.participant_id for item in shown if item.participant_id}
     log_bulk_read(
@@ -46,7 +54,10 @@ def today(request: HttpRequest) -> HttpResponse:
         participants=[SimpleNamespace(pk=pk, structure_id=structure_id) for pk in sorted(people)],
         action=AccessAction.VIEW,
     )
-    back = f"{reverse('participants:today')}?qui={who}"
+    query = {"qui": who, **({"type": kind} if kind in TodayKind else {})}
+    # Back to the same page once an item is settled (the list then moves up by one).
+    here = {**query, **({"page": page.number} if page.number > 1 else {})}
+    back = f"{reverse('participants:today')}?{urlencode(here)}"
     return render(
         request,
         "participants/today/page.html",
@@ -57,6 +68,8 @@ def today(request: HttpRequest) -> HttpResponse:
                 back=back,
                 manages=structure_id in request.scope.manager_structure_ids,
             ),
+            "page": page,
+            "query": urlencode(query),
             "counts": counts,
             "total": len(items),
             "who": who,
