@@ -129,6 +129,16 @@ class Node:
         )  # fmt: skip
         self.configure()
 
+    def copy_of(self, source_url: str) -> None:
+        """A primary holding a running server's data (`source_url`, e.g. the national
+        dataset of `make dataset`): a base backup without standby settings, started as a
+        server of its own. The source is only read."""
+        run(
+            [str(bin_dir() / "pg_basebackup"), "-d", source_url, "-D", str(self.data),
+             "-X", "stream", "-c", "fast"],
+            server=True,
+        )  # fmt: skip
+
     # Running ------------------------------------------------------------------------------
     def start(self, timeout: int = 120) -> None:
         run(
