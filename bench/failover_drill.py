@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
         load = subprocess.run(  # noqa: S603
             [str(cluster.ROOT / ".venv/bin/python"), "-m", "bench.load", "--users",
              str(args.users), "--time", str(args.time), "--workers", "3", "--think", "1,3",
-             "--restart-command", str(kill_script)],
+             "--restart-command", str(kill_script), "--in-place"],
             cwd=cluster.ROOT, env=env, text=True, capture_output=True, check=False,
         )  # fmt: skip
         writer.stop_event.set()

@@ -27,7 +27,7 @@ def run_load(env: dict, args) -> tuple[int, int, int, str]:
     """bench.load's p95, errors and requests (and its output) for this environment."""
     load = subprocess.run(  # noqa: S603
         [str(cluster.ROOT / ".venv/bin/python"), "-m", "bench.load", "--users",
-         str(args.users), "--time", str(args.time)],
+         str(args.users), "--time", str(args.time), "--in-place"],
         cwd=cluster.ROOT, env=env, text=True, capture_output=True, check=False,
     )  # fmt: skip
     found = re.search(r"p95 (\d+) ms.*?(\d+) errors out of (\d+)", load.stdout)

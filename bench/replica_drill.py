@@ -317,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
                 str(args.time),
                 "--workers",
                 "3",
+                # The drill's database is throw-away, and the standby serves this one.
+                "--in-place",
             ],
             cwd=cluster.ROOT,
             env=env,
