@@ -101,7 +101,7 @@ class Comparison:
     by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
     # Territory → its closest ancestor among the compared ones (a row contains the other).
     enclosing: dict[int, int] = field(default_factory=dict)
-    # Territory → its target on `accompanied` (else `entries`) whose period lies inside P.
+    # Territory → its target of P on `accompanied` (else `entries`), reporting.targets.
     targets: dict[int, TargetInfo] = field(default_factory=dict)
 
 

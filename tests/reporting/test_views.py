@@ -54,8 +54,12 @@ def test_coordinator_with_bulk_data_sees_exact_large_counts(client, coordinator,
     assert values["entries"] == "38"
     # Trajet makes 29 of the 30 exits (97 % > 85 %): the dominance rule hides the total.
     assert values["exits"] == "s"
-    assert figures["target"]["value"] == 118
-    assert figures["target"]["attainment"] == "55,1\u202f%"
+    # The 118 target is over 01/03–31/12/2021: none for the year; over its own period,
+    # 64 persons (B exited on 01/01): 64 / 118 = 54.237… % → « 54,2 % ».
+    assert figures["target"] is None
+    own = _get(client, coordinator, _url(periode="2021-03-01_2021-12-31")).context["figures"]
+    assert own["target"]["value"] == 118 and own["target"]["achieved"] == "64"
+    assert own["target"]["attainment"] == "54,2\u202f%"
 
 
 def test_drill_down_to_a_structure(client, coordinator, world):
@@ -238,6 +242,13 @@ def test_two_structures_territory_hides_every_non_zero_total(client, funder, wor
     # The funder's deployment without Paris Chantiers: Trajet and Océan only.
     world.deployment.structures.set([world.s1, world.s2])
     add_bulk(world)
+    # A target for the year the funder reads (the world's own is over 01/03–31/12/2021).
+    world.deployment.targets.create(
+        metric="accompanied",
+        value=120,
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
+    )
     response = _get(client, funder, _url(periode="2021"))
     figures = response.context["figures"]
     # Only the structures the deployment lists (the link table is under row-level
