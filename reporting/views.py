@@ -143,11 +143,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
     drill_down = report_scope.territory is not None and report_scope.structure is None
     years_only = policies.reads_calendar_years_only(request.scope)
     around = (
-        selectors.drill_down_territories(
-            scope=request.scope,
-            programme=report_scope.programme,
-            territory=report_scope.territory,
-        )
+        selectors.drill_down_territories(scope=request.scope, report_scope=report_scope)
         if report_scope.territory is not None
         else {"ancestors": [], "children": []}
     )

@@ -176,8 +176,9 @@ def _count_queries(client, url):
 
 
 # 30 before the trajectory (its targets and its statement) and the links to neighbouring
-# territories (their rows and the coordinator's scope) came.
-DASHBOARD_QUERIES = 32
+# territories (their rows and the coordinator's scope) came; 31 since the coordinator's
+# territories are read once, by the scope check, and reused by the links.
+DASHBOARD_QUERIES = 31
 
 
 def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, world):
@@ -192,6 +193,18 @@ def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, worl
     large = _count_queries(client, url)
     assert small == large
     assert large <= DASHBOARD_QUERIES
+
+
+def test_the_coordinators_territories_are_read_once(client, coordinator, world):
+    client.force_login(coordinator)
+    url = _url(periode="2021")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url)
+    reads = [q["sql"] for q in ctx.captured_queries if "programmes_coordinationscope" in q["sql"]]
+    assert len(reads) == 1, reads
+    # And the links they decide are still there: Loire-Atlantique above Nantes Métropole.
+    assert [a["slug"] for a in page.context["around"]["ancestors"]] == ["loire-atlantique"]
 
 
 def test_dashboard_query_budget(client, coordinator, world, django_assert_max_num_queries):
