@@ -291,7 +291,11 @@ def target_overview_chart(targets: list[dict]) -> str:
     svg = trajectory_charts.small_multiples(
         prefix="sm",
         title=_("Atteinte des objectifs par territoire"),
-        panels=target_panels(targets, _("%(value)s / %(target)s · à ce rythme : %(projection)s")),
+        panels=target_panels(
+            targets,
+            _("%(value)s / %(target)s · à ce rythme : %(projection)s"),
+            _("%(value)s / %(target)s"),
+        ),
     )
     # Every text node is escaped by reporting.trajectory_charts.
     return mark_safe(svg)  # noqa: S308

@@ -127,6 +127,20 @@ def _followed(targets: dict[str, int], period: Period) -> TargetInfo | None:
     return None
 
 
+def target_periods(*, programme, territory_ids: list[int]) -> list[Period]:
+    """The distinct periods of the targets of the territories' deployments, latest first
+    (one query): the national view offers them in its period selector."""
+    rows = (
+        Target.objects.filter(
+            deployment__programme=programme, deployment__territory_id__in=territory_ids
+        )
+        .values_list("period_start", "period_end")
+        .distinct()
+        .order_by("-period_end", "-period_start")
+    )
+    return [canonical_period(start, end) for start, end in rows]
+
+
 def trajectory_target(
     *, report_scope: ReportScope, period: Period, rows: list[tuple] | None = None
 ) -> TargetInfo | None:

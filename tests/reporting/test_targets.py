@@ -171,8 +171,15 @@ def test_the_national_view_shows_the_two_years_entries_target(client, coordinato
     assert [(t["name"], t["metric"], t["target"]) for t in targets] == [
         ("Nantes Métropole", "entries", 800)
     ]
+    assert targets[0]["metric_label"] == "Entrées (parcours commencés)"
+    assert "Entrées (parcours commencés)" in response.content.decode()  # the table says which
     response = client.get(url, {"periode": "2021"})
     assert response.context["figures"]["targets"] == []
+    # No target for the year: the page says so, and the selector offers the targets' periods.
+    assert 'id="no-target"' in response.content.decode()
+    offered = {p["code"]: p["label"] for p in response.context["period_choices"]}
+    assert offered[TWO_YEARS.code].startswith("période d'objectif")
+    assert offered[TARGET_PERIOD.code].startswith("période d'objectif")
 
 
 def test_a_target_added_for_the_year_is_the_years(world):
