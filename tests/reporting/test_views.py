@@ -97,6 +97,9 @@ def test_caseworker_sees_own_structures_not_territories(client, caseworker_traje
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures["suppressed"] is False
+    # No territory here: the gauge does not speak of "this territory".
+    page = response.content.decode()
+    assert 'id="own-targets"' in page and "pour ce territoire" not in page
     values = {h["key"]: h["value"] for h in figures["headline"]}
     # Trajet only, wherever its sites are: A B C D E K (Océan's F and Paris's L are absent).
     assert values["accompanied"] == "6"
