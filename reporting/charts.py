@@ -191,6 +191,10 @@ def grouped_bars(
     left, right, top, bottom = 40, 10, 34, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [v.number for _, values in series for v in values if v.number is not None]
+    # A hidden bar may stand for up to 10 (or more): an axis topped at 4 when nothing is
+    # published would read as "every month below 4".
+    if any(v.number is None for _, values in series for v in values):
+        numbers.append(10)
     vmax = _nice_max(max(numbers, default=0))
     n_cat = max(len(categories), 1)
     group_w = plot_w / n_cat
