@@ -191,6 +191,10 @@ def grouped_bars(
     left, right, top, bottom = 40, 10, 34, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [v.number for _, values in series for v in values if v.number is not None]
+    # A hidden bar may stand for up to 10 (or more): an axis topped at 4 when nothing is
+    # published would read as "every month below 4".
+    if any(v.number is None for _, values in series for v in values):
+        numbers.append(10)
     vmax = _nice_max(max(numbers, default=0))
     n_cat = max(len(categories), 1)
     group_w = plot_w / n_cat
@@ -293,16 +297,19 @@ def gauge(
     caption: str,
     ratio_caption: str,
     ratio_text: str = "",
+    target_text: str = "",
     width: int = 320,
 ) -> str:
     """A half-ring gauge of a figure against its target (empty ring without a target);
-    `ratio_text`: the share of the target as printed in the document's language."""
+    `ratio_text`, `target_text`: the share of the target and the target as printed in the
+    document's language."""
     height = 200
     cx, cy, r, thickness = width / 2, 125, 100, 24
     ratio = None
     if target and value.number is not None:
         ratio = max(0.0, min(value.number / target, 1.0))
-    desc = f"{value.text} / {target}" if target else value.text
+    target_text = target_text or str(target)
+    desc = f"{value.text} / {target_text}" if target else value.text
     out = [_open(prefix, width, height, title, desc)]
 
     def arc(fraction: float) -> str:
@@ -335,7 +342,7 @@ def gauge(
     # Inside the ring: the figure and its target; under it: the caption and the share.
     out.append(_text(cx, cy - 18, value.text, size=30, weight="bold"))
     if target:
-        out.append(_text(cx, cy + 2, f"/ {target}", size=14, fill=MUTED))
+        out.append(_text(cx, cy + 2, f"/ {target_text}", size=14, fill=MUTED))
     out.append(_text(cx, cy + 26, caption, size=12, fill=MUTED))
     if ratio is not None:
         out.append(

@@ -215,11 +215,19 @@ DEFINITIONS = [
     Definition(
         "attainment",
         "Objectif et taux d'atteinte",
-        "Valeur de l'objectif du déploiement dont la période est incluse dans la période du "
-        "rapport ; taux d'atteinte = indicateur / objectif.",
+        "Objectif du déploiement dont la période est exactement celle du rapport (ceux de "
+        "plusieurs déploiements du territoire s'additionnent) ; à défaut, pour les entrées, "
+        "les sorties et les heures, la somme des objectifs dont les périodes se suivent sans "
+        "trou ni chevauchement du premier au dernier jour du rapport ; sinon, pas d'objectif "
+        "pour cette période (un objectif sur une période plus longue, plus courte ou à cheval "
+        "n'est pas comparé). Taux d'atteinte = indicateur / objectif.",
         "Target and attainment",
-        "Value of the deployment's target whose period lies within the report's period; "
-        "attainment = indicator / target.",
+        "The deployment's target whose period is exactly the report's (those of several "
+        "deployments of the territory add up); failing that, for entries, exits and hours, "
+        "the sum of targets whose periods follow each other without gap or overlap from the "
+        "report's first day to its last; otherwise no target for this period (a target over "
+        "a longer, shorter or overlapping period is not compared). Attainment = indicator / "
+        "target.",
     ),
     Definition(
         "trajectory",

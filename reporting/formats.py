@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from web.rounding import half_up
 
 NO_BREAK = "\u202f"
+# Decimals of a printed percentage (one rule for every document).
+RATE_PLACES = 1
 
 
 def indicator_labels() -> dict[str, str]:
@@ -50,12 +52,14 @@ class Numbers:
         text = f"{half_up(value, places):,.{places}f}"
         return text.replace(",", NO_BREAK).replace(".", ",") if self.french else text
 
-    def rate(self, value: Decimal | float | None, places: int = 1) -> str:
-        """A fraction as a percentage: 0.4652 → « 46,5 % » / "46.5%"."""
+    def rate(self, value: Decimal | float | None) -> str:
+        """A fraction as a percentage, THE way every percentage is printed (table cells, key
+        figures, gauge, attainment, trajectory, national view, CSV/XLSX, PDF): one decimal,
+        rounded half away from zero. 0.4652 → « 46,5 % » / "46.5%"; 0.8125 → « 81,3 % »."""
         if value is None:
             return "–"
         percent = (value if isinstance(value, Decimal) else Decimal(repr(value))) * 100
-        return self.decimal(percent, places) + (NO_BREAK + "%" if self.french else "%")
+        return self.decimal(percent, RATE_PLACES) + (NO_BREAK + "%" if self.french else "%")
 
 
 # French abbreviations as INSEE writes them (Django's own French catalogue says "jan.").

@@ -213,11 +213,10 @@ MONTHLY_COLUMN = """,
         FROM monthly
     ) END"""
 
-# Figures per territory in one pass: each parcours is mapped to every listed territory whose
-# communes (sub-territories included) hold it.
-NATIONAL_SQL = """
-WITH RECURSIVE
-terr(root, id) AS (
+# The communes of each listed territory (`root`): its geo units, their subtrees by parent
+# and by EPCI (a commune's `parent` is its département, `epci` its EPCI), and those of its
+# sub-territories. Shared by the national view and the trajectories.
+ROOTED_GEO = """terr(root, id) AS (
     SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
     UNION ALL
     SELECT terr.root, t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
@@ -231,7 +230,14 @@ geo(root, id) AS (
         UNION ALL
         SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
     ) AS child
-),
+)"""
+
+# Figures per territory in one pass: each parcours is mapped to every listed territory whose
+# communes (sub-territories included) hold it.
+NATIONAL_SQL = (
+    "\nWITH RECURSIVE\n"  # noqa: S608 (constant fragments only)
+    + ROOTED_GEO
+    + """,
 p AS (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
            COALESCE(ws.commune_id, st.commune_id) AS commune_id
@@ -263,6 +269,7 @@ JOIN (SELECT DISTINCT root, id FROM geo) geo ON geo.id = p.commune_id
 LEFT JOIN participants_exit e ON e.parcours_id = p.id AND p.end_date <= %(d2)s
 GROUP BY GROUPING SETS ((geo.root), (geo.root, p.structure_id))
 """
+)
 
 NATIONAL_WORK_MEM_SQL = "SET LOCAL work_mem = '64MB'"
 

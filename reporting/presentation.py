@@ -10,7 +10,6 @@ The suppression grid is built in `reporting.published_grid`, each row's cells in
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils.safestring import mark_safe
@@ -241,18 +240,17 @@ def charts_for(published: dict) -> dict[str, str]:
     target = published["target"]
     gauge_value = charts.Value(accompanied["number"], accompanied["value"])
     gauge_target = target["value"] if target and target["metric"] == "accompanied" else None
-    ratio_text = ""
-    if gauge_target and gauge_value.number is not None:
-        ratio_text = Numbers.current().rate(Decimal(gauge_value.number) / gauge_target, places=0)
     svg = {
+        # The share printed under the ring is the document's own attainment, written once.
         "gauge": charts.gauge(
             prefix="g",
             title=_("Personnes accompagnées par rapport à l'objectif"),
             value=gauge_value,
             target=gauge_target,
+            target_text=Numbers.current().count(gauge_target) if gauge_target else "",
             caption=_("personnes accompagnées"),
             ratio_caption=_("de l'objectif"),
-            ratio_text=ratio_text,
+            ratio_text=target["attainment"] if gauge_target else "",
         ),
         "monthly": charts.grouped_bars(
             prefix="m",
@@ -293,7 +291,11 @@ def target_overview_chart(targets: list[dict]) -> str:
     svg = trajectory_charts.small_multiples(
         prefix="sm",
         title=_("Atteinte des objectifs par territoire"),
-        panels=target_panels(targets, _("%(value)s / %(target)s · à ce rythme : %(projection)s")),
+        panels=target_panels(
+            targets,
+            _("%(value)s / %(target)s · à ce rythme : %(projection)s"),
+            _("%(value)s / %(target)s"),
+        ),
     )
     # Every text node is escaped by reporting.trajectory_charts.
     return mark_safe(svg)  # noqa: S308

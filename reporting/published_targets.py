@@ -10,6 +10,8 @@ The projection needs the target's period to be P (the row's figures are P's so f
 import datetime as dt
 from decimal import Decimal
 
+from programmes.enums import TargetMetric
+
 from .formats import Numbers
 from .suppression import PUBLISHED
 from .trajectories import projection, reference_date, state_on
@@ -51,6 +53,7 @@ def publish_target_overview(comparison, status: dict, *, suppressed: bool, today
                 "name": territory.name,
                 "slug": territory.slug,
                 "metric": target.metric,
+                "metric_label": str(TargetMetric(target.metric).label),
                 "period": str(target.period.label),
                 "end_label": f"{target.period.end:%d/%m/%Y}",
                 "target": target.value,
@@ -67,8 +70,9 @@ def publish_target_overview(comparison, status: dict, *, suppressed: bool, today
     return rows
 
 
-def target_panels(rows: list[dict], caption: str) -> list[Panel]:
-    """The small multiples' panels (`caption`: "%(value)s / %(target)s · %(projection)s")."""
+def target_panels(rows: list[dict], caption: str, caption_final: str) -> list[Panel]:
+    """The small multiples' panels (`caption`: "%(value)s / %(target)s · %(projection)s",
+    `caption_final`: "%(value)s / %(target)s", for a row without projection)."""
     return [
         Panel(
             name=row["name"],
@@ -76,7 +80,7 @@ def target_panels(rows: list[dict], caption: str) -> list[Panel]:
             value_text=row["value_text"],
             target=row["target"],
             projection=row["projection"] if row["projection"] >= 0 else None,
-            caption=caption
+            caption=(caption if row["projection"] >= 0 else caption_final)
             % {
                 "value": row["value_text"],
                 "target": row["target_text"],

@@ -39,6 +39,9 @@ class ReportScope:
     structure: Structure | None = None
     suppressed: bool = True
     deployment: Deployment | None = None
+    # The territories the caller's coordinations cover for the programme, when the scope
+    # was checked against them (`coordination_roots`): the drill-down reuses them.
+    coordination_roots: frozenset[int] | None = None
 
     @property
     def query_structure_ids(self) -> frozenset[int]:
@@ -117,9 +120,10 @@ def territory_report_scope(
         raise Http404
     structure_ids: set[int] | None = None  # None: every structure located in the territory
     allowed = scope.is_platform_admin
+    roots = None
     if not allowed and scope.coordination_ids:
-        roots = coordination_roots(scope=scope, programme=programme)
-        allowed = territory.pk in _descendant_territory_ids(roots) if roots else False
+        roots = frozenset(coordination_roots(scope=scope, programme=programme))
+        allowed = territory.pk in _descendant_territory_ids(set(roots)) if roots else False
     if not allowed and scope.funder_ids:
         deployments = list(
             Deployment.objects.filter(
@@ -144,15 +148,18 @@ def territory_report_scope(
         structure_ids=frozenset(ids),
         structure=structure,
         suppressed=not scope.is_platform_admin,
+        coordination_roots=roots,
     )
 
 
-def drill_down_territories(*, scope: Scope, programme: Programme, territory: Territory) -> dict:
-    """The territories around a dashboard the caller may open for the programme: its
-    ancestors (for the breadcrumb) and its sub-territories (région → département → EPCI →
-    …, by `Territory.parent`, the nesting the access rules use; the dashboard then lists
+def drill_down_territories(*, scope: Scope, report_scope: ReportScope) -> dict:
+    """The territories around a territory dashboard the caller may open for its programme:
+    its ancestors (for the breadcrumb) and its sub-territories (région → département → EPCI
+    → …, by `Territory.parent`, the nesting the access rules use; the dashboard then lists
     its structures). Coordinators and platform administrators only: a funder reads the
-    deployments it funds, not their neighbours."""
+    deployments it funds, not their neighbours. The coordination's roots are those the
+    scope was checked against (read again only for a scope built without them)."""
+    programme, territory = report_scope.programme, report_scope.territory
     if not (scope.is_platform_admin or scope.coordination_ids):
         return {"ancestors": [], "children": []}
     tree = {
@@ -163,7 +170,10 @@ def drill_down_territories(*, scope: Scope, programme: Programme, territory: Ter
     }
     allowed = None  # every territory, for a platform administrator
     if not scope.is_platform_admin:
-        allowed = coordination_roots(scope=scope, programme=programme)
+        roots = report_scope.coordination_roots
+        if roots is None:
+            roots = coordination_roots(scope=scope, programme=programme)
+        allowed = set(roots)
         frontier = set(allowed)
         while frontier:  # the sub-territories of the roots, from the tree already read
             frontier = {pk for pk, (parent, *_rest) in tree.items() if parent in frontier}

@@ -52,6 +52,7 @@ from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
     matching_targets,
+    target_periods,
     targets_by_territory,
     targets_inside,
     territory_targets,
@@ -101,8 +102,10 @@ class Comparison:
     by_structure: dict[int, list[ind.Indicators]] = field(default_factory=dict)
     # Territory → its closest ancestor among the compared ones (a row contains the other).
     enclosing: dict[int, int] = field(default_factory=dict)
-    # Territory → its target on `accompanied` (else `entries`) whose period lies inside P.
+    # Territory → its target of P on `accompanied` (else `entries`), reporting.targets.
     targets: dict[int, TargetInfo] = field(default_factory=dict)
+    # The periods of the compared territories' targets (for the period selector).
+    target_periods: list[Period] = field(default_factory=list)
 
 
 def _enclosing(territory_ids: set[int]) -> dict[int, int]:
@@ -226,5 +229,8 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         enclosing=_enclosing({t.pk for t in territories}),
         targets=targets_by_territory(
             programme=programme, period=period, territory_ids=[t.pk for t in territories]
+        ),
+        target_periods=target_periods(
+            programme=programme, territory_ids=[t.pk for t in territories]
         ),
     )

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 class TargetTable(tables.Table):
     name = tables.Column(verbose_name=_("Territoire"), attrs={"th": {"scope": "col"}})
-    period = tables.Column(verbose_name=_("Période de l'objectif"), orderable=False)
+    metric = tables.Column(
+        verbose_name=_("Indicateur"), accessor="metric_label", order_by=("metric", "name")
+    )
     target = tables.Column(verbose_name=_("Objectif"), accessor="target_text", order_by="target")
     value = tables.Column(
         verbose_name=_("Réalisé"), accessor="value_text", order_by=("value", "name")

@@ -13,8 +13,9 @@ from .trajectories import TRAJECTORY_METRICS
 
 
 def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
-    """(metric, value, start, end) of the territory's targets whose period lies inside P
-    (one query; none for a single structure's drill-down)."""
+    """(metric, value, start, end) of the territory's targets whose period lies inside P,
+    the candidates of `targets_for_period` (one query; none for a single structure's
+    drill-down)."""
     if report_scope.territory is None or report_scope.structure is not None:
         return []
     qs = Target.objects.filter(
@@ -28,24 +29,64 @@ def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
     return list(qs.values_list("metric", "value", "period_start", "period_end"))
 
 
+# Metrics whose figure over P is the sum of their figures over periods cutting P in pieces
+# (flows). `accompanied` and `active_at_end` count persons (a stock): a person followed
+# over two years counts once over both, so two yearly targets do not add up.
+ADDITIVE_METRICS = frozenset({"entries", "exits", "hours_worked"})
+
+
+def targets_for_period(rows: list[tuple], period: Period) -> dict[str, int]:
+    """THE rule matching targets to a period P (docs/indicators.md, `attainment`), used by
+    the dashboards, the funder PDF, the trajectories and the national view.
+
+    `rows`: (metric, value, start, end) of targets whose period lies inside P (those of
+    several deployments of the territory together). For each metric:
+    1. the targets whose period is exactly P (several deployments' targets add up);
+    2. else, for a flow (`ADDITIVE_METRICS`), the sum of targets whose periods follow each
+       other without gap or overlap from d1 to d2 (from d1, the longest target that still
+       leads to d2 is taken first);
+    3. else no target for P: a target over a longer period, a shorter one or one that only
+       overlaps P is not compared with P's figure.
+    """
+    by_metric: dict[str, dict[tuple[dt.date, dt.date], int]] = {}
+    for metric, value, start, end in rows:
+        if start < period.start or end > period.end:
+            continue  # not inside P (a caller's rows may hold others)
+        spans = by_metric.setdefault(metric, {})
+        spans[(start, end)] = spans.get((start, end), 0) + value
+    result = {}
+    for metric, spans in by_metric.items():
+        exact = spans.get((period.start, period.end))
+        if exact is not None:
+            result[metric] = exact
+        elif metric in ADDITIVE_METRICS:
+            chain = _chain(spans, period.start, period.end)
+            if chain is not None:
+                result[metric] = sum(spans[span] for span in chain)
+    return result
+
+
+def _chain(spans, start: dt.date, end: dt.date) -> list[tuple] | None:
+    """Spans that follow each other from `start` to `end`, the longest first at each day
+    (a depth-first search over at most a few dozen targets)."""
+    following = sorted((s for s in spans if s[0] == start), key=lambda s: s[1], reverse=True)
+    for span in following:
+        if span[1] == end:
+            return [span]
+        rest = _chain(spans, span[1] + dt.timedelta(days=1), end)
+        if rest is not None:
+            return [span, *rest]
+    return None
+
+
 def matching_targets(
     *, report_scope: ReportScope, period: Period, rows: list[tuple] | None = None
 ) -> dict[str, int]:
-    """Targets of the territory's deployments whose period lies inside P (metric → value).
-
-    A target set over a longer period (e.g. 800 parcours over 2021–2022) does not match a
-    shorter P: comparing a year's figure with a two-year goal would mislead. Several matches
-    of one metric: the longest period wins. No target for a single structure's drill-down.
-    `rows`: those `targets_inside` already read.
-    """
+    """The targets of P (metric → value) by `targets_for_period`; none for a single
+    structure's drill-down. `rows`: those `targets_inside` already read."""
     if rows is None:
         rows = targets_inside(report_scope=report_scope, period=period)
-    best: dict[str, tuple[int, dt.date, int]] = {}
-    for metric, value, start, end in rows:
-        length = (end - start).days
-        if metric not in best or (length, end) > best[metric][:2]:
-            best[metric] = (length, end, value)
-    return {metric: value for metric, (_, _, value) in best.items()}
+    return targets_for_period(rows, period)
 
 
 @dataclass(frozen=True)
@@ -77,30 +118,44 @@ def territory_targets(*, report_scope: ReportScope) -> list[TargetInfo]:
     ]
 
 
+def _followed(targets: dict[str, int], period: Period) -> TargetInfo | None:
+    """The target a trajectory or the national view follows: `accompanied`, else
+    `entries`."""
+    for metric in TRAJECTORY_METRICS:
+        if metric in targets:
+            return TargetInfo(period=period, metric=metric, value=targets[metric])
+    return None
+
+
+def target_periods(*, programme, territory_ids: list[int]) -> list[Period]:
+    """The distinct periods of the targets of the territories' deployments, latest first
+    (one query): the national view offers them in its period selector."""
+    rows = (
+        Target.objects.filter(
+            deployment__programme=programme, deployment__territory_id__in=territory_ids
+        )
+        .values_list("period_start", "period_end")
+        .distinct()
+        .order_by("-period_end", "-period_start")
+    )
+    return [canonical_period(start, end) for start, end in rows]
+
+
 def trajectory_target(
     *, report_scope: ReportScope, period: Period, rows: list[tuple] | None = None
 ) -> TargetInfo | None:
-    """The target a trajectory follows on P: one of the territory's deployments whose
-    period is exactly P, on `accompanied` (else `entries`); None for a single structure.
-    `rows`: those `targets_inside` already read."""
+    """The target a trajectory follows on P (`targets_for_period`, on `accompanied`, else
+    `entries`); None for a single structure. `rows`: those `targets_inside` already read."""
     if rows is None:
         rows = targets_inside(report_scope=report_scope, period=period)
-    found = {
-        metric: value
-        for metric, value, start, end in rows
-        if (start, end) == (period.start, period.end) and metric in TRAJECTORY_METRICS
-    }
-    for metric in TRAJECTORY_METRICS:
-        if metric in found:
-            return TargetInfo(period=period, metric=metric, value=found[metric])
-    return None
+    return _followed(targets_for_period(rows, period), period)
 
 
 def targets_by_territory(
     *, programme, period: Period, territory_ids: list[int]
 ) -> dict[int, TargetInfo]:
-    """For the national view: each territory's target on `accompanied` (else `entries`)
-    whose period lies inside P, the longest when several do (one query)."""
+    """For the national view: each territory's target of P on `accompanied` (else
+    `entries`), by `targets_for_period` (one query)."""
     rows = Target.objects.filter(
         deployment__programme=programme,
         deployment__territory_id__in=territory_ids,
@@ -108,15 +163,15 @@ def targets_by_territory(
         period_end__lte=period.end,
         metric__in=TRAJECTORY_METRICS,
     ).values_list("deployment__territory_id", "metric", "value", "period_start", "period_end")
-    best: dict[int, tuple] = {}
-    for territory_id, metric, value, start, end in rows:
-        rank = (metric == TRAJECTORY_METRICS[0], (end - start).days, end)
-        if territory_id not in best or rank > best[territory_id][0]:
-            best[territory_id] = (rank, metric, value, start, end)
-    return {
-        tid: TargetInfo(period=canonical_period(start, end), metric=metric, value=value)
-        for tid, (_rank, metric, value, start, end) in best.items()
-    }
+    by_territory: dict[int, list[tuple]] = {}
+    for territory_id, *row in rows:
+        by_territory.setdefault(territory_id, []).append(tuple(row))
+    result = {}
+    for territory_id, territory_rows in by_territory.items():
+        target = _followed(targets_for_period(territory_rows, period), period)
+        if target is not None:
+            result[territory_id] = target
+    return result
 
 
 def apply_target(figures: ind.Indicators, targets: dict[str, int]) -> None:

@@ -52,13 +52,58 @@ def _marker(x: float, y: float, colour: str, square: bool) -> str:
     return _el("circle", cx=_n(x), cy=_n(y), r=3.8, fill=colour, stroke=INK, stroke_width=0.5)
 
 
+def _legend(labels: Labels, has_projection: bool, width: int, left: int, right: int):
+    """The legend's entries laid out in rows that fit the width: the two series, the
+    target and the projection (their words stay out of the plot, where they covered the
+    points and each other). Returns (markup, height of the rows)."""
+    entries = [
+        ("series", labels.accompanied, SERIES_COLOURS[0], "", False),
+        ("series", labels.entries, SERIES_COLOURS[2], "5 3", True),
+        ("target", labels.target, TARGET_COLOUR, "8 4", False),
+    ]
+    if has_projection and labels.projection:
+        entries.append(("projection", labels.projection, SERIES_COLOURS[0], "2 3", False))
+    out, x, y = [], left, 16
+    for kind, name, colour, dash, square in entries:
+        entry_w = 36 + 6.5 * len(name)
+        if x > left and x + entry_w > width - right:
+            x, y = left, y + 18
+        if kind == "target":
+            out.append(
+                _el(
+                    "line",
+                    x1=_n(x),
+                    x2=_n(x + 22),
+                    y1=y,
+                    y2=y,
+                    stroke=colour,
+                    stroke_width=1.6,
+                    stroke_dasharray=dash,
+                )
+            )
+        else:
+            out.append(_polyline([(x, y), (x + 22, y)], colour, dash))
+        if kind == "series":
+            out.append(_marker(x + 11, y, colour, square))
+        elif kind == "projection":
+            out.append(_el("circle", cx=_n(x + 22), cy=y, r=4, fill="#ffffff", stroke=INK))
+        fill = TARGET_COLOUR if kind == "target" else INK
+        weight = "bold" if kind == "projection" else "normal"
+        out.append(_text(x + 30, y + 4, name, anchor="start", fill=fill, weight=weight))
+        x += entry_w + 12
+    return out, y + 8
+
+
 def trajectory(*, prefix: str, trajectory: dict, labels: Labels, width: int = 720) -> str:
     """Running sums of accompanied persons and entries over the target's period, the
-    target as a dashed line, and the projection at the current pace as a dotted one."""
-    height = 290
-    left, right, top, bottom = 44, 48, 40, 42
-    plot_w, plot_h = width - left - right, height - top - bottom
+    target as a dashed line, and the projection at the current pace as a dotted one; the
+    target's and the projection's words in the legend above the plot."""
     months = trajectory["months"]
+    has_projection = trajectory["projection"] is not None and bool(months)
+    legend, legend_h = _legend(labels, has_projection, width, 44, 48)
+    left, right, top, bottom = 44, 48, legend_h + 16, 42
+    height = 250 + top
+    plot_w, plot_h = width - left - right, height - top - bottom
     total_days = trajectory["total_days"]
     numbers = [trajectory["target"], trajectory["projection"] or 0]
     numbers += [m[k] for m in months for k in ("accompanied_number", "entries_number") if m[k]]
@@ -99,12 +144,12 @@ def trajectory(*, prefix: str, trajectory: dict, labels: Labels, width: int = 72
             stroke_dasharray="8 4",
         )
     )
-    out.append(_text(width - right - 2, ty - 5, labels.target, anchor="end", fill=TARGET_COLOUR))
     # The two series: accompanied (solid, circles), entries (dashed, squares).
     series = [
         ("accompanied_number", "accompanied", SERIES_COLOURS[0], "", False),
         ("entries_number", "entries", SERIES_COLOURS[2], "5 3", True),
     ]
+    ends = []
     for key, text_key, colour, dash, square in series:
         segment: list[tuple[float, float]] = []
         for m in months:
@@ -130,9 +175,15 @@ def trajectory(*, prefix: str, trajectory: dict, labels: Labels, width: int = 72
         if months:
             last = months[-1]
             y = y_of(last[key]) if last[key] is not None else top + plot_h - 6
-            out.append(_text(x_of(last["day"]) + 6, y + 4, last[text_key], anchor="start", size=10))
-    # The projection, from the current value to the period's end.
-    if trajectory["projection"] is not None and months:
+            ends.append([y, last[text_key]])
+    # The last values, right of the last point, kept 12 px apart (they may be equal).
+    if len(ends) == 2 and abs(ends[0][0] - ends[1][0]) < 12:
+        upper, lower = sorted(ends, key=lambda e: e[0])
+        upper[0], lower[0] = (upper[0] + lower[0]) / 2 - 6, (upper[0] + lower[0]) / 2 + 6
+    for y, text in ends:
+        out.append(_text(x_of(months[-1]["day"]) + 7, y + 4, text, anchor="start", size=10))
+    # The projection, from the current value to the period's end (its words: the legend).
+    if has_projection:
         last = months[-1]
         start = last[f"{trajectory['metric']}_number"]
         px, py = x_of(total_days), y_of(trajectory["projection"])
@@ -149,16 +200,7 @@ def trajectory(*, prefix: str, trajectory: dict, labels: Labels, width: int = 72
             )
         )
         out.append(_el("circle", cx=_n(px), cy=_n(py), r=4, fill="#ffffff", stroke=INK))
-        out.append(_text(px - 2, py + 16, labels.projection, anchor="end", weight="bold"))
-    # Legend.
-    lx = left
-    for (_key, _text_key, colour, dash, square), name in zip(
-        series, (labels.accompanied, labels.entries), strict=True
-    ):
-        out.append(_polyline([(lx, 16), (lx + 22, 16)], colour, dash))
-        out.append(_marker(lx + 11, 16, colour, square))
-        out.append(_text(lx + 28, 20, name, anchor="start"))
-        lx += 40 + 7 * len(name)
+    out += legend
     out.append("</svg>")
     return "".join(out)
 
@@ -194,7 +236,10 @@ def small_multiples(
         x0 = (i % columns) * cell_w + 6
         y0 = (i // columns) * cell_h + 6
         bar_w = cell_w - 18
-        name = panel.name if len(panel.name) <= 30 else panel.name[:29] + "…"
+        # Bold 10 px text is about 6.4 px a character: longer names are cut, not run into
+        # the next panel.
+        fits = int((cell_w - 10) / 6.4)
+        name = panel.name if len(panel.name) <= fits else panel.name[: fits - 1] + "…"
         out.append(_text(x0, y0 + 11, name, anchor="start", size=10, weight="bold"))
         by = y0 + 18
         out.append(_el("rect", x=_n(x0), y=_n(by), width=_n(bar_w), height=14, fill="#eeeeee"))

@@ -6,7 +6,8 @@ parameter.
 
 For each listed territory (sub-territories included, as everywhere) and each calendar month
 of [d1, d_ref] — [d1, d2] the target's period, d_ref the reference date (today, or d2 once
-the period has ended) — the statement gives:
+the period has ended) — the statement gives (a territory's communes as the national view finds them,
+`reporting.indicator_sql.ROOTED_GEO`: by parent and by EPCI):
 
 - `entries`: parcours that started in the month (on or after d1); a start dated after
   d_ref (typed ahead) counts in d_ref's month, so that the last point is the period's
@@ -23,19 +24,12 @@ the period has ended) — the statement gives:
   (docs/indicators.md, "Trajectoire").
 """
 
-TRAJECTORY_SQL = """
-WITH RECURSIVE
-terr(root, id) AS (
-    SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
-    UNION ALL
-    SELECT terr.root, t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
-),
-geo(root, id) AS (
-    SELECT terr.root, tg.geounit_id
-    FROM sites_territory_geo_units tg JOIN terr ON tg.territory_id = terr.id
-    UNION
-    SELECT geo.root, g.id FROM sites_geounit g JOIN geo ON g.parent_id = geo.id
-),
+from .indicator_sql import ROOTED_GEO
+
+TRAJECTORY_SQL = (
+    "\nWITH RECURSIVE\n"  # noqa: S608 (constant fragments only)
+    + ROOTED_GEO
+    + """,
 p AS MATERIALIZED (
     SELECT p.participant_id, p.structure_id, p.start_date,
            COALESCE(ws.commune_id, st.commune_id) AS commune_id
@@ -101,3 +95,4 @@ FROM grid LEFT JOIN monthly USING (root, m)
 WINDOW running AS (PARTITION BY grid.root ORDER BY grid.m)
 ORDER BY grid.root, grid.m
 """
+)

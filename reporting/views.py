@@ -87,15 +87,15 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _target_periods(targets: list[selectors.TargetInfo]) -> list[periods.Period]:
+def _target_periods(target_periods: list[periods.Period]) -> list[periods.Period]:
     """The targets' periods, first in the selector and named as such."""
     seen, result = set(), []
-    for t in targets:
-        if t.period.code in seen:
+    for p in target_periods:
+        if p.code in seen:
             continue
-        seen.add(t.period.code)
-        label = _("période d'objectif : %(period)s") % {"period": t.period.label}
-        result.append(periods.Period(t.period.start, t.period.end, t.period.code, label))
+        seen.add(p.code)
+        label = _("période d'objectif : %(period)s") % {"period": p.label}
+        result.append(periods.Period(p.start, p.end, p.code, label))
     return result
 
 
@@ -143,11 +143,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
     drill_down = report_scope.territory is not None and report_scope.structure is None
     years_only = policies.reads_calendar_years_only(request.scope)
     around = (
-        selectors.drill_down_territories(
-            scope=request.scope,
-            programme=report_scope.programme,
-            territory=report_scope.territory,
-        )
+        selectors.drill_down_territories(scope=request.scope, report_scope=report_scope)
         if report_scope.territory is not None
         else {"ancestors": [], "children": []}
     )
@@ -161,7 +157,9 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "groups": column_groups(
                 published, markup=True, link_period=period.code if drill_down else None
             ),
-            "period_choices": _period_choices(request, period, _target_periods(targets)),
+            "period_choices": _period_choices(
+                request, period, _target_periods([t.period for t in targets])
+            ),
             "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
@@ -224,8 +222,11 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
             "figures": published,
             "targets_table": targets_table,
             "targets_chart": target_overview_chart(published["targets"]),
+            "has_target_periods": bool(comparison.target_periods),
             "programme": comparison.programme,
-            "period_choices": _period_choices(request, period, []),
+            "period_choices": _period_choices(
+                request, period, _target_periods(comparison.target_periods)
+            ),
             "query": request.GET.urlencode(),
             "keep_structure": "",
         },
@@ -278,7 +279,9 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deployment": deployment,
             "snapshots": [s for s in snapshots if _may_open(request, s)],
-            "period_choices": _period_choices(request, default, _target_periods(targets)),
+            "period_choices": _period_choices(
+                request, default, _target_periods([t.period for t in targets])
+            ),
             "territory_targets": _targets_shown(request.scope, targets),
             "years_only": years_only,
         },

@@ -201,9 +201,17 @@ def test_national_coordinator_compares_territories(
     expect(rows).to_have_count(2)
     expect(rows.nth(0).locator("th")).to_have_text("Loire-Atlantique")
     expect(rows.nth(1).locator("th")).to_have_text("Nantes Métropole")
-    # Nantes Métropole's target (over March–December 2021) lies inside the year.
+    # Nantes Métropole's target is over March–December 2021, not the year: the page says
+    # so, and the period selector offers the target's period, which shows it.
+    expect(page.locator("#no-target")).to_be_visible()
+    expect(page.locator("#targets")).to_have_count(0)
+    page.get_by_label("Période", exact=True).select_option(value="2021-03-01_2021-12-31")
+    page.get_by_role("button", name="Afficher").first.click()
+    expect(page.locator("p.lead")).to_have_text("Du 01/03/2021 au 31/12/2021")
     expect(page.locator("#targets tbody tr")).to_have_count(1)
+    expect(page.locator("#targets tbody tr td").nth(1)).to_have_text("Personnes accompagnées")
     assert_no_serious_axe_violations(page, "national view")
+    _show_period(page, "Année 2021")
     # A row opens that territory's dashboard for the same period.
     page.locator("#comparison").get_by_role("link", name="Nantes Métropole").click()
     page.wait_for_url("**/CVG/territoire/nantes-metropole/?periode=2021*")

@@ -161,23 +161,31 @@ def test_the_monthly_series_adds_up_to_the_period(world, period):
     ]
 
 
-def test_target_matches_inside_the_period(world):
+def test_target_matches_its_own_period_only(world):
     scope = ReportScope(
         programme=world.cvg,
         territory=world.nm,
         structure_ids=frozenset(ind.structures_in_territory(world.nm.pk)),
     )
+    # 2021: the 118 target (01/03–31/12/2021) lies inside the year but is not the year's;
+    # the 800 entries target is over 2021–2022.
     dashboard = dashboard_figures(report_scope=scope, period=Y2021)
-    # The 2021 target (118 accompanied) matches; the 2021–2022 entries target does not.
-    assert dashboard.targets == {"accompanied": 118}
-    figures = dashboard.total.as_dict()
-    assert figures["target"] == 118
-    assert figures["attainment"] == round(7 / 118, 4)
+    assert dashboard.targets == {}
+    assert dashboard.total.as_dict()["attainment"] is None
+    own = dashboard_figures(
+        report_scope=scope, period=periods.free(dt.date(2021, 3, 1), dt.date(2021, 12, 31))
+    )
+    assert own.targets == {"accompanied": 118}
+    figures = own.total.as_dict()
+    # 6 persons over 01/03–31/12/2021 (B exited on 01/01): 6 / 118 = 0.050847… → 0.0508.
+    assert figures["accompanied"] == 6 and figures["target"] == 118
+    assert figures["attainment"] == 0.0508
     two_years = dashboard_figures(
         report_scope=scope, period=periods.free(dt.date(2021, 1, 1), dt.date(2022, 12, 31))
     )
-    assert two_years.targets == {"accompanied": 118, "entries": 800}
-    assert two_years.total.target_metric == "accompanied"
+    # Not the 118 of ten of its months against two years' persons: the entries target.
+    assert two_years.targets == {"entries": 800}
+    assert two_years.total.target_metric == "entries"
 
 
 def test_other_structures_are_absent(world):

@@ -54,7 +54,7 @@ def test_published_rates_and_means_round_half_up():
     with translation.override("en"):
         num = Numbers.current()
         assert num.rate(Decimal(21) / 32) == "65.6%"
-        assert num.rate(Decimal("0.00125"), places=1) == "0.1%"  # 0.125 %
+        assert num.rate(Decimal("0.00125")) == "0.1%"  # 0.125 %
         assert num.decimal(Decimal("12.25"), 1) == "12.3"  # Python's format: 12.2
         assert num.decimal(Decimal("0.5"), 0) == "1"
     with translation.override("fr"):

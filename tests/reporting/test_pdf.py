@@ -1,6 +1,7 @@
 """Funder PDF: frozen figures, background rendering with progress, the dashboard's figures
 in the text, no person, reproducible bytes, a fetcher that reaches nothing outside."""
 
+import datetime as dt
 import io
 import os
 import re
@@ -185,6 +186,13 @@ def test_services_create_for_a_free_period(platform_admin, funder, world):
 
 def test_a_report_frozen_in_english_is_written_and_declared_in_english(client, funder, world):
     add_bulk(world)
+    # A target for the year (the world's own is over 01/03–31/12/2021, not the year's).
+    world.deployment.targets.create(
+        metric="accompanied",
+        value=120,
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
+    )
     client.force_login(funder)
     client.post(
         reverse("reporting:deployment_reports", args=[world.deployment.pk]),
@@ -200,6 +208,8 @@ def test_a_report_frozen_in_english_is_written_and_declared_in_english(client, f
     assert "People supported" in body and "Personnes accompagnées" not in body
     # English decimal points in the figures (no French decimal comma).
     assert re.search(r"\d\.\d ?%", body) and not re.search(r"\d,\d ?%", body)
+    # 65 / 120 = 54.17 % → 54.2%.
+    assert "54.2%" in body
 
 
 def test_a_report_frozen_before_documents_had_a_language_stays_french(snapshot):

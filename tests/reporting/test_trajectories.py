@@ -183,3 +183,64 @@ def test_printable_running_sums():
         True,
     ]
     assert _printable([ok, small, sec, ok], total_published=False) == [True, False, False, False]
+
+
+def _page(client, user, day, **query):
+    """The Nantes Métropole Convergence dashboard as `user` sees it on `day` (the trajectory
+    reads the server's date)."""
+    from freezegun import freeze_time
+
+    with freeze_time(f"{day.isoformat()} 10:00:00"):
+        client.force_login(user)
+        response = client.get(
+            reverse("reporting:territory", args=["CVG", "nantes-metropole"]), query
+        )
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+METHOD = "Méthode : cumul depuis le début de la période de l'objectif"
+PACE = "À ce rythme : "
+
+
+def test_a_coordinator_reads_the_projection_and_its_method(client, coordinator, world):
+    """On 15/06/2021, with the balanced parcours: 42 + 40 × 199 / 107 = 116.4 → 116
+    (test_running_sums_are_printed_only_as_sums_of_published_cells)."""
+    add_balanced(world)
+    page = _page(client, coordinator, D(2021, 6, 15), periode=TARGET_PERIOD.code)
+    assert f"{PACE}116 / 118 au 31/12." in page
+    assert METHOD in page and "Pas de projection avant 30 jours écoulés" in page
+    # The chart says it too.
+    assert "à ce rythme : 116 / 118 au 31/12" in page
+
+
+@pytest.mark.parametrize(
+    ("day", "query", "method", "note"),
+    [
+        # No target for the year (the 118 is over 01/03–31/12/2021): no trajectory at all.
+        (D(2021, 6, 15), {"periode": "2021"}, False, None),
+        # A structure's drill-down: targets are the territory's, no trajectory.
+        (D(2021, 6, 15), {"periode": TARGET_PERIOD.code, "structure": "trajet"}, False, None),
+        # The method, but no projection: during the first 30 days, once ended, before.
+        (D(2021, 3, 29), {"periode": TARGET_PERIOD.code}, True, "Pas de projection avant 30"),
+        (D(2022, 1, 15), {"periode": TARGET_PERIOD.code}, True, "Période terminée"),
+        (D(2021, 2, 1), {"periode": TARGET_PERIOD.code}, True, "pas commencé"),
+    ],
+)
+def test_the_projection_is_hidden_where_it_says_nothing(
+    client, coordinator, world, day, query, method, note
+):
+    add_balanced(world)
+    page = _page(client, coordinator, day, **query)
+    assert PACE not in page and "à ce rythme :" not in page
+    assert (METHOD in page) is method
+    if note:
+        assert note in page
+
+
+def test_no_projection_from_hidden_figures(client, coordinator, world):
+    """The golden world alone: every figure is below 11, so the coordinator gets the
+    trajectory's method and why there is no projection, not a projection."""
+    page = _page(client, coordinator, D(2021, 6, 15), periode=TARGET_PERIOD.code)
+    assert METHOD in page and PACE not in page
+    assert "Projection non publiée : elle repose sur un chiffre masqué." in page

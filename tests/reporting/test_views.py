@@ -54,8 +54,12 @@ def test_coordinator_with_bulk_data_sees_exact_large_counts(client, coordinator,
     assert values["entries"] == "38"
     # Trajet makes 29 of the 30 exits (97 % > 85 %): the dominance rule hides the total.
     assert values["exits"] == "s"
-    assert figures["target"]["value"] == 118
-    assert figures["target"]["attainment"] == "55,1\u202f%"
+    # The 118 target is over 01/03–31/12/2021: none for the year; over its own period,
+    # 64 persons (B exited on 01/01): 64 / 118 = 54.237… % → « 54,2 % ».
+    assert figures["target"] is None
+    own = _get(client, coordinator, _url(periode="2021-03-01_2021-12-31")).context["figures"]
+    assert own["target"]["value"] == 118 and own["target"]["achieved"] == "64"
+    assert own["target"]["attainment"] == "54,2\u202f%"
 
 
 def test_drill_down_to_a_structure(client, coordinator, world):
@@ -93,6 +97,9 @@ def test_caseworker_sees_own_structures_not_territories(client, caseworker_traje
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures["suppressed"] is False
+    # No territory here: the gauge does not speak of "this territory".
+    page = response.content.decode()
+    assert 'id="own-targets"' in page and "pour ce territoire" not in page
     values = {h["key"]: h["value"] for h in figures["headline"]}
     # Trajet only, wherever its sites are: A B C D E K (Océan's F and Paris's L are absent).
     assert values["accompanied"] == "6"
@@ -172,8 +179,9 @@ def _count_queries(client, url):
 
 
 # 30 before the trajectory (its targets and its statement) and the links to neighbouring
-# territories (their rows and the coordinator's scope) came.
-DASHBOARD_QUERIES = 32
+# territories (their rows and the coordinator's scope) came; 31 since the coordinator's
+# territories are read once, by the scope check, and reused by the links.
+DASHBOARD_QUERIES = 31
 
 
 def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, world):
@@ -188,6 +196,18 @@ def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, worl
     large = _count_queries(client, url)
     assert small == large
     assert large <= DASHBOARD_QUERIES
+
+
+def test_the_coordinators_territories_are_read_once(client, coordinator, world):
+    client.force_login(coordinator)
+    url = _url(periode="2021")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url)
+    reads = [q["sql"] for q in ctx.captured_queries if "programmes_coordinationscope" in q["sql"]]
+    assert len(reads) == 1, reads
+    # And the links they decide are still there: Loire-Atlantique above Nantes Métropole.
+    assert [a["slug"] for a in page.context["around"]["ancestors"]] == ["loire-atlantique"]
 
 
 def test_dashboard_query_budget(client, coordinator, world, django_assert_max_num_queries):
@@ -238,6 +258,13 @@ def test_two_structures_territory_hides_every_non_zero_total(client, funder, wor
     # The funder's deployment without Paris Chantiers: Trajet and Océan only.
     world.deployment.structures.set([world.s1, world.s2])
     add_bulk(world)
+    # A target for the year the funder reads (the world's own is over 01/03–31/12/2021).
+    world.deployment.targets.create(
+        metric="accompanied",
+        value=120,
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
+    )
     response = _get(client, funder, _url(periode="2021"))
     figures = response.context["figures"]
     # Only the structures the deployment lists (the link table is under row-level

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from reporting import indicators as ind
-from reporting import periods, territory_years
+from reporting import periods, territory_years, trajectories
 from reporting.models import TerritoryYearCoverage
 from sites.enums import GeoKind
 from sites.geography import read_extract, search_communes
@@ -184,3 +184,19 @@ def test_an_epci_territory_counts_every_structure_with_work_sites_in_its_commune
         dept.pk: 10,
         redon.pk: 9,
     }
+    # The trajectories walk them too (a commune's EPCI is its `epci`, not its parent): at
+    # the end of 2021, each territory's running sums are its year's figures.
+    months = trajectories.territory_trajectories(
+        programme=programme,
+        period=year,
+        territory_ids=[nm.pk, dept.pk, redon.pk],
+        structure_ids=structures,
+        today=dt.date(2022, 1, 15),
+    )
+    assert {tid: (m[-1].cum_accompanied, m[-1].cum_entries) for tid, m in months.items()} == {
+        nm.pk: (3, 3),
+        dept.pk: (10, 10),
+        redon.pk: (9, 9),
+    }
+    # Every parcours started on 01/03/2021: March carries them all.
+    assert [m.entries for m in months[nm.pk]] == [0, 0, 3, *[0] * 9]
