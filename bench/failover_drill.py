@@ -341,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
         load = subprocess.run(  # noqa: S603
             [str(cluster.ROOT / ".venv/bin/python"), "-m", "bench.load", "--users",
              str(args.users), "--time", str(args.time), "--workers", "3", "--think", "1,3",
-             "--restart-command", str(kill_script), "--in-place"],
+             # Half-way, the kill; nothing to start again: Patroni promotes the standby.
+             "--stop-command", str(kill_script), "--start-command", "true", "--down", "0",
+             "--in-place"],
             cwd=cluster.ROOT, env=env, text=True, capture_output=True, check=False,
         )  # fmt: skip
         writer.stop_event.set()
@@ -367,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
         )
 
         summary = load_summary(load.stdout)
+        if not summary["requests"]:  # the load never ran: say why
+            print("    load exited with", load.returncode)
+            print("\n".join((load.stdout + load.stderr).splitlines()[-25:]))
         late = errors_after(summary["workdir"], (resumed or killed_at) + 10)
         for line in load.stdout.splitlines():
             if line.startswith(("All requests", "participants:action_create (post)", "Restart")):
@@ -445,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
 
 
 def kill_node(folder: Path, name: str) -> None:
-    """Called by the load test half-way (its --restart-command): SIGKILL the node."""
+    """Called by the load test half-way (its --stop-command): SIGKILL the node."""
     pids = json.loads((folder / "pids.json").read_text())
     for pid in [*_descendants(pids[name]), pids[name], pids["postmaster"]]:
         with suppress(ProcessLookupError):
