@@ -215,6 +215,16 @@ def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedPro
     )  # fmt: skip
 
 
+def load_command(options: list[str]) -> list[str]:
+    """`python -m bench.load OPTIONS`, the options checked now against the load's own
+    parser: a drill asking for an option the load no longer has stops at once (and in
+    tests/bench), not minutes later with a load that made no request."""
+    from bench.load import parser
+
+    parser().parse_args(options)
+    return [str(ROOT / ".venv/bin/python"), "-m", "bench.load", *options]
+
+
 def app_env(database_url: str, **extra: str) -> dict:
     """The environment of the application processes a drill starts."""
     env = {

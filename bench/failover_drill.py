@@ -273,12 +273,27 @@ def errors_after(workdir: Path | None, moment: float) -> int:
     return late
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear drill
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--time", type=int, default=90, help="Seconds of load.")
     parser.add_argument("--scale", default="small")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def load_options(args, kill_script: Path) -> list[str]:
+    return [
+        "--users", str(args.users), "--time", str(args.time), "--workers", "3",
+        "--think", "1,3",
+        # Half-way, the kill; nothing to start again: Patroni promotes the standby.
+        "--stop-command", str(kill_script), "--start-command", "true", "--down", "0",
+        # The drill's database is throw-away: the load runs on it, not on a copy.
+        "--in-place",
+    ]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear drill
+    args = parser().parse_args(argv)
     folder = cluster.workspace("sillon-failover-")
     etcd = Etcd(folder)
     scope = f"sillon-{uuid.uuid4().hex[:8]}"
@@ -339,11 +354,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
         writer.start()
         env = cluster.app_env(database_url)
         load = subprocess.run(  # noqa: S603
-            [str(cluster.ROOT / ".venv/bin/python"), "-m", "bench.load", "--users",
-             str(args.users), "--time", str(args.time), "--workers", "3", "--think", "1,3",
-             # Half-way, the kill; nothing to start again: Patroni promotes the standby.
-             "--stop-command", str(kill_script), "--start-command", "true", "--down", "0",
-             "--in-place"],
+            cluster.load_command(load_options(args, kill_script)),
             cwd=cluster.ROOT, env=env, text=True, capture_output=True, check=False,
         )  # fmt: skip
         writer.stop_event.set()

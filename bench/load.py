@@ -349,7 +349,8 @@ def outage(args, host: str, plan: dict, canary: str, started: float):
     return restart_at, ready_again, asked
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The load's options (the cluster drills check theirs against it, bench/cluster.py)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     # People log in over a minute or so, not all in the same second: 50 users in 25 s.
@@ -377,7 +378,11 @@ def main(argv: list[str] | None = None) -> int:
         default="5,15",
         help="Seconds between a user's clicks, MIN,MAX (stress variant: 1,3).",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     if bool(args.stop_command) != bool(args.start_command):
         sys.exit("--stop-command and --start-command go together.")
     if not os.environ.get("DATABASE_URL"):

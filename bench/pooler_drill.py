@@ -23,11 +23,15 @@ import sys
 from bench import cluster
 
 
+def load_options(args) -> list[str]:
+    # The drill's database is throw-away: the load runs on it, not on a copy.
+    return ["--users", str(args.users), "--time", str(args.time), "--in-place"]
+
+
 def run_load(env: dict, args) -> tuple[int, int, int, str]:
     """bench.load's p95, errors and requests (and its output) for this environment."""
     load = subprocess.run(  # noqa: S603
-        [str(cluster.ROOT / ".venv/bin/python"), "-m", "bench.load", "--users",
-         str(args.users), "--time", str(args.time), "--in-place"],
+        cluster.load_command(load_options(args)),
         cwd=cluster.ROOT, env=env, text=True, capture_output=True, check=False,
     )  # fmt: skip
     found = re.search(r"p95 (\d+) ms.*?(\d+) errors out of (\d+)", load.stdout)
@@ -37,7 +41,7 @@ def run_load(env: dict, args) -> tuple[int, int, int, str]:
     return p95, errors, requests, load.stdout
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--time", type=int, default=120, help="Seconds of load.")
@@ -52,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="Run the same load on a direct connection first (the machine's baseline).",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     folder = cluster.workspace("sillon-pooler-")
     node = cluster.Node(folder, "primary")
     bouncer = cluster.PgBouncer(folder, node, pool_size=args.pool_size)

@@ -102,12 +102,21 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear drill
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--time", type=int, default=60, help="Seconds of load for the lag.")
     parser.add_argument("--scale", default="small")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def load_options(args) -> list[str]:
+    # The drill's database is throw-away, and the standby serves this one (not a copy).
+    return ["--users", str(args.users), "--time", str(args.time), "--workers", "3", "--in-place"]
+
+
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear drill
+    args = parser().parse_args(argv)
     folder = cluster.workspace("sillon-replica-")
     primary = cluster.Node(folder, "primary")
     standby = cluster.Node(folder, "standby")
@@ -307,19 +316,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 — one linear 
             primary.url(), REPORTING_DATABASE_URL=standby.url(), SILLON_LOAD_PERIOD=LIVE
         )
         load = subprocess.run(  # noqa: S603
-            [
-                str(cluster.ROOT / ".venv/bin/python"),
-                "-m",
-                "bench.load",
-                "--users",
-                str(args.users),
-                "--time",
-                str(args.time),
-                "--workers",
-                "3",
-                # The drill's database is throw-away, and the standby serves this one.
-                "--in-place",
-            ],
+            cluster.load_command(load_options(args)),
             cwd=cluster.ROOT,
             env=env,
             text=True,

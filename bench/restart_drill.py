@@ -31,6 +31,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.cluster import load_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,12 +57,28 @@ def stop_worker(worker: subprocess.Popen | None) -> None:
         worker.kill()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--time", type=int, default=60)
     parser.add_argument("--down", type=int, default=5, help="Seconds the database stays down.")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def load_options(args, *, stop: str, start: str, logs: list[Path]) -> list[str]:
+    options = [
+        "--users", str(args.users), "--time", str(args.time), "--workers", "3",
+        "--stop-command", stop, "--start-command", start, "--down", str(args.down),
+        # The worker reads this very database: the load runs on it, not on a copy.
+        "--pdf-during-outage", "--in-place",
+    ]  # fmt: skip
+    for log in logs:
+        options += ["--scan-log", str(log)]
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     import pgserver
 
     folder = Path(tempfile.mkdtemp(prefix="sillon-r6-"))
@@ -93,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
             stdout=open(worker_log, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )  # fmt: skip
         result = subprocess.run(  # noqa: S603
-            [python, "-m", "bench.load", "--users", str(args.users), "--time", str(args.time),
-             "--workers", "3", "--stop-command", stop, "--start-command", start,
-             "--down", str(args.down), "--pdf-during-outage", "--in-place",
-             "--scan-log", str(worker_log), "--scan-log", str(data / "log"),
-             "--scan-log", str(data / "restart.log")],
+            load_command(
+                load_options(
+                    args,
+                    stop=stop,
+                    start=start,
+                    logs=[worker_log, data / "log", data / "restart.log"],
+                )
+            ),
             cwd=ROOT, env=env, check=False,
         )  # fmt: skip
         alive = worker.poll() is None
