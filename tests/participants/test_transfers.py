@@ -220,6 +220,28 @@ def _visible(scope, model, **filters) -> int:
         return model.objects.filter(**filters).count()
 
 
+@pytest.mark.parametrize(
+    ("at", "day"),
+    [
+        # Local midnight is UTC 23:00 in winter, 22:00 in summer: the grant's day is the
+        # local one (the one `readable_until` was written from), whatever the session's zone.
+        ("2026-12-06 22:59:59+00", "2026-12-06"),
+        ("2026-12-06 23:00:00+00", "2026-12-07"),
+        ("2026-12-06 23:30:00+00", "2026-12-07"),
+        ("2026-07-01 21:59:59+00", "2026-07-01"),
+        ("2026-07-01 22:00:00+00", "2026-07-02"),
+        ("2024-02-28 23:00:00+00", "2024-02-29"),
+        ("2025-12-31 23:00:00+00", "2026-01-01"),
+    ],
+)
+def test_the_grant_s_day_is_the_local_day(at, day):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sillon_local_date(%s::timestamptz)", [at])
+        assert cursor.fetchone()[0] == dt.date.fromisoformat(day)
+        cursor.execute("SELECT sillon_local_today()")
+        assert cursor.fetchone()[0] == timezone.localdate()
+
+
 @pytest.mark.parametrize(("days_ago", "readable"), [(0, True), (29, True), (30, True), (31, False)])
 def test_the_sending_structure_reads_the_file_for_30_days(
     deployment, structure_a, structure_b, manager_a, days_ago, readable
