@@ -3,7 +3,7 @@
 The HTML reaches nothing outside the project: `web.pdf.StaticOnlyFetcher` serves the print
 stylesheet and the fonts from `static/`, the document's charts from memory, and refuses every
 other URL. The charts are the dashboard's SVG, drawn as images (`<img>`): WeasyPrint parses
-them with the XML parser and keeps their 150-odd elements out of the HTML cascade
+them with the XML parser and keeps their 230-odd elements out of the HTML cascade
 (docs/performance.md, the PDF profile).
 """
 
