@@ -142,13 +142,22 @@ def build_plan(path: Path) -> dict:
                 "national": national,
             }
         )
-    funders = []
+    # One funder account for every few funder users, each a different funder: exports and
+    # PDFs are limited per person (RATE_LIMITS["export"], 30 in 10 minutes), and at 200 users
+    # the 20 funder users shared one account (the national funder of every deployment), which
+    # met that limit as 20 people would not.
+    funders, used = [], set()
     for deployment in Deployment.objects.filter(
         territory__slug__startswith=f"{tag}-", programme__code="CVG"
-    ).order_by("pk")[:3]:
-        funder = deployment.funders.order_by("pk").first()
-        user = Membership.objects.filter(funder=funder).first().user
-        funders.append({"cookie": verified_session_key(user), "deployment": deployment.pk})
+    ).order_by("pk"):
+        funder = deployment.funders.exclude(pk__in=used).order_by("pk").first()
+        member = Membership.objects.filter(funder=funder).first() if funder else None
+        if member is None:
+            continue
+        used.add(funder.pk)
+        funders.append({"cookie": verified_session_key(member.user), "deployment": deployment.pk})
+        if len(funders) == 20:
+            break
     plan = {
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "caseworkers": caseworkers,

@@ -13,16 +13,19 @@ saving it again applies the typed value deliberately.
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sites.models import WorkSite
@@ -139,10 +142,7 @@ class GridRow:
     @property
     def band_label(self) -> str:
         """« 8 h (max. 20 h) », or « max. 20 h » without a palier or contract."""
-        maximum = floatformat(self.maximum, "-1")
-        if self.expected is None:
-            return _("max. %(m)s h") % {"m": maximum}
-        return _("%(h)s h (max. %(m)s h)") % {"h": floatformat(self.expected, "-1"), "m": maximum}
+        return _band_label(self.expected, self.maximum, get_language())
 
     @property
     def hours_label(self) -> str:
@@ -163,13 +163,15 @@ class GridRow:
             return False
 
 
-def _in_force(items, on_date: dt.date):
-    """The last of `items` (ordered by start date) that started on or before `on_date`."""
-    current = None
-    for item in items:
-        if item.start_date <= on_date:
-            current = item
-    return current
+@functools.lru_cache(maxsize=256)
+def _band_label(expected: Decimal | None, maximum: Decimal, language: str | None) -> str:
+    """A grid shows a handful of distinct bands on a hundred rows or more: each one is
+    formatted once (floatformat localises; `language` keys the cache, since it decides the
+    words and the decimal mark)."""
+    shown_maximum = floatformat(maximum, "-1")
+    if expected is None:
+        return _("max. %(m)s h") % {"m": shown_maximum}
+    return _("%(h)s h (max. %(m)s h)") % {"h": floatformat(expected, "-1"), "m": shown_maximum}
 
 
 def _format(value: Decimal | None) -> str:
@@ -178,8 +180,22 @@ def _format(value: Decimal | None) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
+def _in_force_hours(model, week_start: dt.date):
+    """The weekly hours of the `model` row (palier or contract) of the outer parcours in
+    force on the week's reference day: the last one started on or before the later of the
+    week's Monday and the parcours' start."""
+    on_date = Greatest(Value(week_start), OuterRef("start_date"))
+    return Subquery(
+        model.objects.filter(parcours_id=OuterRef("pk"), start_date__lte=on_date)
+        .order_by("-start_date", "-pk")
+        .values("weekly_hours")[:1]
+    )
+
+
 def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list[GridRow]:
-    """The grid's rows, in four queries (parcours, paliers, contracts, recorded hours)."""
+    """The grid's rows, in two queries (parcours with the hours expected of them that week,
+    recorded hours): the palier in force, else the contract's hours, come with each parcours
+    as a subquery instead of two prefetches of every palier and contract."""
     week_end = week_start + dt.timedelta(days=6)
     parcours = (
         Parcours.objects.filter(
@@ -193,15 +209,10 @@ def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list
         # and the database refuses any write on them (docs/security.md §2, "Transfers").
         .filter(participant__structure_id=F("structure_id"))
         .select_related("participant", "programme", "structure")
-        .prefetch_related(
-            Prefetch(
-                "stages",
-                queryset=HoursStage.objects.filter(start_date__lte=week_end).order_by("start_date"),
-            ),
-            Prefetch(
-                "contracts",
-                queryset=Contract.objects.filter(start_date__lte=week_end).order_by("start_date"),
-            ),
+        .annotate(
+            expected_hours=Coalesce(
+                _in_force_hours(HoursStage, week_start), _in_force_hours(Contract, week_start)
+            )
         )
         .order_by("participant__last_name", "participant__first_name", "start_date")
     )
@@ -216,16 +227,11 @@ def grid_rows(*, scope: Scope, work_site: WorkSite, week_start: dt.date) -> list
     }
     rows = []
     for item in parcours:
-        on_date = max(week_start, item.start_date)
-        # The palier in force, else the contract's hours.
-        stage = _in_force(item.stages.all(), on_date)
-        contract = _in_force(item.contracts.all(), on_date)
-        expected = stage.weekly_hours if stage else (contract.weekly_hours if contract else None)
         done = recorded.get(item.pk)
         rows.append(
             GridRow(
                 parcours=item,
-                expected=expected,
+                expected=item.expected_hours,
                 maximum=item.programme.max_weekly_hours,
                 recorded=done,
                 hours=_format(done.hours) if done else "",

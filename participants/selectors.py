@@ -6,10 +6,12 @@ whatever the number of rows (annotations and prefetches, never a query per row).
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     CharField,
     Exists,
@@ -185,11 +187,9 @@ def has_entry_snapshot(*, participant: Participant) -> bool:
     ).exists()
 
 
-def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tuple[int, str]]]:
-    """The programme, work site and referent choices of the list's filters, in one query
-    (the list's query budget is tight: every request already pays for auth, scope and RLS)."""
-    if structure_id not in scope.structure_ids:
-        return {"programme": [], "work_site": [], "referent": []}
+def _filter_choice_rows(structure_id: int) -> QuerySet:
+    """(kind, pk, text) of every programme, the structure's active work sites and its staff
+    (who can be a referent), as one UNION ALL."""
     programme_rows = Programme.objects.annotate(
         kind=Value("programme"), text=Concat("label", Value(" ("), "code", Value(")"))
     ).values_list("kind", "pk", "text")
@@ -210,8 +210,33 @@ def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tu
         )
         .values_list("kind", "pk", "text")
     )
+    return programme_rows.union(site_rows, referent_rows, all=True)
+
+
+# A structure id no structure has, put in place of the real one in the compiled statement.
+_ANY_STRUCTURE = 987654321987654321
+
+
+@functools.cache
+def _filter_choices_statement() -> tuple[str, tuple]:
+    """The union's SQL and parameters, compiled once per process for a placeholder
+    structure: building and compiling that queryset cost about 3 ms of CPU on every list
+    page, ten times running it (docs/performance.md). Nothing in it depends on the request
+    but the structure (no date, no language)."""
+    return _filter_choice_rows(_ANY_STRUCTURE).query.sql_with_params()
+
+
+def list_filter_choices(*, scope: Scope, structure_id: int) -> dict[str, list[tuple[int, str]]]:
+    """The programme, work site and referent choices of the list's filters, in one query
+    (the list's query budget is tight: every request already pays for auth, scope and RLS)."""
+    if structure_id not in scope.structure_ids:
+        return {"programme": [], "work_site": [], "referent": []}
+    sql, params = _filter_choices_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [structure_id if p == _ANY_STRUCTURE else p for p in params])
+        found = cursor.fetchall()
     choices: dict[str, list[tuple[int, str]]] = {"programme": [], "work_site": [], "referent": []}
-    for kind, pk, text in programme_rows.union(site_rows, referent_rows, all=True):
+    for kind, pk, text in found:
         choices[kind].append((pk, text))
     return {kind: sorted(rows, key=lambda row: row[1].lower()) for kind, rows in choices.items()}
 

@@ -84,7 +84,6 @@ class ParticipantTable(tables.Table):
         order_by = ("name",)
         empty_text = _("Aucune personne ne correspond à ces critères.")
         attrs = {"class": "table table-hover align-middle participant-table"}
-        row_attrs = {"id": lambda record: f"participant-{record.pk}"}
 
     def rows_html(self) -> SafeString:
         """The page's rows, from templates/jinja2/participants/list_rows.html. Its columns
@@ -95,12 +94,14 @@ class ParticipantTable(tables.Table):
         return render_fragment(
             "participants/list_rows.html",
             {
-                "rows": list(self.paginated_rows),
+                # The records themselves: a django-tables2 row computes its attributes
+                # through a signature inspection, once a row; the fragment writes them.
+                "rows": [row.record for row in self.paginated_rows],
                 "td": {column.name: column.attrs["td"].as_html() for column in self.columns},
                 "empty": self.default,
                 "detail_url": url_for_ids("participants:detail", "participant_pk"),
                 "action_url": url_for_ids("participants:action_create", "parcours_pk"),
-                "status_labels": STATUS_LABELS,
+                "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
                 "status_badges": STATUS_BADGES,
                 "open_statuses": (ParcoursStatus.EN_COURS, ParcoursStatus.ORIENTE),
                 "alerts_label": alerts_label,

@@ -163,6 +163,27 @@ def test_fetcher_serves_static_only():
             fetcher.fetch(url)
 
 
+def test_fetcher_serves_the_documents_own_charts_only():
+    fetcher = StaticOnlyFetcher(charts={"monthly": "<svg/>"})
+    response = fetcher.fetch("sillon-chart:monthly")
+    assert response.read() == b"<svg/>"
+    assert response.content_type == "image/svg+xml"
+    for url in ("sillon-chart:gauge", "sillon-chart:../css/print.css", "sillon-chart:"):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    with pytest.raises(RefusedURL):
+        StaticOnlyFetcher().fetch("sillon-chart:monthly")
+
+
+def test_charts_are_images_named_by_the_document(snapshot):
+    """The PDF draws the dashboard's SVG charts as images: none inline (WeasyPrint would run
+    their elements through the HTML cascade), each one named and given its title as text."""
+    html = report_html(figures=snapshot.figures, meta=rendering.snapshot_meta(snapshot))
+    assert "<svg" not in html
+    for name in ("gauge", "monthly", "categories"):
+        assert f'<img class="chart" src="sillon-chart:{name}" alt="' in html
+
+
 def test_services_create_for_a_free_period(platform_admin, funder, world):
     from sites.tenancy import scope_for_user
 
