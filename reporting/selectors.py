@@ -8,8 +8,8 @@ Who may see which figures (domain.md §2):
 - caseworkers and managers: their own structures, per programme.
 
 Coordinators and funders get aggregates only, with small counts suppressed. Their queries
-run with row-level security opened to the scope's structures: the maintained rows of a
-period made of whole months inside `rls_structures(...)` on the primary (a stale row is
+run with row-level security opened to the scope's structures: the maintained rows (and
+the live edges of free dates) inside `rls_structures(...)` on the primary (a stale row is
 recomputed there first, a write), every live period inside `reporting_read(...)`, on the
 reporting replica when REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No
 person-level row is ever returned by this module.
@@ -145,10 +145,11 @@ def dashboard_figures(
         "period": period,
         "structure_ids": ids,
     }
-    # A territory's period made of whole months is read from the maintained rows on the
-    # primary (yearly for a calendar year, monthly otherwise; recomputed first where stale);
-    # free dates, and the own-structures dashboard, from the parcours on the reporting
-    # replica, with the follow-up and orientation figures (always live).
+    # A territory's figures are read from the maintained rows on the primary (yearly for a
+    # calendar year, monthly otherwise, the edges of free dates live; recomputed first where
+    # stale); the own-structures dashboard, or a period the rows do not cover, from the
+    # parcours on the reporting replica, with the follow-up and orientation figures (always
+    # live).
     table = None
     if territory_id is not None:
         with rls_structures(ids):
@@ -210,9 +211,9 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         "territory_ids": [t.pk for t in territories],
         "structure_ids": structure_ids,
     }
-    # A period made of whole months is read from the maintained rows on the primary
-    # (recomputed first where stale); free dates, or months they do not cover yet, are
-    # computed from the parcours on the reporting replica.
+    # Read from the maintained rows on the primary (recomputed first where stale; the edges
+    # of free dates live); a period they do not cover yet is computed from the parcours on
+    # the reporting replica.
     with rls_structures(structure_ids):
         comparison = territory_months.comparison(**arguments)
     if comparison is None:

@@ -106,10 +106,8 @@ inside(commune_id, territory_id) AS (
 ),
 """  # noqa: S608 (constant identifiers and enum values only)
 
-COMPUTE_SQL = (
-    "\n"
-    + PARCOURS_CTES
-    + f"""hy AS (
+COMPUTE_SQL = f"""
+{PARCOURS_CTES}hy AS (
     SELECT h.parcours_id, extract(year FROM h.month)::int AS year, SUM(h.hours) AS hours
     FROM reporting_hoursbymonth h
     WHERE true {{hours_filter}}
@@ -140,11 +138,11 @@ SELECT
     COUNT(*) FILTER (WHERE py.counted AND py.start_date >= py.d1),
     COUNT(*) FILTER (WHERE py.end_date <= py.d2),
     jsonb_build_object({
-        ", ".join(
-            f"'{code}', COUNT(*) FILTER (WHERE py.end_date <= py.d2 AND py.dgefp_category = '{code}')"
-            for code in ind.CATEGORY_CODES
-        )
-    }),
+    ", ".join(
+        f"'{code}', COUNT(*) FILTER (WHERE py.end_date <= py.d2 AND py.dgefp_category = '{code}')"
+        for code in ind.CATEGORY_CODES
+    )
+}),
     COUNT(*) FILTER (
         WHERE py.end_date <= py.d2 AND py.dgefp_category IN ({_quoted(DYNAMIC_CATEGORIES)})
     ),
@@ -161,24 +159,23 @@ SELECT
           AND py.exit_housing IN ({_quoted(HOUSED)})
     ),
     ARRAY[{
-        ", ".join(
-            "COUNT(*) FILTER (WHERE py.counted AND py.start_date >= py.d1 "
-            f"AND extract(month FROM py.start_date) = {month})"
-            for month in range(1, 13)
-        )
-    }],
+    ", ".join(
+        "COUNT(*) FILTER (WHERE py.counted AND py.start_date >= py.d1 "
+        f"AND extract(month FROM py.start_date) = {month})"
+        for month in range(1, 13)
+    )
+}],
     ARRAY[{
-        ", ".join(
-            "COUNT(*) FILTER (WHERE py.end_date <= py.d2 "
-            f"AND extract(month FROM py.end_date) = {month})"
-            for month in range(1, 13)
-        )
-    }]
+    ", ".join(
+        "COUNT(*) FILTER (WHERE py.end_date <= py.d2 "
+        f"AND extract(month FROM py.end_date) = {month})"
+        for month in range(1, 13)
+    )
+}]
 FROM py JOIN inside ON inside.commune_id = py.commune_id
 GROUP BY py.programme_id, py.year, inside.territory_id, py.structure_id
 HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
-"""
-)  # noqa: S608 (constant identifiers and enum values only)
+"""  # noqa: S608 (constant identifiers and enum values only)
 
 # The same figures per calendar month (reporting_territorymonth), and the gaps between two
 # stretches of months a person is counted in (reporting_territorymonthgap), in one statement
@@ -189,10 +186,8 @@ HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
 # (a new stretch); a stretch that follows an earlier one after at least one month without
 # leaves a gap (its last month before, its first month after). A row is kept when a
 # parcours counts or hours exist, as the dashboard's statement gives a row.
-MONTH_COMPUTE_SQL = (
-    "\n"
-    + PARCOURS_CTES
-    + f"""hm AS (
+MONTH_COMPUTE_SQL = f"""
+{PARCOURS_CTES}hm AS (
     SELECT h.structure_id, h.parcours_id, h.month, h.hours
     FROM reporting_hoursbymonth h
     WHERE true {{hours_filter}}
@@ -248,11 +243,11 @@ by_parcours AS (
         COUNT(*) FILTER (WHERE tm.start_date >= tm.month AND tm.start_date <= tm.me) AS entries,
         COUNT(*) FILTER (WHERE tm.end_date <= tm.me) AS exits,
         ARRAY[{
-        ", ".join(
-            f"COUNT(*) FILTER (WHERE tm.end_date <= tm.me AND tm.dgefp_category = '{code}')"
-            for code in ind.CATEGORY_CODES
-        )
-    }] AS exits_by_category,
+    ", ".join(
+        f"COUNT(*) FILTER (WHERE tm.end_date <= tm.me AND tm.dgefp_category = '{code}')"
+        for code in ind.CATEGORY_CODES
+    )
+}] AS exits_by_category,
         COUNT(*) FILTER (
             WHERE tm.end_date <= tm.me AND tm.dgefp_category IN ({_quoted(DYNAMIC_CATEGORIES)})
         ) AS dynamic_exits,
@@ -290,8 +285,7 @@ SELECT f.programme_id, f.month, f.territory_id, f.structure_id,
 FROM (SELECT * FROM by_person UNION ALL SELECT * FROM by_parcours) f
 GROUP BY f.programme_id, f.month, f.territory_id, f.structure_id
 HAVING MAX(f.accompanied) > 0 OR bool_or(f.has_hours)
-"""
-)  # noqa: S608 (constant identifiers and enum values only)
+"""  # noqa: S608 (constant identifiers and enum values only)
 
 # The figures of the comparable territories, per territory and per structure within each.
 _READ_SQL = f"""

@@ -48,9 +48,9 @@ def _figures(comparison) -> tuple:
     )
 
 
-# Whole months other than calendar years, read from the monthly rows: months, quarters, both
-# Convergence semesters (one across a new year), July-to-June years, several years, and
-# periods starting before or ending after every parcours.
+# Periods other than calendar years, read from the monthly rows: months, quarters, both
+# Convergence semesters (one across a new year), July-to-June years, several years, periods
+# starting before or ending after every parcours, and free dates (the edges live).
 MONTH_PERIODS = [
     periods.month(2021, 1),
     periods.month(2023, 2),
@@ -61,6 +61,13 @@ MONTH_PERIODS = [
     periods.july_june(2023),
     periods.Period(D(2021, 3, 1), D(2025, 11, 30)),
     periods.Period(D(2020, 12, 1), D(2026, 12, 31)),
+    # Free dates: both edges, one month only, a single day, across a new year.
+    periods.Period(D(2023, 2, 10), D(2023, 5, 20)),
+    periods.Period(D(2023, 3, 15), D(2023, 3, 31)),
+    periods.Period(D(2022, 6, 1), D(2022, 6, 14)),
+    periods.Period(D(2024, 2, 29), D(2024, 2, 29)),
+    periods.Period(D(2021, 1, 2), D(2025, 12, 30)),
+    periods.Period(D(2022, 12, 31), D(2023, 1, 1)),
 ]
 
 
@@ -620,9 +627,15 @@ def _returning_person(geography):
         (D(2023, 1, 1), D(2023, 3, 31), 2, 1, 2, 2),
         (D(2023, 4, 1), D(2023, 6, 30), 1, 0, 1, 1),
         (D(2023, 6, 1), D(2023, 12, 31), 0, 0, 0, 0),
+        # Free dates: the months holding them, less their edges.
+        (D(2023, 2, 20), D(2023, 4, 29), 2, 0, 1, 2),
+        (D(2023, 3, 1), D(2023, 4, 29), 1, 0, 1, 1),  # back on 30 April: after P
+        (D(2023, 2, 28), D(2023, 4, 30), 2, 1, 2, 2),
+        (D(2023, 5, 2), D(2023, 5, 31), 0, 0, 0, 0),
+        (D(2023, 5, 1), D(2023, 5, 1), 1, 1, 0, 1),
     ],
 )
-def test_distinct_people_over_months_hand_computed(
+def test_distinct_people_over_months_and_free_dates_hand_computed(
     geography, start, end, accompanied, active, entries, exits
 ):
     structure = _returning_person(geography)
@@ -658,17 +671,21 @@ def test_distinct_people_over_months_hand_computed(
 
 
 @pytest.mark.django_db
-def test_free_dates_are_left_to_the_live_computation(geography):
+def test_periods_beyond_the_rows_are_left_to_the_live_computation(geography):
     f.ParcoursFactory(participant__structure__commune=geography[0], start_date=D(2023, 3, 6))
     arguments = {
         "programme": f.programme("CVG"),
         "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
         "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
     }
-    for start, end in ((D(2023, 1, 2), D(2023, 3, 31)), (D(2023, 1, 1), D(2023, 3, 30))):
-        assert territory_months.comparison(period=periods.Period(start, end), **arguments) is None
-    assert territory_months.comparison(period=periods.quarter(2027, 1), **arguments) is None
-    assert territory_months.comparison(period=periods.quarter(2026, 4), **arguments) is not None
+    for period in (
+        periods.quarter(2027, 1),
+        periods.Period(D(2026, 12, 2), D(2027, 1, 5)),
+        periods.semester(2026, 2),
+    ):
+        assert territory_months.comparison(period=period, **arguments) is None
+    for period in (periods.quarter(2026, 4), periods.Period(D(2026, 12, 2), D(2026, 12, 5))):
+        assert territory_months.comparison(period=period, **arguments) is not None
 
 
 @pytest.fixture
@@ -697,6 +714,13 @@ def busy_world(geography):
                 end_date=None if is_open else end,
                 status=ParcoursStatus.EN_COURS if is_open else ParcoursStatus.SORTI,
                 work_site=rng.choice([None, *(s for s in sites if s.structure == structure)]),
+            )
+            f.SnapshotFactory(
+                participant=person,
+                parcours=rng.choice([parcours, None]),
+                context=SnapshotContext.ENTREE,
+                date=start,
+                housing=rng.choice(HOUSINGS),
             )
             if not is_open:
                 Exit.objects.create(
@@ -737,4 +761,16 @@ def busy_world(geography):
 def test_any_whole_months_read_from_the_rows_equal_the_live_figures(busy_world, first, length):
     assert TerritoryMonth.objects.exists() and TerritoryMonthGap.objects.exists()
     period = _months_period(first, min(72, first + length))
+    _compare_periods([period], after=str(period))
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(start=st.dates(D(2020, 12, 1), D(2026, 12, 31)), days=st.integers(0, 800))
+def test_any_free_dates_read_from_the_rows_equal_the_live_figures(busy_world, start, days):
+    period = periods.Period(start, min(D(2026, 12, 31), start + dt.timedelta(days=days)))
     _compare_periods([period], after=str(period))
