@@ -261,7 +261,8 @@ class TerritoryMonth(models.Model):
     (sub-territories included), over one calendar month: what any period made of whole
     months (a quarter, a semester, a July-to-June year) is summed from.
 
-    Kept exact like `TerritoryYear` (the same stale marks, recomputed together). Additive
+    Kept exact like `TerritoryYear` (the same writes mark the structure stale, in
+    `TerritoryMonthStale`; `reporting_territory_month_refresh` recomputes them). Additive
     figures (entries, exits and their categories, days, continuations, housing, hours) add
     up over the months; `active_at_end` is read from the period's last month; the distinct
     people of several months are `accompanied` of the first month, plus `run_starts` of the
@@ -329,6 +330,61 @@ class TerritoryMonthGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.structure_id} × {self.territory_id}, {self.last_month} → {self.next_month}"
+
+
+class TerritoryMonthStale(models.Model):
+    """A structure whose `TerritoryMonth` rows must be recomputed before they are read:
+    appended by a trigger with every stale mark of the yearly rows (migration
+    0008_territory_months), so that a calendar year's reader, who recomputes the yearly rows
+    only, leaves the months to the next reader of months (or to the background job)."""
+
+    structure = derived_link("sites.Structure", _("structure"))
+
+    class Meta:
+        verbose_name = _("structure dont les chiffres mensuels sont à recalculer")
+        verbose_name_plural = _("structures dont les chiffres mensuels sont à recalculer")
+        indexes = [models.Index(fields=["structure"], name="territorymonthstale_structure")]
+
+    def __str__(self) -> str:
+        return str(self.structure_id)
+
+
+class PublishedAudit(models.Model):
+    """The small-count audit of one dashboard grid, computed off the request path.
+
+    `manage.py refresh_territory_years` recomputes, with the rows it refreshes, the audit of
+    every coordinator dashboard those rows feed (reporting.audits); a page holding the
+    identical grid reads the statuses here instead of auditing it again. `statuses` lists
+    the statuses in the order of the grid's cells; no figure and no cell is stored, and the
+    row is found only by the SHA-256 of the whole grid (reporting.suppression.fingerprint).
+    """
+
+    fingerprint = models.BinaryField(_("empreinte de la grille"), max_length=32, unique=True)
+    statuses = models.JSONField(_("statuts des cellules"))
+    computed_at = models.DateTimeField(_("calculé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit du secret statistique")
+        verbose_name_plural = _("audits du secret statistique")
+
+    def __str__(self) -> str:
+        return f"{bytes(self.fingerprint).hex()[:12]} ({self.computed_at:%d/%m/%Y %H:%M})"
+
+
+class AuditStale(models.Model):
+    """A structure whose dashboards' audits the background job must compute again: appended
+    by a trigger with every stale mark of the yearly and monthly rows (migration
+    0009_published_audits), cleared by the job once the audits are stored."""
+
+    structure = derived_link("sites.Structure", _("structure"))
+
+    class Meta:
+        verbose_name = _("structure dont les audits sont à recalculer")
+        verbose_name_plural = _("structures dont les audits sont à recalculer")
+        indexes = [models.Index(fields=["structure"], name="auditstale_structure")]
+
+    def __str__(self) -> str:
+        return str(self.structure_id)
 
 
 class TerritoryYearStale(models.Model):

@@ -3,8 +3,9 @@
 A calendar year is read from the yearly rows (reporting.territory_years); any other period
 made of whole months — a month, a quarter, a Convergence semester, a July-to-June year,
 several years — from the monthly rows `TerritoryMonth` and `TerritoryMonthGap`, kept exact
-with the yearly rows (the same stale marks, recomputed together by
-`reporting_territory_year_refresh`). Per structure, over the months m1…m2 of P:
+like the yearly rows (the same writes mark the structure, in `TerritoryMonthStale`; a
+reader recomputes the stale structures of its scope with `reporting_territory_month_refresh`,
+migration 0008). Per structure, over the months m1…m2 of P:
 
 - entries, exits, exits by category, dynamic exits, days, continuations, housing and hours
   are the sums of the months' figures (each parcours starts, ends, and each week is counted,
@@ -41,7 +42,7 @@ from . import indicator_sql, territory_years
 from . import indicators as ind
 from .hours_by_month import covers_whole_months
 from .periods import Period
-from .territory_years import GAPS, MAX_STALE, MONTHS
+from .territory_years import GAPS, MONTH_STALE, MONTHS
 
 _CATEGORY_SUMS = ", ".join(
     f"SUM(r.exits_by_category[{i}]) AS cat_{i}" for i in range(1, len(ind.CATEGORY_CODES) + 1)
@@ -124,25 +125,25 @@ WITH RECURSIVE
 c AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(structure_ids)s) AND p.programme_id = %(programme_id)s
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date BETWEEN %(ms1)s AND %(d1_before)s
     UNION
     SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(structure_ids)s) AND p.programme_id = %(programme_id)s
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date BETWEEN %(d2_after)s AND %(me2)s
     UNION
     SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(structure_ids)s) AND p.programme_id = %(programme_id)s
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.end_date BETWEEN %(ms1)s AND %(d1_before)s
     UNION
     SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(structure_ids)s) AND p.programme_id = %(programme_id)s
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.end_date BETWEEN %(d2)s AND %(me2)s
 ),
@@ -158,7 +159,7 @@ pp AS MATERIALIZED (
 w AS MATERIALIZED (
     SELECT wh.structure_id, wh.parcours_id, SUM(wh.hours) AS hours
     FROM participants_workedhours wh
-    WHERE wh.structure_id = ANY(%(structure_ids)s)
+    WHERE wh.structure_id = ANY(%(edge_structure_ids)s)
       AND (wh.week_start BETWEEN %(ms1)s AND %(d1_before)s
         OR wh.week_start BETWEEN %(d2_after)s AND %(me2)s)
     GROUP BY wh.structure_id, wh.parcours_id
@@ -298,10 +299,27 @@ def _covered(period: Period) -> tuple[dt.date, dt.date] | None:
     return months
 
 
+# Recompute the stale structures among the scope's (as territory_years._REFRESH_SQL does for
+# the years): how many stale rows were cleared, or -1 when the page must compute live.
+_REFRESH_SQL = f"""
+SELECT reporting_territory_month_refresh(ARRAY(
+    SELECT DISTINCT structure_id FROM {MONTH_STALE}
+    WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+), %(max_stale)s)
+"""  # noqa: S608 (constant identifiers only)
+
+# Beyond this many stale structures a page computes live. Recomputing a structure's months
+# costs more than its years (a row per month, the distinct people of each month): on the
+# IAE région of the national dataset at load average 4, 1 stale structure 64 ms, 5 167 ms,
+# 10 285 ms, while the live statement of a quarter costs about 130 ms and a July-to-June
+# year twice that (docs/performance.md §2); the background job clears the rest.
+MAX_STALE = 5
+
+
 def _refreshed(cursor, params: dict) -> bool:
-    """Recompute the stale structures of the scope (yearly and monthly rows together);
-    False when the page must compute live (see territory_years)."""
-    cursor.execute(territory_years._REFRESH_SQL, params)
+    """Recompute the stale structures of the scope; False when the page must compute live
+    (too many stale structures, no coverage, a lock busy: see territory_years)."""
+    cursor.execute(_REFRESH_SQL, params)
     return cursor.fetchone()[0] >= 0
 
 
@@ -362,6 +380,9 @@ def _structure_figures(cursor, params: dict, *, programme, period: Period) -> tu
         )
     edges = {}
     if whole_months(period) is None:
+        # Only the structures with figures in P's months can have any in its edges (the
+        # others' weeks, of another programme, would be looked up for nothing).
+        params["edge_structure_ids"] = sorted({structure_id for _, structure_id in figures})
         cursor.execute(_edge_sql(programme), params)
         for row in cursor.fetchall():
             key, (e_lo, e_hi, x_lo, x_hi) = (row[0], row[1]), row[2:6]

@@ -35,6 +35,7 @@ from . import indicators as ind
 from .models import (
     TerritoryMonth,
     TerritoryMonthGap,
+    TerritoryMonthStale,
     TerritoryYear,
     TerritoryYearCoverage,
     TerritoryYearStale,
@@ -46,6 +47,7 @@ STALE = TerritoryYearStale._meta.db_table
 COVERAGE = TerritoryYearCoverage._meta.db_table
 MONTHS = TerritoryMonth._meta.db_table
 GAPS = TerritoryMonthGap._meta.db_table
+MONTH_STALE = TerritoryMonthStale._meta.db_table
 
 
 def _quoted(values) -> str:
@@ -179,13 +181,15 @@ HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
 
 # The same figures per calendar month (reporting_territorymonth), and the gaps between two
 # stretches of months a person is counted in (reporting_territorymonthgap), in one statement
-# (the gaps' insert is a data-modifying CTE). Every month that can hold a parcours' hours,
-# from the month of its start minus six days up to its end or December of the coverage's
-# last year; `counted` when the parcours overlaps the month. Distinct people are counted per
-# person and month (`people`): in the month, present at its end, absent the month before
-# (a new stretch); a stretch that follows an earlier one after at least one month without
-# leaves a gap (its last month before, its first month after). A row is kept when a
-# parcours counts or hours exist, as the dashboard's statement gives a row.
+# (the gaps' insert is a data-modifying CTE). `reporting_territory_month_refresh` keeps its
+# own frozen copy (migration 0008_territory_months): change both together. Every month
+# that can hold a parcours' hours, from the month of its start minus six days up to its
+# end or December of the coverage's last year; `counted` when the parcours overlaps the
+# month. Distinct people are counted per person and month (`people`): in the month,
+# present at its end, absent the month before (a new stretch); a stretch that follows an
+# earlier one after at least one month without leaves a gap (its last month before, its
+# first month after). A row is kept when a parcours counts or hours exist, as the
+# dashboard's statement gives a row.
 MONTH_COMPUTE_SQL = f"""
 {PARCOURS_CTES}hm AS (
     SELECT h.structure_id, h.parcours_id, h.month, h.hours
@@ -330,7 +334,8 @@ SELECT reporting_territory_year_refresh(ARRAY(
 # (PostgreSQL's lock table: max_locks_per_transaction × connections). docs/performance.md.
 MAX_STALE = 50
 # Advisory lock classes (first key of pg_advisory_xact_lock): 1129 is a participant's
-# current parcours (participants/0009), 1130 a structure's yearly rows (this module).
+# current parcours (participants/0009), 1130 a structure's yearly rows (this module), 1131
+# its monthly rows (reporting.territory_months).
 
 
 def calendar_year(period: Period) -> int | None:
@@ -486,22 +491,28 @@ def _months(period: Period, entries: list, exits: list) -> list[ind.MonthPoint]:
 
 
 def refresh_stale(batch: int = 100) -> int:
-    """Recompute every stale structure, `batch` structures a transaction (owner role; the
-    background job). Returns how many stale rows were cleared; stops early when the rows
-    have no coverage (a rebuild is due) or a reader holds the locks (next run)."""
+    """Recompute every stale structure's yearly, then monthly rows, `batch` structures a
+    transaction (owner role; the background job). Returns how many stale rows were
+    cleared; stops early when the rows have no coverage (a rebuild is due) or a reader
+    holds the locks (next run)."""
     cleared = 0
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 0")  # a batch job, not a request
-            cursor.execute(
-                f"SELECT reporting_territory_year_refresh(ARRAY("  # noqa: S608
-                f"SELECT DISTINCT structure_id FROM {STALE} ORDER BY 1 LIMIT %s), %s)",
-                [batch, batch],
-            )
-            done = cursor.fetchone()[0]
-        if done <= 0:
-            return cleared
-        cleared += done
+    for function, table in (
+        ("reporting_territory_year_refresh", STALE),
+        ("reporting_territory_month_refresh", MONTH_STALE),
+    ):
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")  # a batch job, not a request
+                cursor.execute(
+                    f"SELECT {function}(ARRAY("  # noqa: S608
+                    f"SELECT DISTINCT structure_id FROM {table} ORDER BY 1 LIMIT %s), %s)",
+                    [batch, batch],
+                )
+                done = cursor.fetchone()[0]
+            if done <= 0:
+                break
+            cleared += done
+    return cleared
 
 
 def rebuild(through_year: int) -> None:
@@ -521,6 +532,8 @@ def rebuild(through_year: int) -> None:
         cursor.execute(f"LOCK TABLE {TABLE}, {MONTHS}, {GAPS} IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT id FROM {STALE}")  # noqa: S608
         seen = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT id FROM {MONTH_STALE}")  # noqa: S608
+        seen_months = [row[0] for row in cursor.fetchall()]
         for table in (TABLE, MONTHS, GAPS):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(
@@ -532,3 +545,4 @@ def rebuild(through_year: int) -> None:
         cursor.execute(COMPUTE_SQL.format(**everything))
         cursor.execute(MONTH_COMPUTE_SQL.format(**everything))
         cursor.execute(f"DELETE FROM {STALE} WHERE id = ANY(%s)", [seen])  # noqa: S608
+        cursor.execute(f"DELETE FROM {MONTH_STALE} WHERE id = ANY(%s)", [seen_months])  # noqa: S608

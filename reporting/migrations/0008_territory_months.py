@@ -3,20 +3,19 @@
 `reporting_territorymonth` holds, per programme, territory, structure and calendar month,
 the figures of domain.md §6 for that month, and `reporting_territorymonthgap` the people
 who come back to a structure after at least one month without a counted parcours (so that
-a period's distinct people are exact: reporting.territory_months). They follow the same
-stale marks as the yearly rows: `reporting_territory_year_refresh` recomputes both for the
-structures it is given (0007's function with the months added). The rows are filled here
-for the coverage the yearly rows have (none when there is none: the next rebuild fills
-them). Going back restores 0007's function and drops the two tables.
+a period's distinct people are exact: reporting.territory_months). The writes that mark a
+structure's yearly rows stale mark its months too (`reporting_territorymonthstale`, by a
+trigger on the yearly marks); `reporting_territory_month_refresh` recomputes the months of
+the structures it is given, as `reporting_territory_year_refresh` (left as 0007 made it)
+does their years: a reader of a calendar year does not pay for the months, nor a reader of
+months for the years. The rows are filled here for the coverage the yearly rows have (none
+when there is none: the next rebuild fills them). Going back drops the functions, the
+trigger and the three tables.
 """
-
-from importlib import import_module
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
 from django.db import migrations, models
-
-_PREVIOUS = import_module("reporting.migrations.0007_geounit_epci_link")
 
 # Frozen copy of reporting.territory_years.MONTH_COMPUTE_SQL (a migration must not change
 # with the application's code; tests/reporting/test_territory_years.py checks the installed
@@ -163,27 +162,78 @@ GROUP BY f.programme_id, f.month, f.territory_id, f.structure_id
 HAVING MAX(f.accompanied) > 0 OR bool_or(f.has_hours)
 """  # noqa: S608 (constant identifiers and enum values only)
 
-_DELETE_BEFORE = """            DELETE FROM reporting_territoryyear WHERE structure_id = ANY(ids);
-"""
-_DELETE_AFTER = """            DELETE FROM reporting_territoryyear WHERE structure_id = ANY(ids);
+_MONTH_COMPUTE_GIVEN = _MONTH_COMPUTE.format(
+    structure_filter="AND p.structure_id = ANY(ids)",
+    exit_filter="AND e.structure_id = ANY(ids)",
+    hours_filter="AND h.structure_id = ANY(ids)",
+).strip()
+
+# The same guards as reporting_territory_year_refresh (0003, 0004, 0007), for the months:
+# advisory lock class 1131, and the grouping of a person-month per row in memory.
+REFRESH_SQL = """
+CREATE FUNCTION reporting_territory_month_refresh(ids bigint[], max_structures integer)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    sid bigint;
+    seen bigint[];
+    previous_timeout text := current_setting('lock_timeout');
+    previous_work_mem text := current_setting('work_mem');
+BEGIN
+    IF cardinality(ids) = 0 THEN
+        RETURN 0;
+    ELSIF cardinality(ids) > max_structures THEN
+        RETURN -1;  -- the caller computes live: faster than recomputing this many
+    END IF;
+    -- A page does not queue behind a rebuild or another page: after 1 s it computes live.
+    PERFORM set_config('lock_timeout', '1s', true);
+    BEGIN
+        -- The coverage row, held against a change of geography until the caller's
+        -- transaction ends: without it the computation would insert no row.
+        PERFORM 1 FROM reporting_territoryyearcoverage FOR SHARE;
+        IF NOT FOUND THEN
+            PERFORM set_config('lock_timeout', previous_timeout, true);
+            RETURN -1;
+        END IF;
+        FOR sid IN SELECT DISTINCT i FROM unnest(ids) AS i ORDER BY i LOOP
+            PERFORM pg_advisory_xact_lock(1131, (sid % 2147483647)::int);
+        END LOOP;
+        -- Another reader may have recomputed some of them while this one waited.
+        seen := ARRAY(SELECT id FROM reporting_territorymonthstale WHERE structure_id = ANY(ids));
+        IF cardinality(seen) > 0 THEN
+            ids := ARRAY(SELECT DISTINCT structure_id FROM reporting_territorymonthstale
+                         WHERE id = ANY(seen));
             DELETE FROM reporting_territorymonth WHERE structure_id = ANY(ids);
             DELETE FROM reporting_territorymonthgap WHERE structure_id = ANY(ids);
+            PERFORM set_config('work_mem', '32MB', true);
+            """ + _MONTH_COMPUTE_GIVEN + """;
+            PERFORM set_config('work_mem', previous_work_mem, true);
+            -- Only the rows seen before computing: one committed meanwhile stays.
+            DELETE FROM reporting_territorymonthstale WHERE id = ANY(seen);
+        END IF;
+    EXCEPTION WHEN lock_not_available THEN
+        PERFORM set_config('lock_timeout', previous_timeout, true);
+        RETURN -1;
+    END;
+    PERFORM set_config('lock_timeout', previous_timeout, true);
+    RETURN cardinality(seen);
+END $$;
+
+CREATE FUNCTION reporting_territory_month_mark() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN
+    INSERT INTO reporting_territorymonthstale (structure_id)
+    SELECT DISTINCT structure_id FROM new_rows;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER reporting_tm_stale AFTER INSERT ON reporting_territoryyearstale
+REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION reporting_territory_month_mark();
+"""  # noqa: S608 (constant identifiers only)
+
+REVERSE_SQL = """
+DROP TRIGGER IF EXISTS reporting_tm_stale ON reporting_territoryyearstale;
+DROP FUNCTION IF EXISTS reporting_territory_month_mark();
+DROP FUNCTION IF EXISTS reporting_territory_month_refresh(bigint[], integer);
 """
-_SEEN = """            -- Only the rows seen before computing: one committed meanwhile stays.
-"""
-assert _PREVIOUS.REFRESH_SQL.count(_DELETE_BEFORE) == 1
-assert _PREVIOUS.REFRESH_SQL.count(_SEEN) == 1
-REFRESH_SQL = _PREVIOUS.REFRESH_SQL.replace(_DELETE_BEFORE, _DELETE_AFTER).replace(
-    _SEEN,
-    "            "
-    + _MONTH_COMPUTE.format(
-        structure_filter="AND p.structure_id = ANY(ids)",
-        exit_filter="AND e.structure_id = ANY(ids)",
-        hours_filter="AND h.structure_id = ANY(ids)",
-    ).strip()
-    + ";\n"
-    + _SEEN,
-)
 
 BACKFILL_SQL = (
     "SET LOCAL statement_timeout = 0;\n"
@@ -247,6 +297,18 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('programme', 'territory', 'structure', 'last_month', 'next_month'), name='territorymonthgap_uniq')],
             },
         ),
-        migrations.RunSQL(sql=REFRESH_SQL, reverse_sql=_PREVIOUS.REFRESH_SQL),
+        migrations.CreateModel(
+            name='TerritoryMonthStale',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('structure', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sites.structure', verbose_name='structure')),
+            ],
+            options={
+                'verbose_name': 'structure dont les chiffres mensuels sont à recalculer',
+                'verbose_name_plural': 'structures dont les chiffres mensuels sont à recalculer',
+                'indexes': [models.Index(fields=['structure'], name='territorymonthstale_structure')],
+            },
+        ),
+        migrations.RunSQL(sql=REFRESH_SQL, reverse_sql=REVERSE_SQL),
         migrations.RunSQL(sql=BACKFILL_SQL, reverse_sql=migrations.RunSQL.noop),
     ]

@@ -23,6 +23,7 @@ from reporting import periods, territory_months, territory_years
 from reporting.models import (
     TerritoryMonth,
     TerritoryMonthGap,
+    TerritoryMonthStale,
     TerritoryYearCoverage,
     TerritoryYearStale,
 )
@@ -316,6 +317,7 @@ def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
         # Read after every write: a write whose structure no trigger marked shows here.
         _compare_every_year(after=op, months=[_random_months(rng), periods.semester(2022, 2)])
     assert not TerritoryYearStale.objects.exists()  # every reader cleared what it recomputed
+    assert not TerritoryMonthStale.objects.exists()
 
 
 def _one_write(kind: str, geography) -> None:
@@ -469,8 +471,9 @@ def test_the_background_refresh_clears_every_stale_structure(geography):
     for commune in geography:
         f.ParcoursFactory(participant__structure__commune=commune)
     assert TerritoryYearStale.objects.count() == 4
-    assert territory_years.refresh_stale(batch=3) == 4
+    assert territory_years.refresh_stale(batch=3) == 8  # 4 yearly and 4 monthly marks
     assert not TerritoryYearStale.objects.exists()
+    assert not TerritoryMonthStale.objects.exists()
     _compare_every_year()
 
 
@@ -516,7 +519,7 @@ def test_the_command_refreshes_or_rebuilds_when_the_year_or_geography_changed(ge
     f.ParcoursFactory(participant__structure__commune=geography[1], start_date=D(2024, 9, 2))
     out = StringIO()
     call_command("refresh_territory_years", stdout=out)
-    assert out.getvalue().startswith("1 stale mark(s) cleared")
+    assert out.getvalue().startswith("2 stale mark(s) cleared")  # its years and its months
     TerritoryYearCoverage.objects.all().delete()  # what a change of geography does
     call_command("refresh_territory_years", stdout=out)
     assert "Rebuilt through" in out.getvalue()
@@ -587,14 +590,17 @@ def test_the_database_function_computes_what_the_module_says():
         "exit_filter": "AND e.structure_id = ANY(ids)",
         "hours_filter": "AND h.structure_id = ANY(ids)",
     }
+    definitions = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_functiondef('reporting_territory_year_refresh(bigint[], integer)'"
-            "::regprocedure)"
-        )
-        (definition,) = cursor.fetchone()
-    assert territory_years.COMPUTE_SQL.format(**filters).strip() in definition
-    assert territory_years.MONTH_COMPUTE_SQL.format(**filters).strip() in definition
+        for function in ("reporting_territory_year_refresh", "reporting_territory_month_refresh"):
+            cursor.execute(
+                "SELECT pg_get_functiondef(%s::regprocedure)", [f"{function}(bigint[], integer)"]
+            )
+            (definitions[function],) = cursor.fetchone()
+    compute = territory_years.COMPUTE_SQL.format(**filters).strip()
+    month_compute = territory_years.MONTH_COMPUTE_SQL.format(**filters).strip()
+    assert compute in definitions["reporting_territory_year_refresh"]
+    assert month_compute in definitions["reporting_territory_month_refresh"]
 
 
 def _returning_person(geography):
@@ -774,3 +780,31 @@ def test_any_whole_months_read_from_the_rows_equal_the_live_figures(busy_world, 
 def test_any_free_dates_read_from_the_rows_equal_the_live_figures(busy_world, start, days):
     period = periods.Period(start, min(D(2026, 12, 31), start + dt.timedelta(days=days)))
     _compare_periods([period], after=str(period))
+
+
+@pytest.mark.django_db
+def test_a_reader_recomputes_only_the_rows_it_reads(geography):
+    """A calendar year's reader recomputes the yearly rows and leaves the months stale; a
+    reader of months recomputes them; more stale structures than a page recomputes send it
+    to the live figures and leave the marks to the background job."""
+    f.ParcoursFactory(participant__structure__commune=geography[0], start_date=D(2023, 3, 6))
+    arguments = {
+        "programme": f.programme("CVG"),
+        "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
+        "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
+    }
+    assert territory_months.comparison(period=periods.year(2023), **arguments) is not None
+    assert not TerritoryYearStale.objects.exists()
+    assert TerritoryMonthStale.objects.exists()
+    assert territory_months.comparison(period=periods.quarter(2023, 1), **arguments) is not None
+    assert not TerritoryMonthStale.objects.exists()
+    for commune in geography * 2:  # more structures than a page recomputes
+        f.ParcoursFactory(participant__structure__commune=commune, start_date=D(2023, 3, 6))
+    arguments["structure_ids"] = list(Structure.objects.values_list("pk", flat=True))
+    assert TerritoryMonthStale.objects.values("structure").distinct().count() > (
+        territory_months.MAX_STALE
+    )
+    assert territory_months.comparison(period=periods.quarter(2023, 1), **arguments) is None
+    assert territory_years.refresh_stale() > 0
+    assert not TerritoryMonthStale.objects.exists()
+    _compare_periods([periods.quarter(2023, 1)])
