@@ -55,7 +55,8 @@ from bench.sessions import login_client  # noqa: E402
 from bench.sql import territory_table  # noqa: E402
 from participants import models as pm  # noqa: E402
 from programmes.models import CoordinationScope, Deployment, Programme  # noqa: E402
-from reporting import suppression  # noqa: E402
+from reporting import audits, services, suppression  # noqa: E402
+from reporting.models import PublishedAudit  # noqa: E402
 from sites.models import Membership, Structure, Territory, WorkSite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,10 +446,18 @@ def dashboard_row(
             f"accompanied {total.get('accompanied', 0):,}, exits {total.get('exits', 0):,}"
         )
         if first_view:
-            unaudited = time_get_unaudited(client, url, runs)
+            # Rolled back: the stored audits are left as they were found.
+            with transaction.atomic():
+                PublishedAudit.objects.all().delete()
+                unaudited = time_get_unaudited(client, url, runs)
+                with audits.storing():  # what the background job does after a change
+                    services.dashboard_audit_store(programme.pk, territory.pk, start.year)
+                stored = time_get_unaudited(client, url, runs)
+                transaction.set_rollback(True)
             m.detail += (
-                f"; first view after a count changed (audit redone) {unaudited.median:.1f} ms"
-                f" (min {unaudited.min:.1f})"
+                f"; first view after a count changed: audit on the page {unaudited.median:.1f}"
+                f" ms (min {unaudited.min:.1f}), audit stored by the job {stored.median:.1f} ms"
+                f" (min {stored.min:.1f})"
             )
         if m.median_ms > 150 or ratio > 1.5:
             m.status = "OVER BUDGET"

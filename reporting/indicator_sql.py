@@ -157,11 +157,13 @@ def exit_housing_join(gate: str, sortie: str) -> str:
 # Looked up for the exits of P.
 HOUSING_JOINS = housing_joins("p.end_date <= %(d2)s", "%(entree)s", "%(sortie)s")
 # The hours of P's weeks (counted by their Monday): from the month rows maintained by the
-# database (reporting.HoursByMonth) when P is made of whole months, else from the weeks.
+# database (reporting.HoursByMonth) when P is made of whole months, else from the weeks. A
+# structure gets a row for its hours only when some are recorded: the month rows leave out a
+# month of zero hours, so the weeks leave out a week of zero hours (the sum is the same).
 HOURS_BY_WEEK = """
     JOIN participants_workedhours wh
       ON wh.structure_id = ph.structure_id AND wh.parcours_id = ph.id
-     AND wh.week_start BETWEEN %(d1)s AND %(d2)s
+     AND wh.week_start BETWEEN %(d1)s AND %(d2)s AND wh.hours > 0
 """
 HOURS_BY_MONTH = """
     JOIN reporting_hoursbymonth wh

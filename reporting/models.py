@@ -256,6 +256,137 @@ class TerritoryYear(models.Model):
         return f"{self.structure_id} × {self.territory_id}, {self.year}"
 
 
+class TerritoryMonth(models.Model):
+    """The figures of one structure's parcours of one programme, in one territory
+    (sub-territories included), over one calendar month: what any period made of whole
+    months (a quarter, a semester, a July-to-June year) is summed from.
+
+    Kept exact like `TerritoryYear` (the same writes mark the structure stale, in
+    `TerritoryMonthStale`; `reporting_territory_month_refresh` recomputes them). Additive
+    figures (entries, exits and their categories, days, continuations, housing, hours) add
+    up over the months; `active_at_end` is read from the period's last month; the distinct
+    people of several months are `accompanied` of the first month, plus `run_starts` of the
+    later ones (people counted in a month and not in the one before), minus the gaps lying
+    between two of them (`TerritoryMonthGap`). reporting.territory_months reads them.
+    """
+
+    programme = derived_link("programmes.Programme", _("programme"))
+    month = models.DateField(_("mois"))  # its first day
+    territory = derived_link("sites.Territory", _("territoire"))
+    structure = derived_link("sites.Structure", _("structure"))
+    accompanied = models.PositiveIntegerField(_("personnes accompagnées"))
+    run_starts = models.PositiveIntegerField(_("personnes absentes le mois précédent"))
+    active_at_end = models.PositiveIntegerField(_("présentes en fin de mois"))
+    entries = models.PositiveIntegerField(_("entrées"))
+    exits = models.PositiveIntegerField(_("sorties"))
+    # In the order of figures.CATEGORY_CODES.
+    exits_by_category = ArrayField(
+        models.PositiveIntegerField(), verbose_name=_("sorties par catégorie")
+    )
+    dynamic_exits = models.PositiveIntegerField(_("sorties dynamiques"))
+    duration_days = models.PositiveBigIntegerField(_("jours de parcours des sortants"))
+    phc_continuations = models.PositiveIntegerField(_("poursuites après Premières Heures"))
+    hours_worked = models.DecimalField(_("heures travaillées"), max_digits=14, decimal_places=2)
+    housing_denominator = models.PositiveIntegerField(_("sortants sans logement à l'entrée"))
+    housing_numerator = models.PositiveIntegerField(_("sortants logés parmi eux"))
+
+    class Meta:
+        verbose_name = _("chiffres mensuels d'une structure dans un territoire")
+        verbose_name_plural = _("chiffres mensuels des structures par territoire")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "territory", "month", "structure"],
+                name="territorymonth_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["structure"], name="territorymonth_structure")]
+
+    def __str__(self) -> str:
+        return f"{self.structure_id} × {self.territory_id}, {self.month:%m/%Y}"
+
+
+class TerritoryMonthGap(models.Model):
+    """How many people of a structure, programme and territory were counted in
+    `last_month`, then in no month until `next_month` (at least one month between): a
+    period holding both months counts each of them once, not twice."""
+
+    programme = derived_link("programmes.Programme", _("programme"))
+    territory = derived_link("sites.Territory", _("territoire"))
+    structure = derived_link("sites.Structure", _("structure"))
+    last_month = models.DateField(_("dernier mois avant l'interruption"))
+    next_month = models.DateField(_("premier mois après l'interruption"))
+    people = models.PositiveIntegerField(_("personnes"))
+
+    class Meta:
+        verbose_name = _("interruption de parcours dans les chiffres mensuels")
+        verbose_name_plural = _("interruptions de parcours dans les chiffres mensuels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "territory", "structure", "last_month", "next_month"],
+                name="territorymonthgap_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["structure"], name="territorymonthgap_structure")]
+
+    def __str__(self) -> str:
+        return f"{self.structure_id} × {self.territory_id}, {self.last_month} → {self.next_month}"
+
+
+class TerritoryMonthStale(models.Model):
+    """A structure whose `TerritoryMonth` rows must be recomputed before they are read:
+    appended by a trigger with every stale mark of the yearly rows (migration
+    0008_territory_months), so that a calendar year's reader, who recomputes the yearly rows
+    only, leaves the months to the next reader of months (or to the background job)."""
+
+    structure = derived_link("sites.Structure", _("structure"))
+
+    class Meta:
+        verbose_name = _("structure dont les chiffres mensuels sont à recalculer")
+        verbose_name_plural = _("structures dont les chiffres mensuels sont à recalculer")
+        indexes = [models.Index(fields=["structure"], name="territorymonthstale_structure")]
+
+    def __str__(self) -> str:
+        return str(self.structure_id)
+
+
+class PublishedAudit(models.Model):
+    """The small-count audit of one dashboard grid, computed off the request path.
+
+    `manage.py refresh_territory_years` recomputes, with the rows it refreshes, the audit of
+    every coordinator dashboard those rows feed (reporting.audits); a page holding the
+    identical grid reads the statuses here instead of auditing it again. `statuses` lists
+    the statuses in the order of the grid's cells; no figure and no cell is stored, and the
+    row is found only by the SHA-256 of the whole grid (reporting.suppression.fingerprint).
+    """
+
+    fingerprint = models.BinaryField(_("empreinte de la grille"), max_length=32, unique=True)
+    statuses = models.JSONField(_("statuts des cellules"))
+    computed_at = models.DateTimeField(_("calculé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit du secret statistique")
+        verbose_name_plural = _("audits du secret statistique")
+
+    def __str__(self) -> str:
+        return f"{bytes(self.fingerprint).hex()[:12]} ({self.computed_at:%d/%m/%Y %H:%M})"
+
+
+class AuditStale(models.Model):
+    """A structure whose dashboards' audits the background job must compute again: appended
+    by a trigger with every stale mark of the yearly and monthly rows (migration
+    0009_published_audits), cleared by the job once the audits are stored."""
+
+    structure = derived_link("sites.Structure", _("structure"))
+
+    class Meta:
+        verbose_name = _("structure dont les audits sont à recalculer")
+        verbose_name_plural = _("structures dont les audits sont à recalculer")
+        indexes = [models.Index(fields=["structure"], name="auditstale_structure")]
+
+    def __str__(self) -> str:
+        return str(self.structure_id)
+
+
 class TerritoryYearStale(models.Model):
     """A structure whose `TerritoryYear` rows must be recomputed before they are read.
 

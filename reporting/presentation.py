@@ -66,7 +66,12 @@ def publish_dashboard(dashboard, *, generated_on: dt.date | None = None) -> dict
     # Territory-level cells aggregate structures: the dominance rule applies to them.
     territorial = suppressed and scope.territory is not None
     decided = dashboard_status(
-        dashboard, structure_ids, count_cols, suppressed=suppressed, territorial=territorial
+        dashboard,
+        structure_ids,
+        count_cols,
+        suppressed=suppressed,
+        territorial=territorial,
+        stored_audits=True,
     )
     status = decided.status
     # What the key figures, the gauge and the categories show: the territory's total, or on

@@ -6,6 +6,7 @@ than 11 persons (`withheld_hours`). See docs/indicators.md, "Secret statistique"
 
 from dataclasses import dataclass, field
 
+from . import audits
 from .figures import CATEGORY_CODES
 from .published_cells import count
 from .suppression import (
@@ -26,10 +27,17 @@ class Grid:
     constraints: list[Constraint] = field(default_factory=list)
     dominated: set = field(default_factory=set)
     owners: dict | None = None  # per-structure cell → its structure (insider audit)
+    # Statuses may come from the audits the background job stored (reporting.audits).
+    stored: bool = False
 
     def statuses(self, suppressed: bool) -> dict:
         if not suppressed:
             return dict.fromkeys(self.values, PUBLISHED)
+        if self.stored:
+            # A dashboard page's grid: its audit may have been computed by the job.
+            return audits.statuses(
+                self.values, self.constraints, dominated=self.dominated, owners=self.owners
+            )
         return suppress(self.values, self.constraints, dominated=self.dominated, owners=self.owners)
 
 
@@ -93,11 +101,18 @@ def _month_cells(grid: Grid, months, territorial: bool) -> None:
 
 
 def dashboard_status(
-    dashboard, structure_ids, count_cols, *, suppressed: bool, territorial: bool
+    dashboard,
+    structure_ids,
+    count_cols,
+    *,
+    suppressed: bool,
+    territorial: bool,
+    stored_audits: bool = False,
 ) -> DashboardStatus:
     """The statuses of a dashboard's counts (`territorial`: its territory-level cells obey
-    the dominance rule) and the derived cells that dominance hides."""
-    grid = Grid(owners={})
+    the dominance rule) and the derived cells that dominance hides; with `stored_audits`,
+    read from the audit the background job stored for the identical grid, if any."""
+    grid = Grid(owners={}, stored=stored_audits)
     _table_cells(grid, dashboard.table, structure_ids, count_cols, territorial)
     _month_cells(grid, dashboard.months, territorial)
     status = grid.statuses(suppressed)

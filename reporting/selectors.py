@@ -8,11 +8,11 @@ Who may see which figures (domain.md §2):
 - caseworkers and managers: their own structures, per programme.
 
 Coordinators and funders get aggregates only, with small counts suppressed. Their queries
-run with row-level security opened to the scope's structures: the yearly rows of a calendar
-year inside `rls_structures(...)` on the primary (a stale row is recomputed there first,
-a write), every live period inside `reporting_read(...)`, on the reporting replica when
-REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No person-level row is ever
-returned by this module.
+run with row-level security opened to the scope's structures: the maintained rows (and
+the live edges of free dates) inside `rls_structures(...)` on the primary (a stale row is
+recomputed there first, a write), every live period inside `reporting_read(...)`, on the
+reporting replica when REPORTING_DATABASE_URL names one (sites/tenancy/replica.py). No
+person-level row is ever returned by this module.
 
 The scopes themselves (`ReportScope`, who may open what) are decided in
 `reporting.scopes`, the targets read in `reporting.targets`; both are re-exported here,
@@ -33,7 +33,7 @@ from sites.tenancy.replica import reporting_read
 from sites.tenancy.rls import rls_structures
 
 from . import indicators as ind
-from . import territory_years
+from . import territory_months
 from .outcomes import Outcomes, outcomes
 from .periods import Period
 from .scopes import (  # noqa: F401 — re-exported
@@ -148,13 +148,15 @@ def dashboard_figures(
         "period": period,
         "structure_ids": ids,
     }
-    # A territory's calendar year is read from the yearly rows on the primary (recomputed
-    # first where stale); other periods, and the own-structures dashboard, from the parcours
-    # on the reporting replica, with the follow-up and orientation figures (always live).
+    # A territory's figures are read from the maintained rows on the primary (yearly for a
+    # calendar year, monthly otherwise, the edges of free dates live; recomputed first where
+    # stale); the own-structures dashboard, or a period the rows do not cover, from the
+    # parcours on the reporting replica, with the follow-up and orientation figures (always
+    # live).
     table = None
     if territory_id is not None:
         with rls_structures(ids):
-            table = territory_years.table(territory_id=territory_id, **arguments)
+            table = territory_months.table(territory_id=territory_id, **arguments)
     drill_down = report_scope.suppressed and report_scope.structure is not None
     target_rows = targets_inside(report_scope=report_scope, period=period)
     target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
@@ -212,11 +214,11 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         "territory_ids": [t.pk for t in territories],
         "structure_ids": structure_ids,
     }
-    # A calendar year is read from the yearly rows on the primary (recomputed first where
-    # stale); any other period, or a year they do not cover yet, is computed from the
-    # parcours on the reporting replica.
+    # Read from the maintained rows on the primary (recomputed first where stale; the edges
+    # of free dates live); a period they do not cover yet is computed from the parcours on
+    # the reporting replica.
     with rls_structures(structure_ids):
-        comparison = territory_years.comparison(**arguments)
+        comparison = territory_months.comparison(**arguments)
     if comparison is None:
         comparison = reporting_read(structure_ids, lambda: ind.territory_comparison(**arguments))
     return Comparison(

@@ -1,5 +1,6 @@
 """Writes of the reporting layer: freezing a funder report and queueing its PDF (again,
-when the first rendering stalled or failed).
+when the first rendering stalled or failed); storing the dashboards' audits (the
+background job).
 
 The rendering itself is `reporting.rendering` (run by the background job of
 `reporting.tasks`); its entry points are re-exported here, where callers know them.
@@ -14,9 +15,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.models import Programme
+from sites.models import Territory
 from sites.tenancy import Scope
 
-from . import packs, policies, selectors
+from . import audits, packs, periods, policies, selectors
+from . import indicators as ind
 from .models import FunderPack, ReportSnapshot, ReportStatus, stalled_before
 from .periods import Period
 from .presentation import publish_dashboard
@@ -134,3 +138,23 @@ def period_for_deployment(
     if started:
         return max(started, key=lambda p: (p.end, p.start))
     return year(max(deployment.start_date.year, today.year - 1))
+
+
+def dashboard_audit_store(programme_id: int, territory_id: int, year: int) -> None:
+    """Build and publish the coordinator dashboard of a territory × programme × calendar
+    year, as its page does, storing its audit (inside `audits.storing()`)."""
+    report_scope = selectors.ReportScope(
+        programme=Programme.objects.get(pk=programme_id),
+        territory=Territory.objects.get(pk=territory_id),
+        structure_ids=frozenset(ind.structures_in_territory(territory_id)),
+        suppressed=True,
+    )
+    publish_dashboard(
+        selectors.dashboard_figures(report_scope=report_scope, period=periods.year(year))
+    )
+
+
+def dashboard_audits_refresh(today: dt.date | None = None) -> int:
+    """Audit again, and store, the dashboards of the structures whose rows changed (the
+    background job, right after refreshing the rows); how many dashboards were audited."""
+    return audits.refresh(dashboard_audit_store, today=today)

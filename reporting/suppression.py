@@ -175,29 +175,45 @@ def suppress(
     back only to a caller holding the identical grid.
     """
     dominated = set(dominated)
-    fingerprint = hashlib.sha256(
+    key = fingerprint(values, constraints, dominated, owners)
+    status = kept(key)
+    if status is not None:
+        return status
+    status = _audit(values, constraints, dominated, owners)
+    remember(key, status)
+    return status
+
+
+def fingerprint(values: dict, constraints: list[Constraint], dominated, owners) -> bytes:
+    """The SHA-256 of everything an audit depends on (see `suppress`)."""
+    return hashlib.sha256(
         pickle.dumps(
             (
                 values,
                 [(c.margin, c.parts) for c in constraints],
-                sorted(dominated, key=repr),
+                sorted(set(dominated), key=repr),
                 owners,
             ),
             protocol=5,
         )
     ).digest()
+
+
+def kept(key: bytes) -> dict | None:
+    """The statuses this process kept for the grid of fingerprint `key`, or None."""
     with _audits_lock:
-        kept = _audits.get(fingerprint)
-        if kept is not None:
-            _audits.move_to_end(fingerprint)
-    if kept is not None:
-        return dict(kept)
-    status = _audit(values, constraints, dominated, owners)
+        status = _audits.get(key)
+        if status is not None:
+            _audits.move_to_end(key)
+    return None if status is None else dict(status)
+
+
+def remember(key: bytes, status: dict) -> None:
+    """Keep the statuses of the grid of fingerprint `key` in this process."""
     with _audits_lock:
-        _audits[fingerprint] = dict(status)
+        _audits[key] = dict(status)
         while len(_audits) > AUDITS_KEPT:
             _audits.popitem(last=False)
-    return status
 
 
 def forget_audits() -> None:

@@ -32,12 +32,22 @@ from participants.enums import (
 )
 
 from . import indicators as ind
-from .models import TerritoryYear, TerritoryYearCoverage, TerritoryYearStale
+from .models import (
+    TerritoryMonth,
+    TerritoryMonthGap,
+    TerritoryMonthStale,
+    TerritoryYear,
+    TerritoryYearCoverage,
+    TerritoryYearStale,
+)
 from .periods import Period
 
 TABLE = TerritoryYear._meta.db_table
 STALE = TerritoryYearStale._meta.db_table
 COVERAGE = TerritoryYearCoverage._meta.db_table
+MONTHS = TerritoryMonth._meta.db_table
+GAPS = TerritoryMonthGap._meta.db_table
+MONTH_STALE = TerritoryMonthStale._meta.db_table
 
 
 def _quoted(values) -> str:
@@ -66,8 +76,9 @@ _HOUSING_JOINS = ind.housing_joins(
     f"'{SnapshotContext.SORTIE}'",
 )
 
-COMPUTE_SQL = f"""
-WITH RECURSIVE
+# The counted parcours with their location, exit and housing (`p`), and the territories
+# holding each commune (`inside`): shared by the yearly and the monthly statements.
+PARCOURS_CTES = f"""WITH RECURSIVE
 p AS (
     SELECT p.id, p.programme_id, p.structure_id, p.participant_id, p.start_date, p.end_date,
            COALESCE(ws.commune_id, st.commune_id) AS commune_id,
@@ -95,7 +106,10 @@ inside(commune_id, territory_id) AS (
     FROM inside JOIN sites_territory t ON t.id = inside.territory_id
     WHERE t.parent_id IS NOT NULL
 ),
-hy AS (
+"""  # noqa: S608 (constant identifiers and enum values only)
+
+COMPUTE_SQL = f"""
+{PARCOURS_CTES}hy AS (
     SELECT h.parcours_id, extract(year FROM h.month)::int AS year, SUM(h.hours) AS hours
     FROM reporting_hoursbymonth h
     WHERE true {{hours_filter}}
@@ -165,6 +179,118 @@ GROUP BY py.programme_id, py.year, inside.territory_id, py.structure_id
 HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
 """  # noqa: S608 (constant identifiers and enum values only)
 
+# The same figures per calendar month (reporting_territorymonth), and the gaps between two
+# stretches of months a person is counted in (reporting_territorymonthgap), in one statement
+# (the gaps' insert is a data-modifying CTE). `reporting_territory_month_refresh` keeps its
+# own frozen copy (migration 0008_territory_months): change both together. Every month
+# that can hold a parcours' hours, from the month of its start minus six days up to its
+# end or December of the coverage's last year; `counted` when the parcours overlaps the
+# month. Distinct people are counted per person and month (`people`): in the month,
+# present at its end, absent the month before (a new stretch); a stretch that follows an
+# earlier one after at least one month without leaves a gap (its last month before, its
+# first month after). A row is kept when a parcours counts or hours exist, as the
+# dashboard's statement gives a row.
+MONTH_COMPUTE_SQL = f"""
+{PARCOURS_CTES}hm AS (
+    SELECT h.structure_id, h.parcours_id, h.month, h.hours
+    FROM reporting_hoursbymonth h
+    WHERE true {{hours_filter}}
+),
+pm AS (
+    SELECT p.*, s.month::date AS month, (s.month + interval '1 month')::date - 1 AS me,
+           hm.hours, hm.parcours_id IS NOT NULL AS has_hours
+    FROM p CROSS JOIN {COVERAGE} c
+    CROSS JOIN LATERAL generate_series(
+        date_trunc('month', (p.start_date - 6)::timestamp),
+        LEAST(COALESCE(p.end_date, make_date(c.through_year, 12, 31)),
+              make_date(c.through_year, 12, 31))::timestamp,
+        interval '1 month'
+    ) AS s(month)
+    LEFT JOIN hm ON hm.parcours_id = p.id AND hm.structure_id = p.structure_id
+        AND hm.month = s.month::date
+),
+tm AS (
+    SELECT pm.*, inside.territory_id FROM pm JOIN inside ON inside.commune_id = pm.commune_id
+),
+people AS (
+    SELECT tm.programme_id, tm.territory_id, tm.structure_id, tm.participant_id, tm.month,
+           bool_or(tm.end_date IS NULL OR tm.end_date >= tm.me) AS active,
+           lag(tm.month) OVER (
+               PARTITION BY tm.programme_id, tm.territory_id, tm.structure_id, tm.participant_id
+               ORDER BY tm.month
+           ) AS previous
+    FROM tm WHERE tm.start_date <= tm.me
+    GROUP BY tm.programme_id, tm.territory_id, tm.structure_id, tm.participant_id, tm.month
+),
+gaps AS (
+    INSERT INTO {GAPS} (programme_id, territory_id, structure_id, last_month, next_month, people)
+    SELECT programme_id, territory_id, structure_id, previous, month, COUNT(*)
+    FROM people WHERE previous < month - interval '1 month'
+    GROUP BY programme_id, territory_id, structure_id, previous, month
+),
+by_person AS (
+    SELECT programme_id, territory_id, structure_id, month,
+           COUNT(*) AS accompanied,
+           COUNT(*) FILTER (WHERE previous IS NULL OR previous < month - interval '1 month')
+               AS run_starts,
+           COUNT(*) FILTER (WHERE active) AS active_at_end,
+           NULL::bigint AS entries, NULL::bigint AS exits, NULL::bigint[] AS exits_by_category,
+           NULL::bigint AS dynamic_exits, NULL::bigint AS duration_days,
+           NULL::bigint AS phc_continuations, NULL::numeric AS hours_worked,
+           NULL::bigint AS housing_denominator, NULL::bigint AS housing_numerator,
+           false AS has_hours
+    FROM people GROUP BY programme_id, territory_id, structure_id, month
+),
+by_parcours AS (
+    SELECT tm.programme_id, tm.territory_id, tm.structure_id, tm.month,
+        NULL::bigint AS accompanied, NULL::bigint AS run_starts, NULL::bigint AS active_at_end,
+        COUNT(*) FILTER (WHERE tm.start_date >= tm.month AND tm.start_date <= tm.me) AS entries,
+        COUNT(*) FILTER (WHERE tm.end_date <= tm.me) AS exits,
+        ARRAY[{
+    ", ".join(
+        f"COUNT(*) FILTER (WHERE tm.end_date <= tm.me AND tm.dgefp_category = '{code}')"
+        for code in ind.CATEGORY_CODES
+    )
+}] AS exits_by_category,
+        COUNT(*) FILTER (
+            WHERE tm.end_date <= tm.me AND tm.dgefp_category IN ({_quoted(DYNAMIC_CATEGORIES)})
+        ) AS dynamic_exits,
+        COALESCE(SUM(tm.end_date - tm.start_date) FILTER (WHERE tm.end_date <= tm.me), 0)
+            AS duration_days,
+        COUNT(*) FILTER (
+            WHERE tm.end_date <= tm.me AND tm.situation IN ({_quoted(PHC_CONTINUATIONS)})
+        ) AS phc_continuations,
+        COALESCE(SUM(tm.hours), 0) AS hours_worked,
+        COUNT(*) FILTER (
+            WHERE tm.end_date <= tm.me
+              AND NOT (tm.entry_housing IN ({_quoted(HOUSED_OR_UNKNOWN)}))
+        ) AS housing_denominator,
+        COUNT(*) FILTER (
+            WHERE tm.end_date <= tm.me
+              AND NOT (tm.entry_housing IN ({_quoted(HOUSED_OR_UNKNOWN)}))
+              AND tm.exit_housing IN ({_quoted(HOUSED)})
+        ) AS housing_numerator,
+        bool_or(tm.has_hours) AS has_hours
+    FROM tm GROUP BY tm.programme_id, tm.territory_id, tm.structure_id, tm.month
+)
+-- One row per key from each side, put together by a grouping (a join of the two would be
+-- planned on generate_series' default estimate of 1,000 months a parcours, and spill).
+INSERT INTO {MONTHS} (
+    programme_id, month, territory_id, structure_id, accompanied, run_starts, active_at_end,
+    entries, exits, exits_by_category, dynamic_exits, duration_days, phc_continuations,
+    hours_worked, housing_denominator, housing_numerator
+)
+SELECT f.programme_id, f.month, f.territory_id, f.structure_id,
+    COALESCE(MAX(f.accompanied), 0), COALESCE(MAX(f.run_starts), 0),
+    COALESCE(MAX(f.active_at_end), 0), MAX(f.entries), MAX(f.exits),
+    MAX(f.exits_by_category), MAX(f.dynamic_exits), MAX(f.duration_days),
+    MAX(f.phc_continuations), MAX(f.hours_worked), MAX(f.housing_denominator),
+    MAX(f.housing_numerator)
+FROM (SELECT * FROM by_person UNION ALL SELECT * FROM by_parcours) f
+GROUP BY f.programme_id, f.month, f.territory_id, f.structure_id
+HAVING MAX(f.accompanied) > 0 OR bool_or(f.has_hours)
+"""  # noqa: S608 (constant identifiers and enum values only)
+
 # The figures of the comparable territories, per territory and per structure within each.
 _READ_SQL = f"""
 SELECT territory_id, structure_id, GROUPING(structure_id),
@@ -208,7 +334,8 @@ SELECT reporting_territory_year_refresh(ARRAY(
 # (PostgreSQL's lock table: max_locks_per_transaction × connections). docs/performance.md.
 MAX_STALE = 50
 # Advisory lock classes (first key of pg_advisory_xact_lock): 1129 is a participant's
-# current parcours (participants/0009), 1130 a structure's yearly rows (this module).
+# current parcours (participants/0009), 1130 a structure's yearly rows (this module), 1131
+# its monthly rows (reporting.territory_months).
 
 
 def calendar_year(period: Period) -> int | None:
@@ -364,27 +491,33 @@ def _months(period: Period, entries: list, exits: list) -> list[ind.MonthPoint]:
 
 
 def refresh_stale(batch: int = 100) -> int:
-    """Recompute every stale structure, `batch` structures a transaction (owner role; the
-    background job). Returns how many stale rows were cleared; stops early when the rows
-    have no coverage (a rebuild is due) or a reader holds the locks (next run)."""
+    """Recompute every stale structure's yearly, then monthly rows, `batch` structures a
+    transaction (owner role; the background job). Returns how many stale rows were
+    cleared; stops early when the rows have no coverage (a rebuild is due) or a reader
+    holds the locks (next run)."""
     cleared = 0
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 0")  # a batch job, not a request
-            cursor.execute(
-                f"SELECT reporting_territory_year_refresh(ARRAY("  # noqa: S608
-                f"SELECT DISTINCT structure_id FROM {STALE} ORDER BY 1 LIMIT %s), %s)",
-                [batch, batch],
-            )
-            done = cursor.fetchone()[0]
-        if done <= 0:
-            return cleared
-        cleared += done
+    for function, table in (
+        ("reporting_territory_year_refresh", STALE),
+        ("reporting_territory_month_refresh", MONTH_STALE),
+    ):
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")  # a batch job, not a request
+                cursor.execute(
+                    f"SELECT {function}(ARRAY("  # noqa: S608
+                    f"SELECT DISTINCT structure_id FROM {table} ORDER BY 1 LIMIT %s), %s)",
+                    [batch, batch],
+                )
+                done = cursor.fetchone()[0]
+            if done <= 0:
+                break
+            cleared += done
+    return cleared
 
 
 def rebuild(through_year: int) -> None:
-    """Recompute every row up to `through_year` (owner role): after a bulk load, when a new
-    year starts, after a change of geography."""
+    """Recompute every yearly and monthly row up to `through_year` (owner role): after a
+    bulk load, when a new year starts, after a change of geography."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 0")  # 23 s on the national dataset
         # The geography and the programmes' flags hold still while the rows are computed
@@ -396,14 +529,20 @@ def rebuild(through_year: int) -> None:
         # Readers that would recompute a structure give up after 1 s and compute live;
         # writers, who only append stale rows, never wait. Stale rows committed after this
         # point stay for the readers.
-        cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {TABLE}, {MONTHS}, {GAPS} IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT id FROM {STALE}")  # noqa: S608
         seen = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        cursor.execute(f"SELECT id FROM {MONTH_STALE}")  # noqa: S608
+        seen_months = [row[0] for row in cursor.fetchall()]
+        for table in (TABLE, MONTHS, GAPS):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {COVERAGE} (id, through_year) VALUES (1, %s) "  # noqa: S608
             "ON CONFLICT (id) DO UPDATE SET through_year = EXCLUDED.through_year",
             [through_year],
         )
-        cursor.execute(COMPUTE_SQL.format(structure_filter="", exit_filter="", hours_filter=""))
+        everything = {"structure_filter": "", "exit_filter": "", "hours_filter": ""}
+        cursor.execute(COMPUTE_SQL.format(**everything))
+        cursor.execute(MONTH_COMPUTE_SQL.format(**everything))
         cursor.execute(f"DELETE FROM {STALE} WHERE id = ANY(%s)", [seen])  # noqa: S608
+        cursor.execute(f"DELETE FROM {MONTH_STALE} WHERE id = ANY(%s)", [seen_months])  # noqa: S608

@@ -18,7 +18,7 @@ from participants.enums import (
 )
 from programmes.reference import programmes_ensure
 from reporting import hours_by_month, territory_years
-from reporting.models import HoursByMonth, TerritoryYear
+from reporting.models import HoursByMonth, TerritoryMonth, TerritoryMonthGap, TerritoryYear
 from sites import models as sm
 from sites.enums import StructureKind
 
@@ -100,7 +100,8 @@ class Generator(OrganisationSteps, PeopleSteps, PersonRowSteps):
         with connection.cursor() as cursor:
             # Ten million rows take longer than the web's statement timeout on a busy machine.
             cursor.execute("SET statement_timeout = 0")
-            for model in [*person_models, HoursByMonth, pm.CurrentParcours, TerritoryYear]:
+            derived = [HoursByMonth, pm.CurrentParcours, TerritoryYear, TerritoryMonth]
+            for model in [*person_models, *derived, TerritoryMonthGap]:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         return Result(self.scale.name, self.seed, self.counts, time.monotonic() - started, self.tag)
 

@@ -114,6 +114,12 @@ class Parcours(StructureOwned):
                 fields=["structure", "programme", "start_date"],
                 name="parcours_structure_prog_start",
             ),
+            # The parcours ending in a few days (the edges of free dates on a dashboard:
+            # reporting.territory_months).
+            models.Index(
+                fields=["structure", "programme", "end_date"],
+                name="parcours_structure_prog_end",
+            ),
             models.Index(fields=["structure", "participant"], name="parcours_structure_part"),
         ]
 

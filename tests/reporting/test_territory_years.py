@@ -1,5 +1,8 @@
-"""The national view's yearly rows (reporting_territoryyear) give exactly the live figures
-after every kind of write, and neither readers nor writers lose or block each other's work."""
+"""The maintained rows — yearly (reporting_territoryyear) and monthly
+(reporting_territorymonth, reporting_territorymonthgap) — give exactly the live figures for
+calendar years and for every period made of whole months (months, quarters, Convergence
+semesters, July-to-June years, several years, and periods drawn by hypothesis) after every
+kind of write, and neither readers nor writers lose or block each other's work."""
 
 import datetime as dt
 import random
@@ -10,15 +13,24 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from participants.enums import ExitSituation, Housing, ParcoursStatus, SnapshotContext
 from participants.models import Exit, Parcours, Participant, SituationSnapshot, WorkedHours
 from reporting import indicators as ind
-from reporting import periods, territory_years
-from reporting.models import TerritoryYearCoverage, TerritoryYearStale
+from reporting import periods, territory_months, territory_years
+from reporting.models import (
+    TerritoryMonth,
+    TerritoryMonthGap,
+    TerritoryMonthStale,
+    TerritoryYearCoverage,
+    TerritoryYearStale,
+)
 from sites.enums import GeoKind
 from sites.models import Structure, Territory, WorkSite
 from tests import factories as f
+from tests.hypothesis_profiles import examples
 
 D = dt.date
 YEARS = range(2021, 2026)
@@ -37,9 +49,71 @@ def _figures(comparison) -> tuple:
     )
 
 
-def _compare_every_year(after: str = "") -> None:
-    """Cached vs live, for every programme and year: the national comparison and every
-    territory's dashboard table (rows, total, months); `after` names the last write."""
+# Periods other than calendar years, read from the monthly rows: months, quarters, both
+# Convergence semesters (one across a new year), July-to-June years, several years, periods
+# starting before or ending after every parcours, and free dates (the edges live).
+MONTH_PERIODS = [
+    periods.month(2021, 1),
+    periods.month(2023, 2),
+    periods.quarter(2022, 2),
+    periods.quarter(2025, 4),
+    periods.semester(2022, 2),
+    periods.semester(2024, 1),
+    periods.july_june(2023),
+    periods.Period(D(2021, 3, 1), D(2025, 11, 30)),
+    periods.Period(D(2020, 12, 1), D(2026, 12, 31)),
+    # Free dates: both edges, one month only, a single day, across a new year.
+    periods.Period(D(2023, 2, 10), D(2023, 5, 20)),
+    periods.Period(D(2023, 3, 15), D(2023, 3, 31)),
+    periods.Period(D(2022, 6, 1), D(2022, 6, 14)),
+    periods.Period(D(2024, 2, 29), D(2024, 2, 29)),
+    periods.Period(D(2021, 1, 2), D(2025, 12, 30)),
+    periods.Period(D(2022, 12, 31), D(2023, 1, 1)),
+]
+
+
+def _compare_periods(period_list, after: str = "") -> None:
+    """Maintained vs live, for every programme and period given: every territory's dashboard
+    table (rows, total, months) and the national comparison; `after` names the last write."""
+    territory_ids = sorted(Territory.objects.values_list("pk", flat=True))
+    structure_ids = sorted(Structure.objects.values_list("pk", flat=True))
+    for period in period_list:
+        for code in ("CVG", "PHC", "IAE"):
+            programme = f.programme(code)
+            for territory_id in territory_ids:
+                arguments = {
+                    "programme": programme,
+                    "period": period,
+                    "structure_ids": ind.structures_in_territory(territory_id),
+                    "territory_id": territory_id,
+                }
+                cached = territory_months.table(**arguments)
+                live = ind.indicator_table(with_months=True, **arguments)
+                assert cached is not None, "whole months must be read from the rows"
+                assert (cached.total, cached.by_structure, cached.months) == (
+                    live.total,
+                    live.by_structure,
+                    live.months,
+                ), (after, territory_id, code, period)
+            arguments = {
+                "programme": programme,
+                "period": period,
+                "territory_ids": territory_ids,
+                "structure_ids": structure_ids,
+            }
+            cached = territory_months.comparison(**arguments)
+            assert cached is not None, "whole months must be read from the rows"
+            assert _figures(cached) == _figures(ind.territory_comparison(**arguments)), (
+                after,
+                code,
+                period,
+            )
+
+
+def _compare_every_year(after: str = "", months=MONTH_PERIODS) -> None:
+    """Cached vs live, for every programme and year, then for the periods of whole `months`:
+    the national comparison and every territory's dashboard table (rows, total, months);
+    `after` names the last write."""
     territory_ids = sorted(Territory.objects.values_list("pk", flat=True))
     structure_ids = sorted(Structure.objects.values_list("pk", flat=True))
     for territory_id in territory_ids:
@@ -76,6 +150,21 @@ def _compare_every_year(after: str = "") -> None:
                 code,
                 year,
             )
+    _compare_periods(months, after)
+
+
+def _random_months(rng) -> periods.Period:
+    """Whole months between December 2020 and December 2026."""
+    first = rng.randrange(73)
+    last = rng.randrange(first, 73)
+    return _months_period(first, last)
+
+
+def _months_period(first: int, last: int) -> periods.Period:
+    """Months `first` to `last` counted from December 2020 (0), as a period."""
+    start = D(2020 + (11 + first) // 12, (11 + first) % 12 + 1, 1)
+    after = D(2020 + (12 + last) // 12, (12 + last) % 12 + 1, 1)
+    return periods.Period(start, after - dt.timedelta(days=1))
 
 
 @pytest.fixture
@@ -226,8 +315,9 @@ def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
                 pk__in=SituationSnapshot.objects.order_by("?").values("pk")[:1]
             ).update(housing=rng.choice(HOUSINGS))
         # Read after every write: a write whose structure no trigger marked shows here.
-        _compare_every_year(after=op)
+        _compare_every_year(after=op, months=[_random_months(rng), periods.semester(2022, 2)])
     assert not TerritoryYearStale.objects.exists()  # every reader cleared what it recomputed
+    assert not TerritoryMonthStale.objects.exists()
 
 
 def _one_write(kind: str, geography) -> None:
@@ -381,8 +471,9 @@ def test_the_background_refresh_clears_every_stale_structure(geography):
     for commune in geography:
         f.ParcoursFactory(participant__structure__commune=commune)
     assert TerritoryYearStale.objects.count() == 4
-    assert territory_years.refresh_stale(batch=3) == 4
+    assert territory_years.refresh_stale(batch=3) == 8  # 4 yearly and 4 monthly marks
     assert not TerritoryYearStale.objects.exists()
+    assert not TerritoryMonthStale.objects.exists()
     _compare_every_year()
 
 
@@ -428,7 +519,7 @@ def test_the_command_refreshes_or_rebuilds_when_the_year_or_geography_changed(ge
     f.ParcoursFactory(participant__structure__commune=geography[1], start_date=D(2024, 9, 2))
     out = StringIO()
     call_command("refresh_territory_years", stdout=out)
-    assert out.getvalue().startswith("1 stale mark(s) cleared")
+    assert out.getvalue().startswith("2 stale mark(s) cleared")  # its years and its months
     TerritoryYearCoverage.objects.all().delete()  # what a change of geography does
     call_command("refresh_territory_years", stdout=out)
     assert "Rebuilt through" in out.getvalue()
@@ -491,18 +582,229 @@ def test_a_page_does_not_queue_behind_a_busy_structure(geography):
 
 @pytest.mark.django_db
 def test_the_database_function_computes_what_the_module_says():
-    """The migration keeps a frozen copy of COMPUTE_SQL: the installed function must hold
-    the module's statement (a change of one without the other, or without a migration,
-    fails here)."""
-    given = territory_years.COMPUTE_SQL.format(
-        structure_filter="AND p.structure_id = ANY(ids)",
-        exit_filter="AND e.structure_id = ANY(ids)",
-        hours_filter="AND h.structure_id = ANY(ids)",
-    )
+    """The migrations keep frozen copies of COMPUTE_SQL and MONTH_COMPUTE_SQL: the installed
+    function must hold the module's statements (a change of one without the other, or
+    without a migration, fails here)."""
+    filters = {
+        "structure_filter": "AND p.structure_id = ANY(ids)",
+        "exit_filter": "AND e.structure_id = ANY(ids)",
+        "hours_filter": "AND h.structure_id = ANY(ids)",
+    }
+    definitions = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_functiondef('reporting_territory_year_refresh(bigint[], integer)'"
-            "::regprocedure)"
+        for function in ("reporting_territory_year_refresh", "reporting_territory_month_refresh"):
+            cursor.execute(
+                "SELECT pg_get_functiondef(%s::regprocedure)", [f"{function}(bigint[], integer)"]
+            )
+            (definitions[function],) = cursor.fetchone()
+    compute = territory_years.COMPUTE_SQL.format(**filters).strip()
+    month_compute = territory_years.MONTH_COMPUTE_SQL.format(**filters).strip()
+    assert compute in definitions["reporting_territory_year_refresh"]
+    assert month_compute in definitions["reporting_territory_month_refresh"]
+
+
+def _returning_person(geography):
+    """One person at one structure, counted January–February 2023, away in March, back
+    April–May 2023 (a second parcours), plus a second person from 15 March to 31 March
+    2023 (on the month's last day: present at its end), at the same structure."""
+    structure = f.StructureFactory(commune=geography[0])
+    person = f.ParticipantFactory(structure=structure)
+    for start, end in ((D(2023, 1, 1), D(2023, 2, 28)), (D(2023, 4, 30), D(2023, 5, 1))):
+        f.ParcoursFactory(
+            participant=person, start_date=start, end_date=end, status=ParcoursStatus.SORTI
         )
-        (definition,) = cursor.fetchone()
-    assert given.strip() in definition
+    f.ParcoursFactory(
+        participant=f.ParticipantFactory(structure=structure),
+        start_date=D(2023, 3, 15),
+        end_date=D(2023, 3, 31),
+        status=ParcoursStatus.SORTI,
+    )
+    return structure
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end", "accompanied", "active", "entries", "exits"),
+    [
+        # One stretch, then the gap of March, then the other: one person, not two.
+        (D(2023, 1, 1), D(2023, 5, 31), 2, 0, 3, 3),
+        (D(2023, 2, 1), D(2023, 4, 30), 2, 1, 2, 2),  # 30 April: the second parcours' start
+        (D(2023, 3, 1), D(2023, 3, 31), 1, 1, 1, 1),  # March: the second person only
+        (D(2023, 1, 1), D(2023, 3, 31), 2, 1, 2, 2),
+        (D(2023, 4, 1), D(2023, 6, 30), 1, 0, 1, 1),
+        (D(2023, 6, 1), D(2023, 12, 31), 0, 0, 0, 0),
+        # Free dates: the months holding them, less their edges.
+        (D(2023, 2, 20), D(2023, 4, 29), 2, 0, 1, 2),
+        (D(2023, 3, 1), D(2023, 4, 29), 1, 0, 1, 1),  # back on 30 April: after P
+        (D(2023, 2, 28), D(2023, 4, 30), 2, 1, 2, 2),
+        (D(2023, 5, 2), D(2023, 5, 31), 0, 0, 0, 0),
+        (D(2023, 5, 1), D(2023, 5, 1), 1, 1, 0, 1),
+    ],
+)
+def test_distinct_people_over_months_and_free_dates_hand_computed(
+    geography, start, end, accompanied, active, entries, exits
+):
+    structure = _returning_person(geography)
+    territory = Territory.objects.get(geo_units__code="90000")
+    arguments = {
+        "programme": f.programme("CVG"),
+        "period": periods.Period(start, end),
+        "structure_ids": [structure.pk],
+        "territory_id": territory.pk,
+    }
+    table = territory_months.table(**arguments)
+    figures = table.by_structure.get(structure.pk)
+    got = (
+        (figures.accompanied, figures.active_at_end, figures.entries, figures.exits)
+        if figures
+        else (0, 0, 0, 0)
+    )
+    assert got == (accompanied, active, entries, exits)
+    live = ind.indicator_table(with_months=True, **arguments)
+    assert (table.total, table.by_structure, table.months) == (
+        live.total,
+        live.by_structure,
+        live.months,
+    )
+    # The gap of March is held once per territory holding the commune (the commune's, its
+    # département's, the région's), between its last month before and first month after.
+    assert set(
+        TerritoryMonthGap.objects.filter(structure=structure).values_list(
+            "last_month", "next_month", "people"
+        )
+    ) == {(D(2023, 2, 1), D(2023, 4, 1), 1)}
+    assert TerritoryMonthGap.objects.filter(structure=structure).count() == 3
+
+
+@pytest.mark.django_db
+def test_periods_beyond_the_rows_are_left_to_the_live_computation(geography):
+    f.ParcoursFactory(participant__structure__commune=geography[0], start_date=D(2023, 3, 6))
+    arguments = {
+        "programme": f.programme("CVG"),
+        "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
+        "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
+    }
+    for period in (
+        periods.quarter(2027, 1),
+        periods.Period(D(2026, 12, 2), D(2027, 1, 5)),
+        periods.semester(2026, 2),
+    ):
+        assert territory_months.comparison(period=period, **arguments) is None
+    for period in (periods.quarter(2026, 4), periods.Period(D(2026, 12, 2), D(2026, 12, 5))):
+        assert territory_months.comparison(period=period, **arguments) is not None
+
+
+@pytest.fixture
+def busy_world(geography):
+    """Three structures, people with several parcours (back after a break, overlapping,
+    open), exits, hours and snapshots, at work sites in different communes."""
+    rng = random.Random(17)
+    communes = geography
+    structures = [f.StructureFactory(commune=rng.choice(communes)) for _ in range(3)]
+    sites = [f.WorkSiteFactory(structure=s, commune=rng.choice(communes)) for s in structures]
+    programmes = [f.programme(code) for code in ("CVG", "PHC", "IAE")]
+    for _ in range(8):
+        structure = rng.choice(structures)
+        person = f.ParticipantFactory(structure=structure)
+        start = D(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 1500))
+        for _ in range(rng.randint(1, 3)):
+            programme = rng.choice(programmes)
+            end = start + dt.timedelta(days=rng.randint(0, 300))
+            is_open = rng.random() < 0.2 and not Parcours.objects.filter(
+                participant=person, programme=programme, end_date__isnull=True
+            )
+            parcours = f.ParcoursFactory(
+                participant=person,
+                programme=programme,
+                start_date=start,
+                end_date=None if is_open else end,
+                status=ParcoursStatus.EN_COURS if is_open else ParcoursStatus.SORTI,
+                work_site=rng.choice([None, *(s for s in sites if s.structure == structure)]),
+            )
+            f.SnapshotFactory(
+                participant=person,
+                parcours=rng.choice([parcours, None]),
+                context=SnapshotContext.ENTREE,
+                date=start,
+                housing=rng.choice(HOUSINGS),
+            )
+            if not is_open:
+                Exit.objects.create(
+                    parcours=parcours,
+                    structure=structure,
+                    date=end,
+                    dgefp_category=rng.choice(ind.CATEGORY_CODES),
+                    situation=rng.choice(SITUATIONS),
+                )
+                f.SnapshotFactory(
+                    participant=person,
+                    parcours=parcours,
+                    context=SnapshotContext.SORTIE,
+                    date=end,
+                    housing=rng.choice(HOUSINGS),
+                )
+            monday = start - dt.timedelta(days=start.weekday())
+            last = end if not is_open else D(2026, 6, 29)
+            # A week is recorded when it overlaps its parcours (services.worked_hours_record).
+            for week in range(0, min(40, (last - monday).days // 7 + 1), 3):
+                f.WorkedHoursFactory(
+                    parcours=parcours,
+                    week_start=monday + dt.timedelta(weeks=week),
+                    hours=Decimal(rng.randint(1, 70)) / 2,
+                )
+            # Back after a break of 0 to 90 days (a gap of whole months, or none).
+            start = end + dt.timedelta(days=rng.randint(-30, 90))
+    territory_years.rebuild(2026)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=st.integers(0, 72), length=st.integers(0, 72))
+def test_any_whole_months_read_from_the_rows_equal_the_live_figures(busy_world, first, length):
+    assert TerritoryMonth.objects.exists() and TerritoryMonthGap.objects.exists()
+    period = _months_period(first, min(72, first + length))
+    _compare_periods([period], after=str(period))
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(start=st.dates(D(2020, 12, 1), D(2026, 12, 31)), days=st.integers(0, 800))
+def test_any_free_dates_read_from_the_rows_equal_the_live_figures(busy_world, start, days):
+    period = periods.Period(start, min(D(2026, 12, 31), start + dt.timedelta(days=days)))
+    _compare_periods([period], after=str(period))
+
+
+@pytest.mark.django_db
+def test_a_reader_recomputes_only_the_rows_it_reads(geography):
+    """A calendar year's reader recomputes the yearly rows and leaves the months stale; a
+    reader of months recomputes them; more stale structures than a page recomputes send it
+    to the live figures and leave the marks to the background job."""
+    f.ParcoursFactory(participant__structure__commune=geography[0], start_date=D(2023, 3, 6))
+    arguments = {
+        "programme": f.programme("CVG"),
+        "territory_ids": list(Territory.objects.values_list("pk", flat=True)),
+        "structure_ids": list(Structure.objects.values_list("pk", flat=True)),
+    }
+    assert territory_months.comparison(period=periods.year(2023), **arguments) is not None
+    assert not TerritoryYearStale.objects.exists()
+    assert TerritoryMonthStale.objects.exists()
+    assert territory_months.comparison(period=periods.quarter(2023, 1), **arguments) is not None
+    assert not TerritoryMonthStale.objects.exists()
+    for commune in geography * 2:  # more structures than a page recomputes
+        f.ParcoursFactory(participant__structure__commune=commune, start_date=D(2023, 3, 6))
+    arguments["structure_ids"] = list(Structure.objects.values_list("pk", flat=True))
+    assert TerritoryMonthStale.objects.values("structure").distinct().count() > (
+        territory_months.MAX_STALE
+    )
+    assert territory_months.comparison(period=periods.quarter(2023, 1), **arguments) is None
+    assert territory_years.refresh_stale() > 0
+    assert not TerritoryMonthStale.objects.exists()
+    _compare_periods([periods.quarter(2023, 1)])

@@ -2,7 +2,10 @@
 
 The territory dashboards and the national view recompute the stale structures of their
 scope themselves, so the figures are exact without this command; run it every minute
-(systemd timer, docs/deployment.md) so that pages find little to recompute. It rebuilds
+(systemd timer, docs/deployment.md) so that pages find little to recompute. Right after,
+it audits again (small counts) the coordinator dashboards of the structures that changed,
+for the current and the last year, and stores the statuses (reporting.audits): their
+first view after a change then costs what a warm view costs. It rebuilds
 every row when the rows do not reach the current year (a new year started) or after a
 change of geography dropped the coverage.
 """
@@ -12,7 +15,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reporting import territory_years
+from reporting import services, territory_years
 
 
 class Command(BaseCommand):
@@ -35,4 +38,8 @@ class Command(BaseCommand):
             )
             return
         cleared = territory_years.refresh_stale()
-        self.stdout.write(f"{cleared} stale mark(s) cleared in {time.monotonic() - started:.1f} s.")
+        audited = services.dashboard_audits_refresh()
+        self.stdout.write(
+            f"{cleared} stale mark(s) cleared, {audited} dashboard audit(s) stored "
+            f"in {time.monotonic() - started:.1f} s."
+        )

@@ -44,7 +44,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT sillon_local_date(now()) $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participants", "0013_transfer_policies")]
+    dependencies = [("participants", "0014_parcours_end_index")]
 
     operations = [
         migrations.RunSQL(

@@ -1,0 +1,542 @@
+"""Any period, read from the maintained rows (free dates with a bounded live part).
+
+A calendar year is read from the yearly rows (reporting.territory_years); any other period
+made of whole months — a month, a quarter, a Convergence semester, a July-to-June year,
+several years — from the monthly rows `TerritoryMonth` and `TerritoryMonthGap`, kept exact
+like the yearly rows (the same writes mark the structure, in `TerritoryMonthStale`; a
+reader recomputes the stale structures of its scope with `reporting_territory_month_refresh`,
+migration 0008). Per structure, over the months m1…m2 of P:
+
+- entries, exits, exits by category, dynamic exits, days, continuations, housing and hours
+  are the sums of the months' figures (each parcours starts, ends, and each week is counted,
+  in one month);
+- `active_at_end` is the last month's (present on its last day, the last day of P);
+- the distinct people are those counted in m1, plus those counted in a later month and not
+  in the month before it (`run_starts`), minus the people who had a month without any
+  counted parcours between two months of P (`TerritoryMonthGap`, last_month ≥ m1 and
+  next_month ≤ m2): each person counted in P starts exactly one more stretch of months
+  inside P than the gaps P holds between their stretches.
+
+Free dates are read as the whole months holding them, less their two edges (the days of
+the first and last months outside P), computed live from the few parcours starting or
+ending there and the weeks there (`_EDGE_SQL`). A territory's figures are the sums of its
+structures' (a participant belongs to one structure, as for the yearly rows).
+"""
+
+import datetime as dt
+from collections.abc import Collection
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from participants.enums import (
+    COUNTED_STATUSES,
+    DYNAMIC_CATEGORIES,
+    HOUSED,
+    PHC_CONTINUATIONS,
+    Housing,
+    SnapshotContext,
+)
+
+from . import indicator_sql, territory_years
+from . import indicators as ind
+from .hours_by_month import covers_whole_months
+from .periods import Period
+from .territory_years import GAPS, MONTH_STALE, MONTHS
+
+_CATEGORY_SUMS = ", ".join(
+    f"SUM(r.exits_by_category[{i}]) AS cat_{i}" for i in range(1, len(ind.CATEGORY_CODES) + 1)
+)
+
+# Each structure's figures over the months [m1, m2] of P (the scope's structures and
+# territories given), as described above.
+_STRUCTURES_CTES = f"""
+r AS (
+    SELECT * FROM {MONTHS}
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+      AND month BETWEEN %(m1)s AND %(m2)s
+      AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+),
+g AS (
+    SELECT territory_id, structure_id, SUM(people) AS people FROM {GAPS}
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+      AND last_month >= %(m1)s AND next_month <= %(m2)s
+      AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+    GROUP BY territory_id, structure_id
+),
+s AS (
+    SELECT r.territory_id, r.structure_id,
+        COALESCE(SUM(r.accompanied) FILTER (WHERE r.month = %(m1)s), 0)
+            + COALESCE(SUM(r.run_starts) FILTER (WHERE r.month > %(m1)s), 0)
+            - COALESCE(MAX(g.people), 0) AS accompanied,
+        COALESCE(SUM(r.active_at_end) FILTER (WHERE r.month = %(m2)s), 0) AS active_at_end,
+        SUM(r.entries) AS entries, SUM(r.exits) AS exits, {_CATEGORY_SUMS},
+        SUM(r.dynamic_exits) AS dynamic_exits, SUM(r.duration_days) AS duration_days,
+        SUM(r.hours_worked) AS hours_worked,
+        SUM(r.housing_denominator) AS housing_denominator,
+        SUM(r.housing_numerator) AS housing_numerator,
+        SUM(r.phc_continuations) AS phc_continuations
+    FROM r LEFT JOIN g USING (territory_id, structure_id)
+    GROUP BY r.territory_id, r.structure_id
+)"""  # noqa: S608 (constant identifiers only)
+
+# A territory dashboard's rows, one per structure, as indicator_table's statement gives them.
+_TABLE_SQL = f"""
+WITH {_STRUCTURES_CTES}
+SELECT * FROM s
+"""  # noqa: S608 (constant identifiers only)
+
+# The monthly series: each month's entries and exits, how many structures contributed and
+# the largest contribution. For free dates, the months P only partly covers are read per
+# structure (`_EDGE_MONTHS_SQL`) and their edges taken off before they are put together.
+_SERIES_SQL = f"""
+SELECT month, SUM(entries), COUNT(*) FILTER (WHERE entries > 0), MAX(entries),
+       SUM(exits), COUNT(*) FILTER (WHERE exits > 0), MAX(exits)
+FROM {MONTHS}
+WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
+  AND month BETWEEN %(m1)s AND %(m2)s
+  AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+GROUP BY month
+"""  # noqa: S608 (constant identifiers only)
+
+_EDGE_MONTHS_SQL = f"""
+SELECT month, structure_id, entries, exits FROM {MONTHS}
+WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
+  AND month IN (%(m1)s, %(m2)s)
+  AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+"""  # noqa: S608 (constant identifiers only)
+
+# Free dates: P = [d1, d2] inside the whole months E = [ms1, me2] (ms1 the first day of
+# d1's month, me2 the last day of d2's). P's figures are E's, read from the monthly rows,
+# minus what lies in E and not in P — the two edges [ms1, d1) and (d2, me2], each less than
+# a month — computed live here:
+# - entries and exits (with their categories, days, continuations, housing) of the parcours
+#   starting or ending in an edge (`c`, found through the structure-programme-date indexes);
+# - the hours of the weeks whose Monday lies in an edge;
+# - the people counted in E and not in P: all their parcours of E lie in the edges, so they
+#   are among the people of `c` (each person's parcours of the scope's structure, `pp`);
+# - present at d2 rather than at me2: the people present at me2 and not at d2 (a parcours
+#   starting in (d2, me2]) or at d2 and not at me2 (a parcours ending in [d2, me2)), also
+#   among the people of `c`.
+# Where the parcours lie: the territories holding their communes, found upwards as the
+# monthly rows' statement does (reporting.territory_years), among the given territories.
+_EDGE_SQL = """
+WITH RECURSIVE
+c AS MATERIALIZED (
+    SELECT p.id, p.participant_id, p.structure_id
+    FROM participants_parcours p
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date BETWEEN %(ms1)s AND %(d1_before)s
+    UNION
+    SELECT p.id, p.participant_id, p.structure_id
+    FROM participants_parcours p
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.start_date BETWEEN %(d2_after)s AND %(me2)s
+    UNION
+    SELECT p.id, p.participant_id, p.structure_id
+    FROM participants_parcours p
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.end_date BETWEEN %(ms1)s AND %(d1_before)s
+    UNION
+    SELECT p.id, p.participant_id, p.structure_id
+    FROM participants_parcours p
+    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
+      AND p.status = ANY(%(statuses)s)
+      AND p.end_date BETWEEN %(d2)s AND %(me2)s
+),
+pp AS MATERIALIZED (
+    SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
+           COALESCE(ws.commune_id, st.commune_id) AS commune_id
+    FROM participants_parcours p
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    WHERE (p.structure_id, p.participant_id) IN (SELECT structure_id, participant_id FROM c)
+      AND p.programme_id = %(programme_id)s AND p.status = ANY(%(statuses)s)
+),
+w AS MATERIALIZED (
+    SELECT wh.structure_id, wh.parcours_id, SUM(wh.hours) AS hours
+    FROM participants_workedhours wh
+    WHERE wh.structure_id = ANY(%(edge_structure_ids)s)
+      AND (wh.week_start BETWEEN %(ms1)s AND %(d1_before)s
+        OR wh.week_start BETWEEN %(d2_after)s AND %(me2)s)
+    GROUP BY wh.structure_id, wh.parcours_id
+),
+wp AS MATERIALIZED (
+    SELECT w.structure_id, w.hours, COALESCE(ws.commune_id, st.commune_id) AS commune_id
+    FROM w
+    -- Each week's parcours by its index (a merge join would walk every parcours).
+    CROSS JOIN LATERAL (
+        SELECT p.structure_id, p.work_site_id FROM participants_parcours p
+        WHERE p.structure_id = w.structure_id AND p.id = w.parcours_id
+          AND p.programme_id = %(programme_id)s AND p.status = ANY(%(statuses)s)
+        LIMIT 1  -- one row (the id is unique); keeps the lateral look-up a look-up
+    ) p
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+),
+up(commune_id, geo_id) AS (
+    SELECT commune_id, commune_id FROM (
+        SELECT commune_id FROM pp UNION SELECT commune_id FROM wp
+    ) communes
+    UNION
+    SELECT up.commune_id, link.id FROM up JOIN sites_geounit g ON g.id = up.geo_id
+    CROSS JOIN LATERAL (VALUES (g.parent_id), (g.epci_id)) AS link(id)
+    WHERE link.id IS NOT NULL
+),
+inside(commune_id, territory_id) AS (
+    SELECT up.commune_id, tg.territory_id
+    FROM up JOIN sites_territory_geo_units tg ON tg.geounit_id = up.geo_id
+    UNION
+    SELECT inside.commune_id, t.parent_id
+    FROM inside JOIN sites_territory t ON t.id = inside.territory_id
+    WHERE t.parent_id IS NOT NULL
+),
+here AS (SELECT * FROM inside WHERE territory_id = ANY(%(territory_ids)s)),
+persons AS (
+    SELECT here.territory_id, p.structure_id,
+        bool_or(p.start_date <= %(me2)s AND (p.end_date IS NULL OR p.end_date >= %(ms1)s))
+            AS in_e,
+        bool_or(p.start_date <= %(d2)s AND (p.end_date IS NULL OR p.end_date >= %(d1)s))
+            AS in_p,
+        bool_or(p.start_date <= %(d2)s AND (p.end_date IS NULL OR p.end_date >= %(d2)s))
+            AS at_d2,
+        bool_or(p.start_date <= %(me2)s AND (p.end_date IS NULL OR p.end_date >= %(me2)s))
+            AS at_me2
+    FROM pp p JOIN here ON here.commune_id = p.commune_id
+    GROUP BY here.territory_id, p.structure_id, p.participant_id
+),
+edge AS (
+    SELECT here.territory_id, p.structure_id, p.start_date, p.end_date,
+        e.dgefp_category, e.situation, eh.housing AS entry_housing, xh.housing AS exit_housing,
+        (p.end_date BETWEEN %(ms1)s AND %(d1_before)s
+            OR p.end_date BETWEEN %(d2_after)s AND %(me2)s) AS gone
+    FROM pp p JOIN c ON c.id = p.id JOIN here ON here.commune_id = p.commune_id
+    LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    {housing_joins}
+),
+outside AS (
+    SELECT territory_id, structure_id,
+        COUNT(*) FILTER (WHERE start_date BETWEEN %(ms1)s AND %(d1_before)s) AS entries_lo,
+        COUNT(*) FILTER (WHERE start_date BETWEEN %(d2_after)s AND %(me2)s) AS entries_hi,
+        COUNT(*) FILTER (WHERE end_date BETWEEN %(ms1)s AND %(d1_before)s) AS exits_lo,
+        COUNT(*) FILTER (WHERE end_date BETWEEN %(d2_after)s AND %(me2)s) AS exits_hi,
+        {category_columns},
+        COUNT(*) FILTER (WHERE gone AND dgefp_category = ANY(%(dynamic)s)) AS dynamic_exits,
+        COALESCE(SUM(end_date - start_date) FILTER (WHERE gone), 0) AS duration_days,
+        COUNT(*) FILTER (WHERE gone AND situation = ANY(%(continuations)s))
+            AS phc_continuations,
+        COUNT(*) FILTER (
+            WHERE gone AND NOT (entry_housing = ANY(%(housed_or_unknown)s))
+        ) AS housing_denominator,
+        COUNT(*) FILTER (
+            WHERE gone AND NOT (entry_housing = ANY(%(housed_or_unknown)s))
+              AND exit_housing = ANY(%(housed)s)
+        ) AS housing_numerator,
+        0::numeric AS hours, 0 AS people, 0 AS active_minus, 0 AS active_plus
+    FROM edge GROUP BY territory_id, structure_id
+    UNION ALL
+    SELECT territory_id, structure_id, 0, 0, 0, 0, {zero_categories}, 0, 0, 0, 0, 0, 0,
+        COUNT(*) FILTER (WHERE in_e AND NOT in_p),
+        COUNT(*) FILTER (WHERE at_me2 AND NOT at_d2),
+        COUNT(*) FILTER (WHERE at_d2 AND NOT at_me2)
+    FROM persons GROUP BY territory_id, structure_id
+    UNION ALL
+    SELECT here.territory_id, wp.structure_id, 0, 0, 0, 0, {zero_categories}, 0, 0, 0, 0, 0,
+        SUM(wp.hours), 0, 0, 0
+    FROM wp JOIN here ON here.commune_id = wp.commune_id
+    GROUP BY here.territory_id, wp.structure_id
+)
+SELECT territory_id, structure_id, SUM(entries_lo), SUM(entries_hi), SUM(exits_lo),
+    SUM(exits_hi), {category_sums}, SUM(dynamic_exits), SUM(duration_days),
+    SUM(phc_continuations), SUM(housing_denominator), SUM(housing_numerator), SUM(hours),
+    SUM(people), SUM(active_minus), SUM(active_plus)
+FROM outside GROUP BY territory_id, structure_id
+"""
+
+
+def _edge_sql(programme) -> str:
+    gate = (
+        "(p.end_date BETWEEN %(ms1)s AND %(d1_before)s "
+        "OR p.end_date BETWEEN %(d2_after)s AND %(me2)s)"
+    )
+    return _EDGE_SQL.format(
+        housing_joins=(
+            indicator_sql.housing_joins(gate, "%(entree)s", "%(sortie)s")
+            if programme.tracks_housing
+            else indicator_sql.NO_HOUSING_JOINS
+        ),
+        category_columns=",\n        ".join(
+            f"COUNT(*) FILTER (WHERE gone AND dgefp_category = '{code}') AS cat_{i}"
+            for i, code in enumerate(ind.CATEGORY_CODES, start=1)
+        ),
+        zero_categories=", ".join("0" for _ in ind.CATEGORY_CODES),
+        category_sums=", ".join(f"SUM(cat_{i})" for i in range(1, len(ind.CATEGORY_CODES) + 1)),
+    )
+
+
+def whole_months(period: Period) -> tuple[dt.date, dt.date] | None:
+    """(first month, last month) of P, each as its first day, when P is made of whole
+    calendar months; else None."""
+    if not covers_whole_months(period.start, period.end):
+        return None
+    return period.start, period.end.replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _covered(period: Period) -> tuple[dt.date, dt.date] | None:
+    """The months holding P (those of its first and last days) when the monthly rows hold
+    all of them, else None."""
+    months = period.start.replace(day=1), period.end.replace(day=1)
+    through = territory_years.covered_through()
+    if through is None or months[1].year > through:
+        return None
+    return months
+
+
+# Recompute the stale structures among the scope's (as territory_years._REFRESH_SQL does for
+# the years): how many stale rows were cleared, or -1 when the page must compute live.
+_REFRESH_SQL = f"""
+SELECT reporting_territory_month_refresh(ARRAY(
+    SELECT DISTINCT structure_id FROM {MONTH_STALE}
+    WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
+), %(max_stale)s)
+"""  # noqa: S608 (constant identifiers only)
+
+# Beyond this many stale structures a page computes live. Recomputing a structure's months
+# costs more than its years (a row per month, the distinct people of each month): on the
+# IAE région of the national dataset at load average 4, 1 stale structure 64 ms, 5 167 ms,
+# 10 285 ms, while the live statement of a quarter costs about 130 ms and a July-to-June
+# year twice that (docs/performance.md §2); the background job clears the rest.
+MAX_STALE = 5
+
+
+def _refreshed(cursor, params: dict) -> bool:
+    """Recompute the stale structures of the scope; False when the page must compute live
+    (too many stale structures, no coverage, a lock busy: see territory_years)."""
+    cursor.execute(_REFRESH_SQL, params)
+    return cursor.fetchone()[0] >= 0
+
+
+def _params(*, programme, period: Period, months, structure_ids, territory_ids) -> dict:
+    return {
+        "programme_id": programme.pk,
+        "m1": months[0],
+        "m2": months[1],
+        "territory_ids": sorted(territory_ids),
+        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "max_stale": MAX_STALE,
+        # Free dates: P's edges inside its months.
+        "d1": period.start,
+        "d2": period.end,
+        "ms1": months[0],
+        "me2": _month_end(months[1]),
+        "d1_before": period.start - dt.timedelta(days=1),
+        "d2_after": period.end + dt.timedelta(days=1),
+        "statuses": [str(s) for s in COUNTED_STATUSES],
+        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
+        "housed": [str(h) for h in HOUSED],
+        "housed_or_unknown": [str(h) for h in HOUSED] + [str(Housing.INCONNU)],
+        "continuations": [str(s) for s in PHC_CONTINUATIONS],
+        "entree": str(SnapshotContext.ENTREE),
+        "sortie": str(SnapshotContext.SORTIE),
+    }
+
+
+def _structure_figures(cursor, params: dict, *, programme, period: Period) -> tuple[dict, dict]:
+    """Per (territory, structure): P's figures, and the entries and exits its edges took off
+    the months of its first and last days ({(territory, structure): (entries of the first
+    month, entries of the last, exits of the first, exits of the last)}). Structures with
+    nobody counted in P and no hours left out, as the live statement has no row for them."""
+    flags = ind.rate_flags(programme)
+    n = len(ind.CATEGORY_CODES)
+    figures = {}
+    cursor.execute(_TABLE_SQL, params)
+    for row in cursor.fetchall():
+        territory_id, structure_id, acc, active, n_in, n_out = row[:6]
+        dyn, days, hours, h_den, h_num, cont = row[6 + n :]
+        figures[territory_id, structure_id] = ind.Indicators(
+            accompanied=int(acc),
+            active_at_end=int(active),
+            entries=int(n_in),
+            exits=int(n_out),
+            exits_by_category={
+                code: int(count)
+                for code, count in zip(ind.CATEGORY_CODES, row[6 : 6 + n], strict=True)
+            },
+            dynamic_exits=int(dyn),
+            duration_days=int(days),
+            hours_worked=Decimal(hours),
+            housing_denominator=int(h_den),
+            housing_numerator=int(h_num),
+            phc_continuations=int(cont),
+            days_in_period=period.days,
+            **flags,
+        )
+    edges = {}
+    if whole_months(period) is None:
+        # Only the structures with figures in P's months can have any in its edges (the
+        # others' weeks, of another programme, would be looked up for nothing).
+        params["edge_structure_ids"] = sorted({structure_id for _, structure_id in figures})
+        cursor.execute(_edge_sql(programme), params)
+        for row in cursor.fetchall():
+            key, (e_lo, e_hi, x_lo, x_hi) = (row[0], row[1]), row[2:6]
+            categories = row[6 : 6 + n]
+            dyn, days, cont, h_den, h_num, hours, people, minus, plus = row[6 + n :]
+            fig = figures.get(key)
+            if fig is None:  # nothing in the months holding P: nothing to take off
+                continue
+            edges[key] = (int(e_lo), int(e_hi), int(x_lo), int(x_hi))
+            fig.accompanied -= int(people)
+            fig.active_at_end += int(plus) - int(minus)
+            fig.entries -= int(e_lo) + int(e_hi)
+            fig.exits -= int(x_lo) + int(x_hi)
+            for code, count in zip(ind.CATEGORY_CODES, categories, strict=True):
+                fig.exits_by_category[code] -= int(count)
+            fig.dynamic_exits -= int(dyn)
+            fig.duration_days -= int(days)
+            fig.phc_continuations -= int(cont)
+            fig.housing_denominator -= int(h_den)
+            fig.housing_numerator -= int(h_num)
+            fig.hours_worked -= Decimal(hours)
+        figures = {
+            key: fig for key, fig in figures.items() if fig.accompanied > 0 or fig.hours_worked
+        }
+    return figures, edges
+
+
+def _series(cursor, params: dict, period: Period, edges: dict) -> list[ind.MonthPoint]:
+    """The monthly series of P (the table statement's): each month's entries and exits, how
+    many structures contributed and the largest contribution."""
+    cursor.execute(_SERIES_SQL, params)
+    found = {row[0]: row[1:] for row in cursor.fetchall()}
+    if whole_months(period) is None:
+        # The months of P's first and last days, per structure, less their edges.
+        per_structure: dict[dt.date, list[tuple[int, int]]] = {}
+        cursor.execute(_EDGE_MONTHS_SQL, params)
+        for month, structure_id, entries, exits in cursor.fetchall():
+            e_lo, e_hi, x_lo, x_hi = edges.get((params["territory_id"], structure_id), (0,) * 4)
+            if month == params["m1"]:
+                entries, exits = entries - e_lo, exits - x_lo
+            if month == params["m2"]:
+                entries, exits = entries - e_hi, exits - x_hi
+            per_structure.setdefault(month, []).append((entries, exits))
+        for month in {params["m1"], params["m2"]}:
+            ins = [e for e, _ in per_structure.get(month, [])]
+            outs = [x for _, x in per_structure.get(month, [])]
+            found[month] = (
+                sum(ins),
+                sum(1 for v in ins if v),
+                max(ins, default=0),
+                sum(outs),
+                sum(1 for v in outs if v),
+                max(outs, default=0),
+            )
+    points = []
+    for month in period.months():
+        entries, e_k, e_top, exits, x_k, x_top = found.get(month, (0,) * 6)
+        points.append(
+            ind.MonthPoint(
+                month=month,
+                entries=int(entries),
+                exits=int(exits),
+                entries_structures=int(e_k),
+                entries_top=int(e_top),
+                exits_structures=int(x_k),
+                exits_top=int(x_top),
+            )
+        )
+    return points
+
+
+def table(
+    *,
+    programme,
+    period: Period,
+    structure_ids: Collection[int],
+    territory_id: int,
+) -> ind.IndicatorTable | None:
+    """`indicators.indicator_table(..., with_months=True)` for a territory, read from the
+    maintained rows (yearly for a calendar year, monthly otherwise, with the edges of free
+    dates computed live), or None when they do not cover P. Call under row-level security
+    for `structure_ids`."""
+    if territory_years.calendar_year(period) is not None:
+        return territory_years.table(
+            programme=programme,
+            period=period,
+            structure_ids=structure_ids,
+            territory_id=territory_id,
+        )
+    months = _covered(period)
+    if months is None:
+        return None
+    params = _params(
+        programme=programme,
+        period=period,
+        months=months,
+        structure_ids=structure_ids,
+        territory_ids=[territory_id],
+    )
+    params["territory_id"] = territory_id
+    flags = ind.rate_flags(programme)
+    figures, points = {}, [ind.MonthPoint(m, 0, 0) for m in period.months()]
+    if params["structure_ids"]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if not _refreshed(cursor, params):
+                return None
+            figures, edges = _structure_figures(cursor, params, programme=programme, period=period)
+            points = _series(cursor, params, period, edges)
+    by_structure = {structure_id: fig for (_, structure_id), fig in figures.items()}
+    total = ind.Indicators(days_in_period=period.days, **flags)
+    for fig in by_structure.values():
+        territory_years._add(total, fig)
+    return ind.IndicatorTable(total=total, by_structure=by_structure, months=points)
+
+
+def comparison(
+    *,
+    programme,
+    period: Period,
+    territory_ids: Collection[int],
+    structure_ids: Collection[int],
+) -> ind.Comparison | None:
+    """`indicators.territory_comparison` read from the maintained rows (yearly for a
+    calendar year, monthly otherwise, with the edges of free dates computed live), or None
+    when they do not cover P. Call under row-level security for `structure_ids`."""
+    if territory_years.calendar_year(period) is not None:
+        return territory_years.comparison(
+            programme=programme,
+            period=period,
+            territory_ids=territory_ids,
+            structure_ids=structure_ids,
+        )
+    months = _covered(period)
+    if months is None:
+        return None
+    result = ind.empty_comparison(programme=programme, period=period, territory_ids=territory_ids)
+    if not territory_ids or not structure_ids:
+        return result
+    params = _params(
+        programme=programme,
+        period=period,
+        months=months,
+        structure_ids=structure_ids,
+        territory_ids=territory_ids,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not _refreshed(cursor, params):
+            return None
+        figures, _ = _structure_figures(cursor, params, programme=programme, period=period)
+    for (territory_id, _), fig in sorted(figures.items()):
+        if fig.accompanied <= 0:
+            continue  # the comparison has no hours: no row for hours alone
+        # Hours and housing belong to the territory page, not to the comparison.
+        fig.hours_worked, fig.housing_denominator, fig.housing_numerator = Decimal(0), 0, 0
+        result.by_structure[territory_id].append(fig)
+        territory_years._add(result.figures[territory_id], fig)
+    return result
