@@ -17,6 +17,7 @@ from programmes.enums import TargetMetric
 from programmes.models import Deployment, Target
 from reporting import indicators as ind
 from reporting import periods
+from reporting.models import FunderPack, ReportStatus
 from sites.models import GeoUnit, Structure, Territory, User
 from sites.tenancy.scope import scope_for_user
 from tests import factories as f
@@ -108,6 +109,8 @@ def test_seed_twice_leaves_the_same_row_counts():
     assert _counts() == first
     call_command("seed_demo")  # the whole demo is loaded once only, whatever its size
     assert _counts() == first
+    # One funder's pack of last year, frozen once.
+    assert FunderPack.objects.count() == 1
 
 
 def _accompanied(territory: str, code: str, year: int) -> int:
@@ -145,3 +148,10 @@ def test_the_whole_demo_tells_the_story():
         assert len(items) >= 5, slug
         kinds |= {item.kind for item in items}
     assert kinds == set(TodayKind)
+    # A funder's first visit finds a pack: last year's, one report per deployment it funds,
+    # rendered (here at once; by the worker under `make run`), each printing the pack's hash.
+    pack = FunderPack.objects.get()
+    assert pack.funder.slug == "dgcs" and pack.period_code == str(today.year - 1)
+    reports = list(pack.snapshots.all())
+    assert len(reports) == 2
+    assert all(r.status == ReportStatus.DONE and bytes(r.pdf)[:5] == b"%PDF-" for r in reports)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.packs import freeze_demo_pack
 from demo.people import load_people
 from demo.reference import load_reference
 
@@ -55,4 +56,8 @@ class Command(BaseCommand):
         # New geography drops the dashboards' yearly rows (they are then computed live):
         # rebuild them now rather than wait for the timer of a production server.
         call_command("refresh_territory_years", stdout=self.stdout)
+        if not reference_only:
+            pack = freeze_demo_pack(today)
+            if pack is not None:
+                self.stdout.write(f"Funder pack {pack.period_code} frozen ({pack.sha256[:12]}…).")
         self.stdout.write(f"Demo loaded in {time.monotonic() - started:.1f} s.")
