@@ -2,9 +2,9 @@
 
 The DGCS (the demo's funder account, `financeur.dgcs@…`) funds Convergence in Nantes
 Métropole and the national Premières Heures roll-out: its pack for the last ended calendar
-year is frozen as that account would freeze it (`reporting.services.funder_pack_create`, under row-level
-security); its PDFs are then rendered by the background worker `make run` starts, like any
-pack. Idempotent: an existing pack for that funder and year is kept.
+year is frozen as that account would freeze it (`reporting.services.funder_pack_create`,
+under row-level security); its PDFs are then rendered by the background worker `make run`
+starts, like any pack. Idempotent: an existing pack for that funder and year is kept.
 """
 
 import datetime as dt
