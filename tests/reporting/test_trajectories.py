@@ -244,3 +244,14 @@ def test_no_projection_from_hidden_figures(client, coordinator, world):
     page = _page(client, coordinator, D(2021, 6, 15), periode=TARGET_PERIOD.code)
     assert METHOD in page and PACE not in page
     assert "Projection non publiée : elle repose sur un chiffre masqué." in page
+
+
+def test_the_printed_method_names_the_days_the_code_waits_for():
+    """The definition the PDF and docs/indicators.md print says how many days pass before a
+    projection; the code's constant decides it: one changed alone would print a false rule."""
+    from reporting.definitions import DEFINITIONS
+
+    (method,) = [d for d in DEFINITIONS if d.key == "trajectory"]
+    days = trajectories.MIN_DAYS_FOR_PACE
+    assert f"pendant les {days} premiers jours" in method.fr
+    assert f"during the first {days} days" in method.en
