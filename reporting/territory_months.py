@@ -167,7 +167,8 @@ w AS MATERIALIZED (
 wp AS MATERIALIZED (
     SELECT w.structure_id, w.hours, COALESCE(ws.commune_id, st.commune_id) AS commune_id
     FROM w
-    -- Each week's parcours by its index (a merge join would walk every parcours).
+    -- Each week's parcours by its index (a merge join would walk every parcours), read
+    -- from the index alone (parcours_structure_id_cover: programme, status, place).
     CROSS JOIN LATERAL (
         SELECT p.structure_id, p.work_site_id FROM participants_parcours p
         WHERE p.structure_id = w.structure_id AND p.id = w.parcours_id

@@ -121,6 +121,14 @@ class Parcours(StructureOwned):
                 name="parcours_structure_prog_end",
             ),
             models.Index(fields=["structure", "participant"], name="parcours_structure_part"),
+            # Each edge week's parcours looked up for its programme and place without a heap
+            # fetch (reporting.territory_months: free dates); participant for the transfer
+            # policy, which row-level security evaluates on the same row.
+            models.Index(
+                fields=["structure", "id"],
+                include=["programme", "status", "work_site", "participant"],
+                name="parcours_structure_id_cover",
+            ),
         ]
 
     def __str__(self) -> str:
