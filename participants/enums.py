@@ -236,3 +236,24 @@ class NonEntryReason(models.TextChoices):
     DEPART = "DEPART", _("Départ du territoire ou changement d'hébergement")
     PLACES = "PLACES", _("Pas de place disponible")
     AUTRE = "AUTRE", _("Autre")
+
+
+# "Aujourd'hui" (participants/today.py): the kinds of things to do, and which duration rule
+# a parcours approaches.
+class TodayKind(models.TextChoices):
+    FOLLOWUP_CHECK = "followup", _("Suivi après sortie")
+    PARCOURS_LIMIT = "limit", _("Durée de parcours")
+    ENTRY_DIAGNOSIS = "diagnosis", _("Diagnostic d'entrée")
+    HOURS_MISSING = "hours", _("Heures de la semaine passée")
+    CONTRACT_ENDING = "contract", _("Fin de contrat")
+    NO_CONTACT = "contact", _("Sans contact")
+    ORIENTATION = "orientation", _("Orientation en attente")
+    NO_REFERENT = "referent", _("Sans référent·e")
+
+
+class LimitKind(models.TextChoices):
+    """Which duration rule of the programme a parcours approaches (docs/domain.md §5)."""
+
+    WARN = "warn", _("durée d'alerte")
+    BASE = "base", _("durée sans prolongation")
+    MAX = "max", _("durée maximale")

@@ -13,32 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from sites.enums import Role
 from sites.models import Membership
 from sites.tenancy import Scope
 
+from .enums import LimitKind, TodayKind
 from .today_sql import today_rows
-
-
-class TodayKind(models.TextChoices):
-    FOLLOWUP_CHECK = "followup", _("Suivi après sortie")
-    PARCOURS_LIMIT = "limit", _("Durée de parcours")
-    ENTRY_DIAGNOSIS = "diagnosis", _("Diagnostic d'entrée")
-    HOURS_MISSING = "hours", _("Heures de la semaine passée")
-    CONTRACT_ENDING = "contract", _("Fin de contrat")
-    NO_CONTACT = "contact", _("Sans contact")
-    ORIENTATION = "orientation", _("Orientation en attente")
-    NO_REFERENT = "referent", _("Sans référent·e")
-
-
-class LimitKind(models.TextChoices):
-    """Which duration rule of the programme a parcours approaches (docs/domain.md §5)."""
-
-    WARN = "warn", _("durée d'alerte")
-    BASE = "base", _("durée sans prolongation")
-    MAX = "max", _("durée maximale")
 
 
 @dataclass(frozen=True)

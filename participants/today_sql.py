@@ -9,7 +9,8 @@ people returns a few hundred short rows, never its parcours. It runs as the web 
 security applies to every table read. The rules are those of docs/domain.md ("Aujourd'hui");
 each branch's comment names the kind it computes.
 
-Every branch returns the same columns:
+Every branch returns the same columns (the kinds and rules are the enums' values, passed as
+parameters):
     kind, due_on, subject_id, participant_id, last_name, first_name, programme,
     number (months, people or days), label (limit rule, contract kind, source or site),
     day (the last contact).
@@ -21,7 +22,7 @@ from django.db import connection
 
 from sites.enums import Role
 
-from .enums import ParcoursStatus, SnapshotContext
+from .enums import LimitKind, ParcoursStatus, SnapshotContext, TodayKind
 
 TODAY_SQL = """
 WITH live AS MATERIALIZED (
@@ -39,7 +40,7 @@ WITH live AS MATERIALIZED (
            OR (pc.status = %(exited)s AND pc.end_date >= %(monday)s))
 )
 -- Follow-up checks due (or soon due) while the follow-up is not over.
-SELECT 'followup' AS kind, fc.due_on, fc.id AS subject_id, pc.participant_id, p.last_name,
+SELECT %(k_followup)s::text AS kind, fc.due_on, fc.id AS subject_id, pc.participant_id, p.last_name,
        p.first_name, pr.code AS programme, fc.months AS number, NULL AS label, NULL::date AS day
 FROM participants_followupcheck fc
 JOIN participants_parcours pc ON pc.id = fc.parcours_id
@@ -53,17 +54,17 @@ WHERE fc.structure_id = %(structure)s
   AND (%(referent)s::bigint IS NULL OR p.referent_id = %(referent)s::bigint)
 UNION ALL
 -- Duration limits: the strictest rule reached within its notice (60 months over 24 over 12).
-SELECT 'limit', rule.due_on, live.id, live.participant_id, live.last_name, live.first_name,
-       live.programme, rule.months, rule.name, NULL
+SELECT %(k_limit)s::text, rule.due_on, live.id, live.participant_id, live.last_name,
+       live.first_name, live.programme, rule.months, rule.name, NULL
 FROM live
 CROSS JOIN LATERAL (
     SELECT r.name, r.due_on, r.months
     FROM (VALUES
-        (3, 'max', (live.start_date + make_interval(months => live.max_months))::date,
+        (3, %(r_max)s::text, (live.start_date + make_interval(months => live.max_months))::date,
          live.max_months, %(max_until)s::date, true),
-        (2, 'base', (live.start_date + make_interval(months => live.base_months))::date,
+        (2, %(r_base)s::text, (live.start_date + make_interval(months => live.base_months))::date,
          live.base_months, %(base_until)s::date, live.prolongation_reason = ''),
-        (1, 'warn', (live.start_date + make_interval(months => live.warn_months))::date,
+        (1, %(r_warn)s::text, (live.start_date + make_interval(months => live.warn_months))::date,
          live.warn_months, %(warn_until)s::date, true)
     ) AS r (strictness, name, due_on, months, until, applies)
     WHERE r.applies AND r.due_on <= r.until
@@ -74,8 +75,8 @@ WHERE live.status = %(open)s AND live.mine
 UNION ALL
 -- Entry diagnosis missing near its deadline: none attached to the parcours, nor recorded for
 -- the person around its start (as the stored warning counts it, services.warnings).
-SELECT 'diagnosis', live.start_date + live.entry_snapshot_days, live.id, live.participant_id,
-       live.last_name, live.first_name, live.programme, NULL, NULL, NULL
+SELECT %(k_diagnosis)s::text, live.start_date + live.entry_snapshot_days, live.id,
+       live.participant_id, live.last_name, live.first_name, live.programme, NULL, NULL, NULL
 FROM live
 WHERE live.status = %(open)s AND live.mine
   AND live.start_date + live.entry_snapshot_days <= %(diagnosis_until)s
@@ -88,7 +89,7 @@ WHERE live.status = %(open)s AND live.mine
   )
 UNION ALL
 -- Last week's hours, per work site: people on the site that week with no hours recorded.
-SELECT 'hours', %(monday)s::date + 7, live.work_site_id, NULL, NULL, NULL, NULL,
+SELECT %(k_hours)s::text, %(monday)s::date + 7, live.work_site_id, NULL, NULL, NULL, NULL,
        count(*), ws.name, NULL
 FROM live
 JOIN sites_worksite ws ON ws.id = live.work_site_id
@@ -103,7 +104,7 @@ WHERE live.status IN (%(open)s, %(exited)s) AND live.mine
 GROUP BY live.work_site_id, ws.name
 UNION ALL
 -- Contracts of open parcours ending soon (or past their planned end) with no actual end.
-SELECT 'contract', c.planned_end_date, c.id, live.participant_id, live.last_name,
+SELECT %(k_contract)s::text, c.planned_end_date, c.id, live.participant_id, live.last_name,
        live.first_name, NULL, NULL, c.kind, NULL
 FROM live
 JOIN participants_contract c ON c.parcours_id = live.id
@@ -114,7 +115,7 @@ WHERE live.status = %(open)s AND live.mine
 UNION ALL
 -- No contact for N weeks: one item per person, on their earliest open parcours.
 (SELECT DISTINCT ON (live.participant_id)
-        'contact', coalesce(live.last_contact_on, live.start_date) + %(no_contact_days)s,
+        %(k_contact)s::text, coalesce(live.last_contact_on, live.start_date) + %(no_contact_days)s,
         live.id, live.participant_id, live.last_name, live.first_name, NULL, NULL, NULL,
         coalesce(live.last_contact_on, live.start_date)
  FROM live
@@ -123,7 +124,7 @@ UNION ALL
  ORDER BY live.participant_id, live.start_date, live.id)
 UNION ALL
 -- Orientations waiting for an entry or a non-entry, since the referral.
-SELECT 'orientation', coalesce(live.referred_on, live.start_date), live.id,
+SELECT %(k_orientation)s::text, coalesce(live.referred_on, live.start_date), live.id,
        live.participant_id, live.last_name, live.first_name, live.programme,
        %(today)s::date - coalesce(live.referred_on, live.start_date), live.referred_by, NULL
 FROM live
@@ -132,7 +133,7 @@ UNION ALL
 -- Files whose referent is missing, deactivated or off the structure's staff: nobody's yet,
 -- so listed whatever the referent filter.
 (SELECT DISTINCT ON (live.participant_id)
-        'referent', NULL, live.participant_id, live.participant_id, live.last_name,
+        %(k_referent)s::text, NULL, live.participant_id, live.participant_id, live.last_name,
         live.first_name, NULL, NULL, NULL, NULL
  FROM live
  WHERE live.status IN (%(oriented)s, %(open)s)
@@ -173,6 +174,8 @@ def today_rows(
         "open": ParcoursStatus.EN_COURS.value,
         "exited": ParcoursStatus.SORTI.value,
         "entry": SnapshotContext.ENTREE.value,
+        **{f"k_{kind.value}": kind.value for kind in TodayKind},
+        **{f"r_{rule.value}": rule.value for rule in LimitKind},
         "caseworker": Role.CASEWORKER.value,
         "manager": Role.MANAGER.value,
     }

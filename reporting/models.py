@@ -20,27 +20,14 @@ class ReportStatus(models.TextChoices):
     FAILED = "FAILED", _("Échec")
 
 
-class ReportSnapshot(models.Model):
-    """A funder report, frozen: its published figures are stored once and never recomputed.
-
-    `figures` holds the published document (small counts already suppressed, no person)
-    and `figures_sha256` its fingerprint, printed in the PDF. The PDF is rendered from
-    `figures` alone, in the background, so the same snapshot renders the same PDF next year
-    even after the underlying files have changed.
-    """
+class Frozen(models.Model):
+    """What a frozen report and a funder pack share: a public id, the period they are
+    frozen for (by its stable code and its bounds), who asked and when."""
 
     uuid = models.UUIDField(_("identifiant"), default=uuid.uuid4, unique=True, editable=False)
-    deployment = models.ForeignKey(
-        Deployment,
-        verbose_name=_("déploiement"),
-        on_delete=models.PROTECT,
-        related_name="report_snapshots",
-    )
     period_code = models.CharField(_("période"), max_length=32)
     period_start = models.DateField(_("début de période"))
     period_end = models.DateField(_("fin de période"))
-    figures = models.JSONField(_("chiffres publiés"))
-    figures_sha256 = models.CharField(_("empreinte SHA-256 des chiffres"), max_length=64)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demandé par"),
@@ -50,6 +37,38 @@ class ReportSnapshot(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("figé le"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period_label(self) -> str:
+        """The period as people name it ("année 2021"), from its stable code."""
+        from .periods import parse
+
+        try:
+            return str(parse(self.period_code).label)
+        except ValueError:
+            return self.period_code
+
+
+class ReportSnapshot(Frozen):
+    """A funder report, frozen: its published figures are stored once and never recomputed.
+
+    `figures` holds the published document (small counts already suppressed, no person)
+    and `figures_sha256` its fingerprint, printed in the PDF. The PDF is rendered from
+    `figures` alone, in the background, so the same snapshot renders the same PDF next year
+    even after the underlying files have changed.
+    """
+
+    deployment = models.ForeignKey(
+        Deployment,
+        verbose_name=_("déploiement"),
+        on_delete=models.PROTECT,
+        related_name="report_snapshots",
+    )
+    figures = models.JSONField(_("chiffres publiés"))
+    figures_sha256 = models.CharField(_("empreinte SHA-256 des chiffres"), max_length=64)
     # When the rendering was last queued (at the freeze, again at each retry): a report
     # still pending or running REPORT_STALLED_AFTER_MINUTES later is stalled.
     queued_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
@@ -91,16 +110,6 @@ class ReportSnapshot(models.Model):
         return f"{self.deployment} – {self.period_code}"
 
     @property
-    def period_label(self) -> str:
-        """The period as people name it ("année 2021"), from its stable code."""
-        from .periods import parse
-
-        try:
-            return str(parse(self.period_code).label)
-        except ValueError:
-            return self.period_code
-
-    @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
 
@@ -115,7 +124,7 @@ class ReportSnapshot(models.Model):
         return self.status == ReportStatus.FAILED or self.is_stalled
 
 
-class FunderPack(models.Model):
+class FunderPack(Frozen):
     """A funder's pack for one period: a frozen report of every deployment it funds.
 
     `sha256` fingerprints the pack: the SHA-256 of the canonical JSON of the funder, the
@@ -125,26 +134,13 @@ class FunderPack(models.Model):
     they were sent.
     """
 
-    uuid = models.UUIDField(_("identifiant"), default=uuid.uuid4, unique=True, editable=False)
     funder = models.ForeignKey(
         "sites.Funder",
         verbose_name=_("financeur"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    period_code = models.CharField(_("période"), max_length=32)
-    period_start = models.DateField(_("début de période"))
-    period_end = models.DateField(_("fin de période"))
     sha256 = models.CharField(_("empreinte SHA-256 du dossier"), max_length=64)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("demandé par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("figé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dossier financeur")
@@ -154,15 +150,6 @@ class FunderPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder_id} – {self.period_code}"
-
-    @property
-    def period_label(self) -> str:
-        from .periods import parse
-
-        try:
-            return str(parse(self.period_code).label)
-        except ValueError:
-            return self.period_code
 
 
 def stalled_before():

@@ -300,14 +300,9 @@ def _covered(period: Period) -> tuple[dt.date, dt.date] | None:
     return months
 
 
-# Recompute the stale structures among the scope's (as territory_years._REFRESH_SQL does for
-# the years): how many stale rows were cleared, or -1 when the page must compute live.
-_REFRESH_SQL = f"""
-SELECT reporting_territory_month_refresh(ARRAY(
-    SELECT DISTINCT structure_id FROM {MONTH_STALE}
-    WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
-), %(max_stale)s)
-"""  # noqa: S608 (constant identifiers only)
+# Recompute the stale structures among the scope's, as for the years (too many stale
+# structures, no coverage or a lock busy: the page computes live; see territory_years).
+_REFRESH_SQL = territory_years.refresh_statement("reporting_territory_month_refresh", MONTH_STALE)
 
 # Beyond this many stale structures a page computes live. Recomputing a structure's months
 # costs more than its years (a row per month, the distinct people of each month): on the
@@ -315,13 +310,6 @@ SELECT reporting_territory_month_refresh(ARRAY(
 # 10 285 ms, while the live statement of a quarter costs about 130 ms and a July-to-June
 # year twice that (docs/performance.md §2); the background job clears the rest.
 MAX_STALE = 5
-
-
-def _refreshed(cursor, params: dict) -> bool:
-    """Recompute the stale structures of the scope; False when the page must compute live
-    (too many stale structures, no coverage, a lock busy: see territory_years)."""
-    cursor.execute(_REFRESH_SQL, params)
-    return cursor.fetchone()[0] >= 0
 
 
 def _params(*, programme, period: Period, months, structure_ids, territory_ids) -> dict:
@@ -488,7 +476,7 @@ def table(
     figures, points = {}, [ind.MonthPoint(m, 0, 0) for m in period.months()]
     if params["structure_ids"]:
         with transaction.atomic(), connection.cursor() as cursor:
-            if not _refreshed(cursor, params):
+            if not territory_years.refreshed(cursor, _REFRESH_SQL, params):
                 return None
             figures, edges = _structure_figures(cursor, params, programme=programme, period=period)
             points = _series(cursor, params, period, edges)
@@ -530,7 +518,7 @@ def comparison(
         territory_ids=territory_ids,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        if not _refreshed(cursor, params):
+        if not territory_years.refreshed(cursor, _REFRESH_SQL, params):
             return None
         figures, _ = _structure_figures(cursor, params, programme=programme, period=period)
     for (territory_id, _), fig in sorted(figures.items()):

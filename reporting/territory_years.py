@@ -315,16 +315,29 @@ WHERE programme_id = %(programme_id)s AND year = %(year)s AND territory_id = %(t
   AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 """  # noqa: S608 (constant identifiers only)
 
+
 # Recompute the stale structures among the scope's. The function answers how many stale
 # rows it cleared, or -1 when the page must compute live instead: more stale structures than
 # `max_stale`, no coverage (the geography changed), or a lock still busy after 1 s (another
 # reader recomputing the same structures, a rebuild).
-_REFRESH_SQL = f"""
-SELECT reporting_territory_year_refresh(ARRAY(
-    SELECT DISTINCT structure_id FROM {STALE}
+def refresh_statement(function: str, stale_table: str) -> str:
+    """`function` (the yearly or the monthly rows' refresh) over the scope's stale
+    structures listed in `stale_table`."""
+    return f"""
+SELECT {function}(ARRAY(
+    SELECT DISTINCT structure_id FROM {stale_table}
     WHERE structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 ), %(max_stale)s)
 """  # noqa: S608 (constant identifiers only)
+
+
+def refreshed(cursor, statement: str, params: dict) -> bool:
+    """Run a refresh statement; False when the page must compute live instead."""
+    cursor.execute(statement, params)
+    return cursor.fetchone()[0] >= 0
+
+
+_REFRESH_SQL = refresh_statement("reporting_territory_year_refresh", STALE)
 
 # Beyond this many stale structures a page computes live: recomputing costs about 4.5 ms a
 # structure on the IAE région of the national dataset (1 stale 254 ms, 10 stale 313 ms, 50
@@ -377,8 +390,7 @@ def comparison(
         "max_stale": MAX_STALE,
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_REFRESH_SQL, params)
-        if cursor.fetchone()[0] < 0:
+        if not refreshed(cursor, _REFRESH_SQL, params):
             return None
         cursor.execute(_READ_SQL, params)
         for row in cursor.fetchall():
@@ -410,8 +422,7 @@ def table(
     rows = []
     if params["structure_ids"]:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_REFRESH_SQL, params)
-            if cursor.fetchone()[0] < 0:
+            if not refreshed(cursor, _REFRESH_SQL, params):
                 return None
             cursor.execute(_TABLE_SQL, params)
             rows = cursor.fetchall()

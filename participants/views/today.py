@@ -34,6 +34,7 @@ def today(request: HttpRequest) -> HttpResponse:
     if who not in (MINE, STRUCTURE):
         who = default_who(request, structure_id)
     kind = request.GET.get("type", "")
+    kind = kind if kind in TodayKind else ""  # an unknown kind lists everything
     day = timezone.localdate()
     items = today_items(
         scope=request.scope,
@@ -44,7 +45,7 @@ def today(request: HttpRequest) -> HttpResponse:
     if who == default_who(request, structure_id):
         remember_count(request, structure_id, len(items))
     counts = kind_counts(items)
-    listed = [item for item in items if item.kind == kind] if kind in TodayKind else items
+    listed = [item for item in items if item.kind == kind] if kind else items
     page = Paginator(listed, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     shown = page.object_list
     # The page names people: one read-access row per person shown (S21).
@@ -54,7 +55,7 @@ def today(request: HttpRequest) -> HttpResponse:
         participants=[SimpleNamespace(pk=pk, structure_id=structure_id) for pk in sorted(people)],
         action=AccessAction.VIEW,
     )
-    query = {"qui": who, **({"type": kind} if kind in TodayKind else {})}
+    query = {"qui": who, **({"type": kind} if kind else {})}
     # Back to the same page once an item is settled (the list then moves up by one).
     here = {**query, **({"page": page.number} if page.number > 1 else {})}
     back = f"{reverse('participants:today')}?{urlencode(here)}"
@@ -73,7 +74,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "total": len(items),
             "who": who,
-            "kind": kind if kind in TodayKind else "",
+            "kind": kind,
             "mine": MINE,
             "structure": STRUCTURE,
         },
