@@ -319,6 +319,42 @@ class TerritoryMonthGap(models.Model):
         return f"{self.structure_id} × {self.territory_id}, {self.last_month} → {self.next_month}"
 
 
+class TerritoryWeek(models.Model):
+    """The hours worked in one week (by its Monday) by one structure's counted parcours of
+    one programme, lying in one commune (the work site's, else the structure's).
+
+    Kept with `TerritoryMonth` (the same stale marks; `reporting_territory_month_refresh`
+    recomputes both, migration 0010_territory_weeks): a period of free dates is read as
+    the whole months holding it less its edges, and the hours of the edges' weeks are
+    summed from here instead of from every week of the structures (reporting.
+    territory_months). The commune, not the territory, is kept: a few communes a
+    structure, mapped to the territories holding them when read.
+    """
+
+    # No index of their own: the unique index below serves every look-up.
+    programme = derived_link("programmes.Programme", _("programme"), db_index=False)
+    structure = derived_link("sites.Structure", _("structure"), db_index=False)
+    commune = derived_link("sites.GeoUnit", _("commune"), db_index=False)
+    week = models.DateField(_("semaine du"))  # its Monday
+    hours = models.DecimalField(_("heures travaillées"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("heures d'une structure par semaine et commune")
+        verbose_name_plural = _("heures des structures par semaine et commune")
+        constraints = [
+            # Serves the edges' look-up (structure, programme, weeks) from the index alone,
+            # and the refresh's delete by structure.
+            models.UniqueConstraint(
+                fields=["structure", "programme", "week", "commune"],
+                include=["hours"],
+                name="territoryweek_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure_id} × {self.commune_id}, {self.week}"
+
+
 class TerritoryMonthStale(models.Model):
     """A structure whose `TerritoryMonth` rows must be recomputed before they are read:
     appended by a trigger with every stale mark of the yearly rows (migration

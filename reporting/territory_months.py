@@ -19,8 +19,9 @@ migration 0008). Per structure, over the months m1…m2 of P:
 
 Free dates are read as the whole months holding them, less their two edges (the days of
 the first and last months outside P), computed live from the few parcours starting or
-ending there and the weeks there (`_EDGE_SQL`). A territory's figures are the sums of its
-structures' (a participant belongs to one structure, as for the yearly rows).
+ending there and the weekly rows (`TerritoryWeek`) of the weeks there (`_EDGE_SQL`). A
+territory's figures are the sums of its structures' (a participant belongs to one
+structure, as for the yearly rows).
 """
 
 import datetime as dt
@@ -42,7 +43,7 @@ from . import indicator_sql, territory_years
 from . import indicators as ind
 from .hours_by_month import covers_whole_months
 from .periods import Period
-from .territory_years import GAPS, MONTH_STALE, MONTHS
+from .territory_years import GAPS, MONTH_STALE, MONTHS, WEEKS
 
 _CATEGORY_SUMS = ", ".join(
     f"SUM(r.exits_by_category[{i}]) AS cat_{i}" for i in range(1, len(ind.CATEGORY_CODES) + 1)
@@ -112,7 +113,8 @@ WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
 # a month — computed live here:
 # - entries and exits (with their categories, days, continuations, housing) of the parcours
 #   starting or ending in an edge (`c`, found through the structure-programme-date indexes);
-# - the hours of the weeks whose Monday lies in an edge;
+# - the hours of the weeks whose Monday lies in an edge (the weekly rows kept with the
+#   months, reporting_territoryweek);
 # - the people counted in E and not in P: all their parcours of E lie in the edges, so they
 #   are among the people of `c` (each person's parcours of the scope's structure, `pp`);
 # - present at d2 rather than at me2: the people present at me2 and not at d2 (a parcours
@@ -156,27 +158,14 @@ pp AS MATERIALIZED (
     WHERE (p.structure_id, p.participant_id) IN (SELECT structure_id, participant_id FROM c)
       AND p.programme_id = %(programme_id)s AND p.status = ANY(%(statuses)s)
 ),
-w AS MATERIALIZED (
-    SELECT wh.structure_id, wh.parcours_id, SUM(wh.hours) AS hours
-    FROM participants_workedhours wh
-    WHERE wh.structure_id = ANY(%(edge_structure_ids)s)
-      AND (wh.week_start BETWEEN %(ms1)s AND %(d1_before)s
-        OR wh.week_start BETWEEN %(d2_after)s AND %(me2)s)
-    GROUP BY wh.structure_id, wh.parcours_id
-),
 wp AS MATERIALIZED (
-    SELECT w.structure_id, w.hours, COALESCE(ws.commune_id, st.commune_id) AS commune_id
-    FROM w
-    -- Each week's parcours by its index (a merge join would walk every parcours), read
-    -- from the index alone (parcours_structure_id_cover: programme, status, place).
-    CROSS JOIN LATERAL (
-        SELECT p.structure_id, p.work_site_id FROM participants_parcours p
-        WHERE p.structure_id = w.structure_id AND p.id = w.parcours_id
-          AND p.programme_id = %(programme_id)s AND p.status = ANY(%(statuses)s)
-        LIMIT 1  -- one row (the id is unique); keeps the lateral look-up a look-up
-    ) p
-    JOIN sites_structure st ON st.id = p.structure_id
-    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    -- The edges' weeks, from the weekly rows kept with the months (reporting_territoryweek:
+    -- counted parcours of the programme, by commune), read from their index alone.
+    SELECT w.structure_id, w.commune_id, SUM(w.hours) AS hours
+    FROM {weeks} w
+    WHERE w.structure_id = ANY(%(edge_structure_ids)s) AND w.programme_id = %(programme_id)s
+      AND (w.week BETWEEN %(ms1)s AND %(d1_before)s OR w.week BETWEEN %(d2_after)s AND %(me2)s)
+    GROUP BY w.structure_id, w.commune_id
 ),
 up(commune_id, geo_id) AS (
     SELECT commune_id, commune_id FROM (
@@ -264,6 +253,7 @@ def _edge_sql(programme) -> str:
         "OR p.end_date BETWEEN %(d2_after)s AND %(me2)s)"
     )
     return _EDGE_SQL.format(
+        weeks=WEEKS,
         housing_joins=(
             indicator_sql.housing_joins(gate, "%(entree)s", "%(sortie)s")
             if programme.tracks_housing

@@ -36,6 +36,7 @@ from .models import (
     TerritoryMonth,
     TerritoryMonthGap,
     TerritoryMonthStale,
+    TerritoryWeek,
     TerritoryYear,
     TerritoryYearCoverage,
     TerritoryYearStale,
@@ -48,6 +49,7 @@ COVERAGE = TerritoryYearCoverage._meta.db_table
 MONTHS = TerritoryMonth._meta.db_table
 GAPS = TerritoryMonthGap._meta.db_table
 MONTH_STALE = TerritoryMonthStale._meta.db_table
+WEEKS = TerritoryWeek._meta.db_table
 
 
 def _quoted(values) -> str:
@@ -189,9 +191,19 @@ HAVING COUNT(*) FILTER (WHERE py.counted) > 0 OR bool_or(py.has_hours)
 # present at its end, absent the month before (a new stretch); a stretch that follows an
 # earlier one after at least one month without leaves a gap (its last month before, its
 # first month after). A row is kept when a parcours counts or hours exist, as the
-# dashboard's statement gives a row.
+# dashboard's statement gives a row. The same statement keeps the weeks' hours of the
+# counted parcours per programme, structure and commune (reporting_territoryweek, another
+# data-modifying CTE), which free dates read at their edges (reporting.territory_months).
 MONTH_COMPUTE_SQL = f"""
-{PARCOURS_CTES}hm AS (
+{PARCOURS_CTES}weeks AS (
+    INSERT INTO {WEEKS} (programme_id, structure_id, commune_id, week, hours)
+    SELECT p.programme_id, p.structure_id, p.commune_id, wh.week_start, SUM(wh.hours)
+    FROM p JOIN participants_workedhours wh
+        ON wh.structure_id = p.structure_id AND wh.parcours_id = p.id
+    GROUP BY p.programme_id, p.structure_id, p.commune_id, wh.week_start
+    HAVING SUM(wh.hours) <> 0
+),
+hm AS (
     SELECT h.structure_id, h.parcours_id, h.month, h.hours
     FROM reporting_hoursbymonth h
     WHERE true {{hours_filter}}
@@ -540,12 +552,12 @@ def rebuild(through_year: int) -> None:
         # Readers that would recompute a structure give up after 1 s and compute live;
         # writers, who only append stale rows, never wait. Stale rows committed after this
         # point stay for the readers.
-        cursor.execute(f"LOCK TABLE {TABLE}, {MONTHS}, {GAPS} IN EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {TABLE}, {MONTHS}, {GAPS}, {WEEKS} IN EXCLUSIVE MODE")
         cursor.execute(f"SELECT id FROM {STALE}")  # noqa: S608
         seen = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT id FROM {MONTH_STALE}")  # noqa: S608
         seen_months = [row[0] for row in cursor.fetchall()]
-        for table in (TABLE, MONTHS, GAPS):
+        for table in (TABLE, MONTHS, GAPS, WEEKS):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {COVERAGE} (id, through_year) VALUES (1, %s) "  # noqa: S608

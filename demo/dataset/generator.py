@@ -18,7 +18,13 @@ from participants.enums import (
 )
 from programmes.reference import programmes_ensure
 from reporting import hours_by_month, territory_years
-from reporting.models import HoursByMonth, TerritoryMonth, TerritoryMonthGap, TerritoryYear
+from reporting.models import (
+    HoursByMonth,
+    TerritoryMonth,
+    TerritoryMonthGap,
+    TerritoryWeek,
+    TerritoryYear,
+)
 from sites import models as sm
 from sites.enums import StructureKind
 
@@ -101,7 +107,7 @@ class Generator(OrganisationSteps, PeopleSteps, PersonRowSteps):
             # Ten million rows take longer than the web's statement timeout on a busy machine.
             cursor.execute("SET statement_timeout = 0")
             derived = [HoursByMonth, pm.CurrentParcours, TerritoryYear, TerritoryMonth]
-            for model in [*person_models, *derived, TerritoryMonthGap]:
+            for model in [*person_models, *derived, TerritoryMonthGap, TerritoryWeek]:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         return Result(self.scale.name, self.seed, self.counts, time.monotonic() - started, self.tag)
 
