@@ -160,11 +160,18 @@ pp AS MATERIALIZED (
 ),
 wp AS MATERIALIZED (
     -- The edges' weeks, from the weekly rows kept with the months (reporting_territoryweek:
-    -- counted parcours of the programme, by commune), read from their index alone.
+    -- counted parcours of the programme, by commune), read from their index alone, one
+    -- range of weeks per edge (an OR of the two would scan every week of each structure).
     SELECT w.structure_id, w.commune_id, SUM(w.hours) AS hours
-    FROM {weeks} w
-    WHERE w.structure_id = ANY(%(edge_structure_ids)s) AND w.programme_id = %(programme_id)s
-      AND (w.week BETWEEN %(ms1)s AND %(d1_before)s OR w.week BETWEEN %(d2_after)s AND %(me2)s)
+    FROM (
+        SELECT structure_id, commune_id, hours FROM {weeks}
+        WHERE structure_id = ANY(%(edge_structure_ids)s) AND programme_id = %(programme_id)s
+          AND week BETWEEN %(ms1)s AND %(d1_before)s
+        UNION ALL
+        SELECT structure_id, commune_id, hours FROM {weeks}
+        WHERE structure_id = ANY(%(edge_structure_ids)s) AND programme_id = %(programme_id)s
+          AND week BETWEEN %(d2_after)s AND %(me2)s
+    ) w
     GROUP BY w.structure_id, w.commune_id
 ),
 up(commune_id, geo_id) AS (
