@@ -211,7 +211,13 @@ edge AS (
         (p.end_date BETWEEN %(ms1)s AND %(d1_before)s
             OR p.end_date BETWEEN %(d2_after)s AND %(me2)s) AS gone
     FROM pp p JOIN c ON c.id = p.id JOIN here ON here.commune_id = p.commune_id
-    LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    -- Each edge parcours' exit by its index (a join would be planned on pp's estimate and
+    -- merge with every exit on the national view).
+    LEFT JOIN LATERAL (
+        SELECT e.dgefp_category, e.situation FROM participants_exit e
+        WHERE e.parcours_id = p.id
+        LIMIT 1  -- one exit a parcours; keeps the look-up a look-up
+    ) e ON true
     {housing_joins}
 ),
 outside AS (
