@@ -76,6 +76,11 @@ def _sentence(item: TodayItem) -> str:
             return _("Aucun contact depuis le %(day)s") % {"day": format_day(d["last"])}
         case TodayKind.ORIENTATION:
             source = ReferralSource(d["referred_by"]).label if d["referred_by"] else _("—")
+            if not d["days"]:  # referred today: "waiting for 0 days" reads as a glitch
+                return _("Orientation %(prog)s – %(source)s – reçue aujourd'hui") % {
+                    "prog": d["programme"],
+                    "source": source,
+                }
             return ngettext(
                 # The source's label may hold parentheses itself ("SPIP (justice)").
                 "Orientation %(prog)s – %(source)s – en attente depuis %(n)s jour",

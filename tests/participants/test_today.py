@@ -2,6 +2,7 @@
 referent's people or the whole structure, in a constant number of queries."""
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
@@ -338,3 +339,29 @@ def test_a_long_list_is_paged_most_urgent_first_and_logs_only_the_people_shown(
     assert "page%3D2" in second.content.decode()
     for page in ("abc", "-1", "0", "999999", "1" * 40, "2.5"):
         assert client_a.get(TODAY_URL, {"page": page}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (0, "Orientation CVG – SIAO – reçue aujourd'hui"),
+        (1, "Orientation CVG – SIAO – en attente depuis 1 jour"),
+        (9, "Orientation CVG – SIAO – en attente depuis 9 jours"),
+    ],
+)
+def test_an_orientation_says_how_long_it_has_waited(
+    client_a, structure_a, caseworker_a, programmes, today, days, text
+):
+    services.orientation_refer(
+        structure=structure_a,
+        actor=caseworker_a,
+        programme=programmes["CVG"],
+        referred_by="SIAO",
+        referred_on=today - dt.timedelta(days=days),
+        last_name="Orient",
+        first_name="Oli",
+    )
+    body = html.unescape(client_a.get(TODAY_URL).content.decode())
+    assert text in body
+    assert "depuis 0 jour" not in body
