@@ -45,18 +45,22 @@ def row_cells(
     num: Numbers, fig: Indicators, columns, status, row_key, suppressed: bool, hidden=frozenset()
 ) -> list[str]:
     """The printed cells of one row. `hidden`: derived columns (rates, durations, hours)
-    that the dominance rule hides on this row."""
+    that the dominance rule hides on this row. (A région's page prints thousands of cells:
+    the counts are read inline rather than through `is_count` and `count`.)"""
+    by_category = fig.exits_by_category
     cells = []
     for col in columns:
         if col in hidden:
             cells.append(num.hidden)
-        elif is_count(col):
-            value = count(fig, col)
-            cells.append(
-                label(num.count(value), status[(row_key, col)]) if suppressed else num.count(value)
-            )
+            continue
+        if col.startswith("cat:"):
+            text = num.count(by_category.get(col[4:], 0))
+        elif col in COUNT_KEYS:
+            text = num.count(getattr(fig, col))
         else:
             cells.append(_derived_cell(num, fig, col, status, row_key, suppressed))
+            continue
+        cells.append(label(text, status[(row_key, col)]) if suppressed else text)
     return cells
 
 

@@ -51,13 +51,14 @@ class ReportScope:
 
 
 def _descendant_territory_ids(root_ids: set[int]) -> set[int]:
-    """The territories and all their sub-territories (one query per tree level, ≤ 4)."""
+    """The territories and all their sub-territories (one query: the territory tree is
+    small, a few hundred rows, walked here rather than read level by level)."""
+    children: dict[int, list[int]] = {}
+    for pk, parent in Territory.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
     found, frontier = set(root_ids), set(root_ids)
     while frontier:
-        frontier = (
-            set(Territory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            - found
-        )
+        frontier = {pk for parent in frontier for pk in children.get(parent, ())} - found
         found |= frontier
     return found
 

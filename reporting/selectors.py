@@ -55,6 +55,7 @@ from .targets import (  # noqa: F401 — re-exported
     target_periods,
     targets_by_territory,
     targets_inside,
+    targets_rows_inside,
     territory_targets,
     trajectory_target,
 )
@@ -125,14 +126,20 @@ def _enclosing(territory_ids: set[int]) -> dict[int, int]:
 
 
 def dashboard_figures(
-    *, report_scope: ReportScope, period: Period, today: dt.date | None = None
+    *,
+    report_scope: ReportScope,
+    period: Period,
+    today: dt.date | None = None,
+    targets: list[TargetInfo] | None = None,
 ) -> Dashboard:
     """Every figure of a territory (or own-structures) dashboard for P.
 
     The benchmark calls this: a constant number of queries whatever the volume
     (structures, targets, one aggregate for the table and the monthly series, the
     follow-up figures, and the trajectory when a target's period is P). `today`: the
-    trajectory's reference date (the freeze date of a funder report).
+    trajectory's reference date (the freeze date of a funder report). `targets`: the
+    territory's targets when the caller already read them (`territory_targets`, the page's
+    period selector), so that they are not read a second time.
     A suppressed drill-down to one structure gets the whole territory's figures: the
     structure's row is published from the territory's suppressed grid, so that comparing
     the two pages recomputes nothing hidden.
@@ -158,7 +165,10 @@ def dashboard_figures(
         with rls_structures(ids):
             table = territory_months.table(territory_id=territory_id, **arguments)
     drill_down = report_scope.suppressed and report_scope.structure is not None
-    target_rows = targets_inside(report_scope=report_scope, period=period)
+    if targets is not None and report_scope.structure is None:
+        target_rows = targets_rows_inside(targets, period)
+    else:
+        target_rows = targets_inside(report_scope=report_scope, period=period)
     target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
 
     def live_reads():

@@ -29,6 +29,16 @@ def targets_inside(*, report_scope: ReportScope, period: Period) -> list[tuple]:
     return list(qs.values_list("metric", "value", "period_start", "period_end"))
 
 
+def targets_rows_inside(targets: list["TargetInfo"], period: Period) -> list[tuple]:
+    """`targets_inside`'s rows taken from the territory's targets already read
+    (`territory_targets`, same deployments): those whose period lies inside P."""
+    return [
+        (t.metric, t.value, t.period.start, t.period.end)
+        for t in targets
+        if t.period.start >= period.start and t.period.end <= period.end
+    ]
+
+
 # Metrics whose figure over P is the sum of their figures over periods cutting P in pieces
 # (flows). `accompanied` and `active_at_end` count persons (a stock): a person followed
 # over two years counts once over both, so two yearly targets do not add up.

@@ -121,7 +121,9 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         if not export_fmt and report_scope.structure is None
         else []
     )
-    dashboard = selectors.dashboard_figures(report_scope=report_scope, period=period)
+    dashboard = selectors.dashboard_figures(
+        report_scope=report_scope, period=period, targets=None if export_fmt else targets
+    )
     published = publish_dashboard(dashboard)
     if export_fmt:
         if export_fmt not in EXPORT_FORMATS:

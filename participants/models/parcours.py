@@ -121,6 +121,15 @@ class Parcours(StructureOwned):
                 name="parcours_structure_prog_end",
             ),
             models.Index(fields=["structure", "participant"], name="parcours_structure_part"),
+            # A dashboard's orientation figures (reporting.outcome_sql) read the referred
+            # parcours of the scope up to the period's end, not every parcours of the
+            # programme: without it, the IAE région of the national dataset (no referral)
+            # read its 35,000 parcours to keep none.
+            models.Index(
+                fields=["structure", "programme", "referred_on"],
+                name="parcours_struct_prog_referred",
+                condition=Q(referred_on__isnull=False),
+            ),
             # Each edge week's parcours looked up for its programme and place without a heap
             # fetch (reporting.territory_months: free dates); participant for the transfer
             # policy, which row-level security evaluates on the same row.

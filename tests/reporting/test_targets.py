@@ -10,7 +10,12 @@ from django.urls import reverse
 from programmes.models import Target
 from reporting import periods
 from reporting.indicators import structures_in_territory
-from reporting.selectors import ReportScope, dashboard_figures, targets_by_territory
+from reporting.selectors import (
+    ReportScope,
+    dashboard_figures,
+    targets_by_territory,
+    territory_targets,
+)
 from reporting.targets import targets_for_period
 
 D = dt.date
@@ -155,6 +160,16 @@ def test_dashboards_trajectories_and_the_national_view_follow_the_rule(
     assert dashboard.targets == expected
     assert dashboard.total.target_metric == metric
     assert (dashboard.trajectory.metric if dashboard.trajectory else None) == metric
+    # The page hands over the targets its period selector read: the same match.
+    read_once = dashboard_figures(
+        report_scope=_scope(world),
+        period=period,
+        today=D(2023, 1, 1),
+        targets=territory_targets(report_scope=_scope(world)),
+    )
+    assert read_once.targets == expected
+    assert read_once.total.target_metric == metric
+    assert read_once.trajectory == dashboard.trajectory
     national = targets_by_territory(
         programme=world.cvg, period=period, territory_ids=[world.nm.pk, world.la.pk]
     )
