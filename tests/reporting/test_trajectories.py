@@ -300,3 +300,35 @@ def test_the_printed_method_names_the_days_the_code_waits_for():
     days = trajectories.MIN_DAYS_FOR_PACE
     assert f"pendant les {days} premiers jours" in method.fr
     assert f"during the first {days} days" in method.en
+
+
+@pytest.mark.parametrize("day", [D(2021, 2, 1), D(2021, 6, 15), D(2022, 1, 15)])
+def test_the_page_publishes_the_same_trajectory_from_the_monthly_rows(
+    client, coordinator, platform_admin, world, day
+):
+    """Read by the coordinator (as the web role, under their row-level security,
+    recomputing first the structures written after the rows were built; suppressed
+    figures) and by a platform administrator (exact figures), the published trajectory and
+    its chart are those computed from the parcours."""
+    from freezegun import freeze_time
+
+    territory_years.rebuild(2026)
+    add_balanced(world)
+    url = reverse("reporting:territory", args=["CVG", "nantes-metropole"])
+    for user in (coordinator, platform_admin):
+        with freeze_time(f"{day.isoformat()} 10:00:00"):
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as from_rows:
+                cached = client.get(url, {"periode": TARGET_PERIOD.code})
+            TerritoryYearCoverage.objects.all().delete()  # now computed from the parcours
+            with CaptureQueriesContext(connection) as from_parcours:
+                live = client.get(url, {"periode": TARGET_PERIOD.code})
+            TerritoryYearCoverage.objects.create(pk=1, through_year=2026)
+        assert (cached.status_code, live.status_code) == (200, 200), user
+        assert not any(LIVE_MARK in q["sql"] for q in from_rows.captured_queries)
+        # Before the period, nothing to compute.
+        live_statements = sum(LIVE_MARK in q["sql"] for q in from_parcours.captured_queries)
+        assert live_statements == (day >= TARGET_PERIOD.start)
+        assert cached.context["figures"]["trajectory"] is not None
+        assert cached.context["figures"] == live.context["figures"]
+        assert cached.context["charts"] == live.context["charts"]
