@@ -511,6 +511,46 @@ def bench_periods(ds: Dataset, runs: int) -> list[Measure]:
         reference.close()
 
 
+def bench_trajectory(ds: Dataset, runs: int) -> list[Measure]:
+    """The IAE région's 2025 dashboard when a target's period is 2025: the page then draws
+    the trajectory too. The dataset's régions have no deployment of their own (their
+    départements do): one is added with its target inside a transaction rolled back after
+    the row, so the dataset is left as it was found."""
+    m = Measure(
+        f"Territory dashboard IAE × {ds.region.name} ({ds.region.slug}), calendar year 2025,"
+        " with a target of 2025 (trajectory)",
+        "≤ 150 ms",
+        150,
+    )
+    client = Client()
+    login_client(client, ds.coordinator)
+    url = _url("reporting:territory", programme="IAE", territory=ds.region.slug)
+    url += f"?{PERIOD_QUERY}"
+
+    def page():
+        with transaction.atomic():
+            deployment, _ = Deployment.objects.get_or_create(
+                programme=Programme.objects.get(code="IAE"),
+                territory=ds.region,
+                defaults={"start_date": YEAR[0]},
+            )
+            target, _ = deployment.targets.get_or_create(
+                metric="accompanied",
+                period_start=YEAR[0],
+                period_end=YEAR[1],
+                defaults={"value": 20_000},
+            )
+            timing, m.queries, _ = time_get(client, url, runs)
+            m.timed(timing)
+            drawn = "Trajectoire par rapport" in get(client, url).content.decode()
+            m.detail = f"target {target.value:,} persons accompanied; trajectory drawn: {drawn}"
+            if not drawn:
+                m.status = "ERROR"
+            transaction.set_rollback(True)
+
+    return [guarded(m, page)]
+
+
 def bench_national(ds: Dataset, runs: int) -> list[Measure]:
     """The national view for the calendar year (with its first view after a change) and for
     every other period the dashboards are timed on (maintained monthly rows, free dates'
@@ -817,6 +857,7 @@ def bench_import(ds: Dataset, runs: int) -> list[Measure]:
 BENCHES: dict[str, Callable[[Dataset, int], list[Measure]]] = {
     "territory": bench_territory,
     "periods": bench_periods,
+    "trajectory": bench_trajectory,
     "national": bench_national,
     "list": bench_list,
     "file": bench_file,

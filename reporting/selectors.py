@@ -59,7 +59,7 @@ from .targets import (  # noqa: F401 — re-exported
     territory_targets,
     trajectory_target,
 )
-from .trajectories import Trajectory, territory_trajectory
+from .trajectories import Trajectory, maintained_trajectory, territory_trajectory
 
 
 class StructureName(NamedTuple):
@@ -157,37 +157,52 @@ def dashboard_figures(
     }
     # A territory's figures are read from the maintained rows on the primary (yearly for a
     # calendar year, monthly otherwise, the edges of free dates live; recomputed first where
-    # stale); the own-structures dashboard, or a period the rows do not cover, from the
+    # stale), and so is the trajectory of a target's period made of whole months (monthly
+    # rows); the own-structures dashboard, or a period the rows do not cover, from the
     # parcours on the reporting replica, with the follow-up and orientation figures (always
     # live).
-    table = None
-    if territory_id is not None:
-        with rls_structures(ids):
-            table = territory_months.table(territory_id=territory_id, **arguments)
     drill_down = report_scope.suppressed and report_scope.structure is not None
     if targets is not None and report_scope.structure is None:
         target_rows = targets_rows_inside(targets, period)
     else:
         target_rows = targets_inside(report_scope=report_scope, period=period)
     target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
+    reference = today or timezone.localdate()
+    table = trajectory = None
+    if territory_id is not None:
+        with rls_structures(ids):
+            table = territory_months.table(territory_id=territory_id, **arguments)
+            if target is not None:
+                trajectory = maintained_trajectory(
+                    programme=programme,
+                    territory_id=territory_id,
+                    structure_ids=ids,
+                    period=period,
+                    metric=target.metric,
+                    target=target.value,
+                    today=reference,
+                )
 
     def live_reads():
         live_table = table or ind.indicator_table(
             territory_id=territory_id, with_months=True, **arguments
         )
         after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
-        if target is None:
-            return live_table, after, None
-        trajectory = territory_trajectory(
-            programme=programme,
-            territory_id=territory_id,
-            structure_ids=ids,
-            period=period,
-            metric=target.metric,
-            target=target.value,
-            today=today or timezone.localdate(),
+        if target is None or trajectory is not None:
+            return live_table, after, trajectory
+        return (
+            live_table,
+            after,
+            territory_trajectory(
+                programme=programme,
+                territory_id=territory_id,
+                structure_ids=ids,
+                period=period,
+                metric=target.metric,
+                target=target.value,
+                today=reference,
+            ),
         )
-        return live_table, after, trajectory
 
     table, figures_after, trajectory = reporting_read(ids, live_reads)
     months = table.months

@@ -3,9 +3,13 @@ target's period, the attainment at the reference date and the projection to the 
 end at the current pace (docs/indicators.md, "Trajectoire et projection").
 
 The monthly counts and their running sums come from one statement
-(`reporting.trajectory_sql`); this module decides the reference date and the projection.
-Like `reporting.indicators`, it knows nothing about users: the caller hands it the
-structures of a checked scope and runs it inside row-level security.
+(`reporting.trajectory_sql`): read from the maintained monthly rows when they cover the
+target's period (`maintained_trajectories`, on the primary, after recomputing the scope's
+stale structures as `reporting.territory_months` does), else computed from the parcours
+(`territory_trajectories`, on the reporting replica when there is one); this module
+decides the reference date and the projection. Like `reporting.indicators`, it knows
+nothing about users: the caller hands it the structures of a checked scope and runs it
+inside row-level security.
 """
 
 import datetime as dt
@@ -13,14 +17,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from participants.enums import COUNTED_STATUSES
 from sites.tenancy.replica import reporting_alias
 from web.rounding import half_up
 
+from . import territory_months, territory_years
 from .periods import Period
-from .trajectory_sql import TRAJECTORY_SQL
+from .trajectory_sql import TRAJECTORY_MONTHS_SQL, TRAJECTORY_SQL
 
 # The pace needs this many days of the period behind it: over a few days it says nothing.
 MIN_DAYS_FOR_PACE = 30
@@ -114,6 +119,54 @@ def projection(*, value: int, entries: int, period: Period, reference: dt.date) 
     return int(half_up(Decimal(value) + Decimal(entries) * remaining / days))
 
 
+def _months_of(rows) -> dict[int, list[TrajectoryMonth]]:
+    result: dict[int, list[TrajectoryMonth]] = {}
+    for root, month, *counts in rows:
+        result.setdefault(root, []).append(TrajectoryMonth(month, *(int(c) for c in counts)))
+    return result
+
+
+def maintained_trajectories(
+    *,
+    programme,
+    period: Period,
+    territory_ids: Collection[int],
+    structure_ids: Collection[int],
+    today: dt.date,
+) -> dict[int, list[TrajectoryMonth]] | None:
+    """`territory_trajectories` read from the maintained monthly rows, or None when they do
+    not cover P (not whole months, a month beyond the rows' coverage, more stale structures
+    than a page recomputes, a structure's lock busy): the caller then computes live. On the
+    primary, under row-level security for `structure_ids` (`rls_structures`), like
+    `reporting.territory_months`."""
+    if territory_months.whole_months(period) is None:
+        return None
+    months = territory_months._covered(period)
+    if months is None:
+        return None
+    reference = reference_date(period, today)
+    result: dict[int, list[TrajectoryMonth]] = {tid: [] for tid in territory_ids}
+    if reference < period.start or not territory_ids or not structure_ids:
+        return result
+    params = {
+        "territory_ids": sorted(territory_ids),
+        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "programme_id": programme.pk,
+        "m1": months[0],
+        "m2": months[1],
+        "mr": reference.replace(day=1),
+        "d1": period.start,
+        "d_ref": reference,
+        "max_stale": territory_months.MAX_STALE,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not territory_years.refreshed(cursor, territory_months._REFRESH_SQL, params):
+            return None
+        cursor.execute(TRAJECTORY_MONTHS_SQL, params)
+        result.update(_months_of(cursor.fetchall()))
+    return result
+
+
 def territory_trajectories(
     *,
     programme,
@@ -139,8 +192,7 @@ def territory_trajectories(
     }
     with connections[reporting_alias()].cursor() as cursor:
         cursor.execute(TRAJECTORY_SQL, params)
-        for root, month, *counts in cursor.fetchall():
-            result[root].append(TrajectoryMonth(month, *(int(c) for c in counts)))
+        result.update(_months_of(cursor.fetchall()))
     return result
 
 
@@ -154,7 +206,8 @@ def territory_trajectory(
     target: int,
     today: dt.date,
 ) -> Trajectory:
-    """One territory's trajectory against a target of `metric` over `period`."""
+    """One territory's trajectory against a target of `metric` over `period`, computed from
+    the parcours."""
     months = territory_trajectories(
         programme=programme,
         period=period,
@@ -168,4 +221,35 @@ def territory_trajectory(
         target=target,
         reference=reference_date(period, today),
         months=months,
+    )
+
+
+def maintained_trajectory(
+    *,
+    programme,
+    territory_id: int,
+    structure_ids: Collection[int],
+    period: Period,
+    metric: str,
+    target: int,
+    today: dt.date,
+) -> Trajectory | None:
+    """`territory_trajectory` read from the maintained monthly rows, or None when they do
+    not cover P (`maintained_trajectories`). Call under row-level security for
+    `structure_ids`."""
+    found = maintained_trajectories(
+        programme=programme,
+        period=period,
+        territory_ids=[territory_id],
+        structure_ids=structure_ids,
+        today=today,
+    )
+    if found is None:
+        return None
+    return Trajectory(
+        period=period,
+        metric=metric,
+        target=target,
+        reference=reference_date(period, today),
+        months=found[territory_id],
     )

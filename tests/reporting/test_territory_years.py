@@ -2,7 +2,8 @@
 (reporting_territorymonth, reporting_territorymonthgap) — give exactly the live figures for
 calendar years and for every period made of whole months (months, quarters, Convergence
 semesters, July-to-June years, several years, and periods drawn by hypothesis) after every
-kind of write, and neither readers nor writers lose or block each other's work."""
+kind of write — the dashboards' tables and the trajectories against targets, read on any
+day — and neither readers nor writers lose or block each other's work."""
 
 import datetime as dt
 import random
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from participants.enums import ExitSituation, Housing, ParcoursStatus, SnapshotContext
 from participants.models import Exit, Parcours, Participant, SituationSnapshot, WorkedHours
 from reporting import indicators as ind
-from reporting import periods, territory_months, territory_years
+from reporting import periods, territory_months, territory_years, trajectories
 from reporting.models import (
     TerritoryMonth,
     TerritoryMonthGap,
@@ -108,6 +109,56 @@ def _compare_periods(period_list, after: str = "") -> None:
                 code,
                 period,
             )
+
+
+def _reference_days(period: periods.Period) -> list[dt.date]:
+    """Days a trajectory is read on: before P, its first day, the last day of its first month
+    and the day after, a day in the middle, the day before its last, its last day (or after
+    it: read at its last day)."""
+    second_month = (period.start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    middle = period.start + (period.end - period.start) / 2
+    days = {
+        period.start - dt.timedelta(days=1),
+        period.start,
+        second_month - dt.timedelta(days=1),
+        second_month,
+        middle,
+        period.end - dt.timedelta(days=1),
+        period.end,
+    }
+    return sorted(day for day in days if day <= period.end)
+
+
+def _compare_trajectories(period_list, after: str = "", days=_reference_days) -> None:
+    """Trajectories read from the monthly rows vs computed from the parcours, for every
+    programme, period and reference day given: each territory alone, and all of them in one
+    statement; a period not made of whole months is left to the parcours."""
+    territory_ids = sorted(Territory.objects.values_list("pk", flat=True))
+    scopes = [([tid], ind.structures_in_territory(tid)) for tid in territory_ids]
+    scopes.append((territory_ids, sorted(Structure.objects.values_list("pk", flat=True))))
+    for period in period_list:
+        for code in ("CVG", "PHC", "IAE"):
+            for today in days(period):
+                for tids, ids in scopes:
+                    arguments = {
+                        "programme": f.programme(code),
+                        "period": period,
+                        "territory_ids": tids,
+                        "structure_ids": ids,
+                        "today": today,
+                    }
+                    maintained = trajectories.maintained_trajectories(**arguments)
+                    if territory_months.whole_months(period) is None:
+                        assert maintained is None, "free dates are computed from the parcours"
+                        continue
+                    assert maintained is not None, "whole months must be read from the rows"
+                    assert maintained == trajectories.territory_trajectories(**arguments), (
+                        after,
+                        code,
+                        period,
+                        today,
+                        tids,
+                    )
 
 
 def _compare_every_year(after: str = "", months=MONTH_PERIODS) -> None:
@@ -315,9 +366,21 @@ def test_the_yearly_rows_follow_every_kind_of_write(geography, seed):
                 pk__in=SituationSnapshot.objects.order_by("?").values("pk")[:1]
             ).update(housing=rng.choice(HOUSINGS))
         # Read after every write: a write whose structure no trigger marked shows here.
+        target = _random_months(rng)
+        day = target.start + dt.timedelta(days=rng.randint(-10, target.days + 10))
+        _compare_trajectories([target], after=op, days=lambda _, day=day: [day])
         _compare_every_year(after=op, months=[_random_months(rng), periods.semester(2022, 2)])
     assert not TerritoryYearStale.objects.exists()  # every reader cleared what it recomputed
     assert not TerritoryMonthStale.objects.exists()
+
+
+# Target periods around the writes of `_one_write` (2021–2023): a calendar year, three
+# years, a quarter.
+WRITE_TARGETS = [
+    periods.year(2023),
+    periods.Period(D(2021, 1, 1), D(2023, 12, 31)),
+    periods.quarter(2023, 1),
+]
 
 
 def _one_write(kind: str, geography) -> None:
@@ -409,7 +472,10 @@ def _one_write(kind: str, geography) -> None:
 )
 def test_each_kind_of_write_alone_is_seen_by_the_next_reader(geography, kind):
     _one_write(kind, geography)
-    assert TerritoryYearStale.objects.exists()
+    assert TerritoryYearStale.objects.exists() and TerritoryMonthStale.objects.exists()
+    # The trajectories first: their reader recomputes the stale months itself.
+    _compare_trajectories(WRITE_TARGETS, after=kind)
+    assert not TerritoryMonthStale.objects.exists()
     _compare_every_year()
 
 
@@ -677,6 +743,58 @@ def test_distinct_people_over_months_and_free_dates_hand_computed(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end", "today", "expected"),
+    [
+        # (month, cumulative entries, cumulative persons): back in April after March away,
+        # the first person counts once; the second joins in March.
+        (
+            D(2023, 1, 1),
+            D(2023, 6, 30),
+            D(2023, 6, 15),
+            [(1, 1, 1), (2, 1, 1), (3, 2, 2), (4, 3, 2), (5, 3, 2), (6, 3, 2)],
+        ),
+        # On 15 March, the start of 30 April is typed ahead: it counts in March.
+        (D(2023, 1, 1), D(2023, 6, 30), D(2023, 3, 15), [(1, 1, 1), (2, 1, 1), (3, 3, 2)]),
+        # From March, the first person's stretch before the gap lies outside P: back in
+        # April, they join P then.
+        (
+            D(2023, 3, 1),
+            D(2023, 6, 30),
+            D(2023, 7, 1),
+            [(3, 1, 1), (4, 2, 2), (5, 2, 2), (6, 2, 2)],
+        ),
+        # From February, already there: they do not join again in April.
+        (D(2023, 2, 1), D(2023, 6, 30), D(2023, 4, 10), [(2, 0, 1), (3, 1, 2), (4, 2, 2)]),
+        # On 1 March, both starts to come (15 March, 30 April) count in March.
+        (D(2023, 2, 1), D(2023, 4, 30), D(2023, 3, 1), [(2, 0, 1), (3, 2, 2)]),
+        (D(2023, 2, 1), D(2023, 4, 30), D(2023, 1, 31), []),
+    ],
+)
+def test_a_trajectory_over_a_gap_and_starts_typed_ahead_hand_computed(
+    geography, start, end, today, expected
+):
+    structure = _returning_person(geography)
+    territory = Territory.objects.get(geo_units__code="90000")
+    arguments = {
+        "programme": f.programme("CVG"),
+        "period": periods.Period(start, end),
+        "territory_ids": [territory.pk],
+        "structure_ids": [structure.pk],
+        "today": today,
+    }
+    maintained = trajectories.maintained_trajectories(**arguments)
+    assert [
+        (m.month.month, m.cum_entries, m.cum_accompanied) for m in maintained[territory.pk]
+    ] == expected
+    # One structure: it contributes every newcomer and entry of its months.
+    for m in maintained[territory.pk]:
+        assert (m.entries_structures, m.entries_top) == ((1, m.entries) if m.entries else (0, 0))
+        assert (m.persons_structures, m.persons_top) == ((1, m.persons) if m.persons else (0, 0))
+    assert maintained == trajectories.territory_trajectories(**arguments)
+
+
+@pytest.mark.django_db
 def test_periods_beyond_the_rows_are_left_to_the_live_computation(geography):
     f.ParcoursFactory(participant__structure__commune=geography[0], start_date=D(2023, 3, 6))
     arguments = {
@@ -808,3 +926,40 @@ def test_a_reader_recomputes_only_the_rows_it_reads(geography):
     assert territory_years.refresh_stale() > 0
     assert not TerritoryMonthStale.objects.exists()
     _compare_periods([periods.quarter(2023, 1)])
+
+
+# Target periods of a trajectory: a calendar year, two years, a quarter, a Convergence
+# semester, a July-to-June year, the year running today (it ends after today), and free
+# dates (computed from the parcours).
+TARGET_PERIODS = [
+    periods.year(2023),
+    periods.Period(D(2022, 1, 1), D(2023, 12, 31)),
+    periods.quarter(2024, 2),
+    periods.semester(2023, 2),
+    periods.july_june(2022),
+    periods.year(2026),
+    periods.Period(D(2023, 2, 10), D(2023, 5, 20)),
+]
+
+
+@pytest.mark.django_db
+def test_trajectories_read_from_the_monthly_rows_equal_the_live_statement(busy_world):
+    _compare_trajectories(TARGET_PERIODS)
+    # Read today, as the page does.
+    today = dt.date.today()
+    _compare_trajectories(TARGET_PERIODS, days=lambda _: [today])
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=st.integers(0, 72), length=st.integers(0, 72), day=st.integers(-5, 2300))
+def test_any_trajectory_of_whole_months_read_from_the_rows_equals_the_live_one(
+    busy_world, first, length, day
+):
+    period = _months_period(first, min(72, first + length))
+    today = period.start + dt.timedelta(days=day)
+    _compare_trajectories([period], after=str(period), days=lambda _: [today])
