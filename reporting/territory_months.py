@@ -293,7 +293,7 @@ def _month_end(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def _covered(period: Period) -> tuple[dt.date, dt.date] | None:
+def covered_months(period: Period) -> tuple[dt.date, dt.date] | None:
     """The months holding P (those of its first and last days) when the monthly rows hold
     all of them, else None."""
     months = period.start.replace(day=1), period.end.replace(day=1)
@@ -305,7 +305,7 @@ def _covered(period: Period) -> tuple[dt.date, dt.date] | None:
 
 # Recompute the stale structures among the scope's, as for the years (too many stale
 # structures, no coverage or a lock busy: the page computes live; see territory_years).
-_REFRESH_SQL = territory_years.refresh_statement("reporting_territory_month_refresh", MONTH_STALE)
+REFRESH_SQL = territory_years.refresh_statement("reporting_territory_month_refresh", MONTH_STALE)
 
 # Beyond this many stale structures a page computes live. Recomputing a structure's months
 # costs more than its years (a row per month, the distinct people of each month): on the
@@ -464,7 +464,7 @@ def table(
             structure_ids=structure_ids,
             territory_id=territory_id,
         )
-    months = _covered(period)
+    months = covered_months(period)
     if months is None:
         return None
     params = _params(
@@ -479,7 +479,7 @@ def table(
     figures, points = {}, [ind.MonthPoint(m, 0, 0) for m in period.months()]
     if params["structure_ids"]:
         with transaction.atomic(), connection.cursor() as cursor:
-            if not territory_years.refreshed(cursor, _REFRESH_SQL, params):
+            if not territory_years.refreshed(cursor, REFRESH_SQL, params):
                 return None
             figures, edges = _structure_figures(cursor, params, programme=programme, period=period)
             points = _series(cursor, params, period, edges)
@@ -507,7 +507,7 @@ def comparison(
             territory_ids=territory_ids,
             structure_ids=structure_ids,
         )
-    months = _covered(period)
+    months = covered_months(period)
     if months is None:
         return None
     result = ind.empty_comparison(programme=programme, period=period, territory_ids=territory_ids)
@@ -521,7 +521,7 @@ def comparison(
         territory_ids=territory_ids,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        if not territory_years.refreshed(cursor, _REFRESH_SQL, params):
+        if not territory_years.refreshed(cursor, REFRESH_SQL, params):
             return None
         figures, _ = _structure_figures(cursor, params, programme=programme, period=period)
     for (territory_id, _), fig in sorted(figures.items()):

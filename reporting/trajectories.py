@@ -141,7 +141,7 @@ def maintained_trajectories(
     `reporting.territory_months`."""
     if territory_months.whole_months(period) is None:
         return None
-    months = territory_months._covered(period)
+    months = territory_months.covered_months(period)
     if months is None:
         return None
     reference = reference_date(period, today)
@@ -160,7 +160,7 @@ def maintained_trajectories(
         "max_stale": territory_months.MAX_STALE,
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        if not territory_years.refreshed(cursor, territory_months._REFRESH_SQL, params):
+        if not territory_years.refreshed(cursor, territory_months.REFRESH_SQL, params):
             return None
         cursor.execute(TRAJECTORY_MONTHS_SQL, params)
         result.update(_months_of(cursor.fetchall()))
