@@ -54,13 +54,10 @@ prog AS (
     SELECT followup_check_months && ARRAY[6, 12]::smallint[] AS follows, tracks_housing
     FROM programmes_programme WHERE id = %(programme)s
 ),
-located AS MATERIALIZED (
-    SELECT p.*
-    FROM participants_parcours p
-    JOIN sites_structure st ON st.id = p.structure_id
-    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE p.programme_id = %(programme)s
-      AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
+structures AS (  -- those with a seat or a work site in the territory
+    SELECT id FROM sites_structure WHERE commune_id IN (SELECT id FROM geo)
+    UNION
+    SELECT structure_id FROM sites_worksite WHERE commune_id IN (SELECT id FROM geo)
 ),
 checks AS (
     SELECT p.structure_id, f.months, f.reached,
@@ -68,8 +65,10 @@ checks AS (
            f.reached AND xh.housing = ANY(%(housed)s) AS housed_at_exit,
            f.reached AND xh.housing = ANY(%(housed)s) AND f.housing = ANY(%(housed)s) AS kept
     FROM participants_followupcheck f
-    JOIN located p ON p.id = f.parcours_id
+    JOIN participants_parcours p ON p.id = f.parcours_id
     JOIN participants_exit e ON e.parcours_id = p.id
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
     LEFT JOIN LATERAL (
         SELECT s.housing FROM participants_situationsnapshot s
         WHERE (SELECT tracks_housing FROM prog)
@@ -82,13 +81,21 @@ checks AS (
     WHERE (SELECT follows FROM prog)
       AND f.months IN (6, 12)
       AND f.done_on BETWEEN %(d1)s AND %(d2)s
+      AND p.programme_id = %(programme)s
       AND e.dgefp_category <> 'NEUTRALISEE'
+      AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 ),
 referred AS (
-    SELECT structure_id, status, referred_on, start_date, end_date, non_entry_reason
-    FROM located
-    WHERE referred_on <= %(d2)s AND referred_by <> 'TRANSFERT'
-      AND (referred_on >= %(d1)s OR start_date >= %(d1)s OR end_date >= %(d1)s)
+    SELECT p.structure_id, p.status, p.referred_on, p.start_date, p.end_date,
+           p.non_entry_reason
+    FROM participants_parcours p
+    JOIN sites_structure st ON st.id = p.structure_id
+    LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
+    WHERE p.structure_id = ANY(ARRAY(SELECT id FROM structures))
+      AND p.programme_id = %(programme)s
+      AND p.referred_on <= %(d2)s AND p.referred_by <> 'TRANSFERT'
+      AND (p.referred_on >= %(d1)s OR p.start_date >= %(d1)s OR p.end_date >= %(d1)s)
+      AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 )
 SELECT structure_id, months, COUNT(*), COUNT(*) FILTER (WHERE reached),
        COUNT(*) FILTER (WHERE employed), COUNT(*) FILTER (WHERE housed_at_exit),
