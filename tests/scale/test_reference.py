@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pytest
 from django.db import connection
 
-from bench.run import LIVE_PERIODS
+from bench.periods import LIVE_PERIODS
 from bench.sql_outcomes import TRAJECTORY_FIELDS, territory_dashboard
 from demo.dataset import generate
 from participants import models as pm
