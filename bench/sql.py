@@ -139,21 +139,29 @@ ph AS MATERIALIZED (  -- parcours that may hold hours of the period (weeks overl
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE p.programme_id = %(programme)s
+    WHERE p.structure_id = ANY(ARRAY(  -- read by structure (index): those in the territory
+        SELECT id FROM sites_structure WHERE commune_id IN (SELECT id FROM geo)
+        UNION
+        SELECT structure_id FROM sites_worksite WHERE commune_id IN (SELECT id FROM geo)
+      ))
+      AND p.programme_id = %(programme)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date <= %(d2)s::date + 6 AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 ),
 p AS MATERIALIZED (SELECT * FROM ph WHERE start_date <= %(d2)s),
+housing AS (  -- read only for a programme that tracks it (Convergence), as the page does
+    SELECT tracks_housing FROM programmes_programme WHERE id = %(programme)s
+),
 x AS (  -- the exits of the period, with their housing at entry and at exit
     SELECT p.id, p.structure_id, p.start_date, p.end_date, e.dgefp_category, e.situation,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE s.parcours_id = p.id AND s.context = 'ENTREE'
+             WHERE tracks_housing AND s.parcours_id = p.id AND s.context = 'ENTREE'
              ORDER BY s.date DESC, s.id DESC LIMIT 1) AS entry_housing,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE s.parcours_id = p.id AND s.context = 'SORTIE'
+             WHERE tracks_housing AND s.parcours_id = p.id AND s.context = 'SORTIE'
              ORDER BY s.date DESC, s.id DESC LIMIT 1) AS exit_housing
-    FROM p LEFT JOIN participants_exit e ON e.parcours_id = p.id
+    FROM p LEFT JOIN participants_exit e ON e.parcours_id = p.id CROSS JOIN housing
     WHERE p.end_date <= %(d2)s
 ),
 people AS (

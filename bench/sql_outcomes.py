@@ -25,6 +25,14 @@ from participants.enums import (
 
 REASONS = [str(code) for code in NonEntryReason]
 
+# The structures with a seat or a work site in the territory (their parcours are read through
+# the structure's index; each parcours' own place is then checked).
+STRUCTURES = """
+    SELECT id FROM sites_structure WHERE commune_id IN (SELECT id FROM geo)
+    UNION
+    SELECT structure_id FROM sites_worksite WHERE commune_id IN (SELECT id FROM geo)
+"""
+
 # The territory's communes: its geo units, and below them by parent or by EPCI, for the
 # territory and its sub-territories.
 GEO = """
@@ -53,11 +61,6 @@ OUTCOMES_SQL = (
 prog AS (
     SELECT followup_check_months && ARRAY[6, 12]::smallint[] AS follows, tracks_housing
     FROM programmes_programme WHERE id = %(programme)s
-),
-structures AS (  -- those with a seat or a work site in the territory
-    SELECT id FROM sites_structure WHERE commune_id IN (SELECT id FROM geo)
-    UNION
-    SELECT structure_id FROM sites_worksite WHERE commune_id IN (SELECT id FROM geo)
 ),
 checks AS (
     SELECT p.structure_id, f.months, f.reached,
@@ -91,7 +94,7 @@ referred AS (
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE p.structure_id = ANY(ARRAY(SELECT id FROM structures))
+    WHERE p.structure_id = ANY(ARRAY({structures}))
       AND p.programme_id = %(programme)s
       AND p.referred_on <= %(d2)s AND p.referred_by <> 'TRANSFERT'
       AND (p.referred_on >= %(d1)s OR p.start_date >= %(d1)s OR p.end_date >= %(d1)s)
@@ -116,6 +119,7 @@ FROM referred GROUP BY GROUPING SETS ((structure_id), ())
 
 def outcomes_sql() -> str:
     return OUTCOMES_SQL.format(
+        structures=STRUCTURES,
         no_reasons=", ".join("0" for _ in REASONS),
         reasons=",\n       ".join(
             "COUNT(*) FILTER (WHERE status = 'NON_ENTRE' AND end_date BETWEEN %(d1)s AND"
@@ -185,7 +189,8 @@ p AS MATERIALIZED (
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE p.programme_id = %(programme)s AND p.status = ANY(%(statuses)s)
+    WHERE p.structure_id = ANY(ARRAY({structures}))
+      AND p.programme_id = %(programme)s AND p.status = ANY(%(statuses)s)
       AND p.start_date <= %(d2)s AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 ),
@@ -216,7 +221,7 @@ SELECT m, entries, entries_k, entries_top, persons, persons_k, persons_top,
        SUM(entries) OVER w, SUM(persons) OVER w
 FROM month WINDOW w AS (ORDER BY m) ORDER BY m
 """
-)
+).format(structures=STRUCTURES)
 
 TRAJECTORY_FIELDS = (
     "month",

@@ -16,7 +16,7 @@ from participants.enums import EXIT_CATEGORY, ExitSituation, Housing, NonEntryRe
 from programmes.models import Deployment, Programme, Target
 from reporting import indicators, selectors
 from reporting.periods import free
-from sites.models import Territory
+from sites.models import Structure, Territory, WorkSite
 from tests.scale.test_generator import _as_hand_written
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,26 @@ def _followups_and_referrals() -> None:
         )
 
 
+def _a_site_across_the_border() -> None:
+    """A structure of one département works in another (a work site there): its parcours at
+    that site count in the other département (the generator places every site at home)."""
+    first, second = (
+        Territory.objects.filter(pk__in=Deployment.objects.values("territory_id"))
+        .exclude(parent__isnull=True)
+        .order_by("slug")[:2]
+    )
+    home = set(indicators.structures_in_territory(first.pk))
+    abroad = set(indicators.structures_in_territory(second.pk))
+    structure = Structure.objects.filter(pk__in=home - abroad).order_by("pk").first()
+    elsewhere = Structure.objects.filter(pk__in=abroad - home).order_by("pk").first()
+    site = WorkSite.objects.create(structure=structure, name="Chantier", commune=elsewhere.commune)
+    moved = pm.Parcours.objects.filter(structure=structure).order_by("pk")
+    pm.Parcours.objects.filter(pk__in=list(moved.values_list("pk", flat=True)[::3])).update(
+        work_site=site
+    )
+    assert structure.pk in indicators.structures_in_territory(second.pk)
+
+
 def _page(territory, programme, start, end, today):
     report_scope = selectors.ReportScope(
         programme=programme,
@@ -187,6 +207,7 @@ def test_the_hand_written_dashboard_matches_the_page_for_every_bench_period():
     generate("small", 5)
     _extra_targets()
     _followups_and_referrals()
+    _a_site_across_the_border()
     territories = Territory.objects.filter(parent__isnull=True) | Territory.objects.filter(
         pk__in=Deployment.objects.values("territory_id")
     )
