@@ -1,10 +1,12 @@
 """Hand-written SQL computing a territory dashboard's figures from the base tables.
 
 `territory_figures`: the headline figures (tests/scale fingerprints generated datasets with
-it). `territory_table`: the whole table, structure by structure, with the monthly series:
-`make bench` compares the dashboard's server time with it (budget: ≤ 1.5 ×), and
-tests/scale checks that both give the same numbers on a generated dataset for every period
-the bench times, so the ratio compares the same work.
+it). `territory_table`: the whole table, structure by structure, with the monthly series;
+`bench.sql_outcomes.territory_dashboard` adds the rest of what the dashboard prints
+(follow-up, orientations, targets, trajectory). `make bench` judges the dashboard's server
+time against the latter (budget: ≤ 1.5 ×) and prints its ratio to the table alone for
+information; tests/scale checks that both give the page's numbers on a generated dataset
+for every period the bench times, so the ratio compares the same work.
 """
 
 import datetime as dt
@@ -120,8 +122,9 @@ def territory_figures(
 # structure's figures (exits per category, hours, housing, continuations) and the total
 # (GROUPING SETS; structure 0 in the statement), then each month's entries and exits per
 # structure (the monthly series and its small-count contributions). `make bench` times it
-# interleaved with the page for any period, on a connection of its own that never prepares
-# statements (custom plans); tests/scale checks it against `indicators.indicator_table`.
+# interleaved with the page for any period (alone, and as part of the whole dashboard's
+# reference), on a connection of its own that never prepares statements (custom plans);
+# tests/scale checks it against `indicators.indicator_table` and the page's figures.
 TERRITORY_TABLE_SQL = """
 WITH RECURSIVE
 terr(id) AS (
