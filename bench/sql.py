@@ -156,14 +156,22 @@ p AS MATERIALIZED (SELECT * FROM ph WHERE start_date <= %(d2)s),
 housing AS (  -- read only for a programme that tracks it (Convergence), as the page does
     SELECT tracks_housing FROM programmes_programme WHERE id = %(programme)s
 ),
-x AS (  -- the exits of the period, with their housing at entry and at exit
+x AS (  -- the exits of the period, with their housing at entry and at exit: the parcours'
+        -- own snapshot, else the person's latest entry snapshot on or before the start, or
+        -- the person's unlinked exit snapshot of the exit day (docs/indicators.md)
     SELECT p.id, p.structure_id, p.start_date, p.end_date, e.dgefp_category, e.situation,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE tracks_housing AND s.parcours_id = p.id AND s.context = 'ENTREE'
-             ORDER BY s.date DESC, s.id DESC LIMIT 1) AS entry_housing,
+             WHERE tracks_housing AND s.context = 'ENTREE'
+               AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+               AND (s.parcours_id = p.id OR s.date <= p.start_date)
+             ORDER BY COALESCE(s.parcours_id = p.id, false) DESC, s.date DESC, s.id DESC
+             LIMIT 1) AS entry_housing,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE tracks_housing AND s.parcours_id = p.id AND s.context = 'SORTIE'
-             ORDER BY s.date DESC, s.id DESC LIMIT 1) AS exit_housing
+             WHERE tracks_housing AND s.context = 'SORTIE'
+               AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+               AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
+             ORDER BY s.parcours_id IS NOT NULL DESC, s.date DESC, s.id DESC
+             LIMIT 1) AS exit_housing
     FROM p LEFT JOIN participants_exit e ON e.parcours_id = p.id CROSS JOIN housing
     WHERE p.end_date <= %(d2)s
 ),

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 # year are running (a projection), the free dates too young for a pace, the quarter not
 # started. Then again once every period has ended.
 RUNNING_DAY = dt.date(2025, 2, 15)
+LAST_BENCH_DAY = max(end for _start, end in LIVE_PERIODS.values())
 ENDED_DAY = dt.date(2026, 12, 1)
 
 
@@ -76,6 +77,8 @@ def _followups_and_referrals() -> None:
             if (pk + months) % 3 == 0:
                 continue
             done = None if pk % 7 == 0 else end + dt.timedelta(days=30 * months + pk % 50 - 25)
+            if done and done > LAST_BENCH_DAY:  # done early, so that recent exits count too
+                done = end + dt.timedelta(days=pk % 60)
             reached = None if done is None else pk % 4 != 1
             situation = situations[(pk + months) % len(situations)] if reached else ""
             checks.append(
@@ -132,6 +135,69 @@ def _a_site_across_the_border() -> None:
         work_site=site
     )
     assert structure.pk in indicators.structures_in_territory(second.pk)
+
+
+def _snapshots_not_on_the_parcours() -> None:
+    """Housing recorded without a link to the parcours (the generator links every snapshot),
+    on Convergence exits: an exit housing read from the person's unlinked snapshot of the
+    exit day (one of the day before never counts, even alone), an entry housing read from
+    the person's latest entry snapshot on or before the start (a later one never counts),
+    and parcours with both their own snapshots and later unlinked ones (their own come
+    first). Each unlinked housing differs from the right one where a wrong rule would change
+    a count (housed or not)."""
+    exits = pm.Parcours.objects.filter(programme__code="CVG", exit__isnull=False)
+    rows = list(exits.values_list("pk", "structure_id", "participant_id", "start_date", "end_date"))
+    cases = {pk: pk % 8 for pk, *_ in rows}
+    own = pm.SituationSnapshot.objects.filter(parcours_id__in=list(cases))
+    unlinked_exit = [pk for pk, case in cases.items() if case in (1, 3)]
+    unlinked_entry = [pk for pk, case in cases.items() if case in (2, 6)]
+    own.filter(context="SORTIE", parcours_id__in=unlinked_exit).delete()
+    own.filter(context="ENTREE", parcours_id__in=unlinked_entry).delete()
+    added = []
+    for pk, structure_id, participant_id, start, end in rows:
+        day = dt.timedelta(days=1)
+        if cases[pk] == 1:  # the exit day's counts, not the day before's
+            unlinked = [("SORTIE", end, "LOG_ACCOMPAGNE"), ("SORTIE", end - day, "RUE")]
+        elif cases[pk] == 3:  # the day before's only: no exit housing
+            unlinked = [("SORTIE", end - day, "LOG_AUTONOME")]
+        elif cases[pk] in (2, 6):  # the latest on or before the start; never one after it
+            unlinked = [
+                ("ENTREE", start - 10 * day, "RUE"),
+                ("ENTREE", start - 20 * day, "LOG_AUTONOME"),
+                ("ENTREE", dt.date(2026, 6, 1), "LOG_AUTONOME"),
+            ]
+        elif cases[pk] == 7:  # the parcours' own first, even when older
+            own.filter(parcours_id=pk, context="ENTREE").update(date=start - 30 * day)
+            unlinked = [("ENTREE", start, "LOG_AUTONOME"), ("SORTIE", end, "HOTEL")]
+        elif cases[pk] == 5:  # the parcours' own first (housed or not: see 7)
+            unlinked = [("SORTIE", end, "LOG_AUTONOME")]
+        else:
+            unlinked = []
+        added += [
+            pm.SituationSnapshot(
+                structure_id=structure_id, participant_id=participant_id, context=context,
+                date=date, housing=housing,
+            )
+            for context, date, housing in unlinked
+        ]  # fmt: skip
+    pm.SituationSnapshot.objects.bulk_create(added)
+    # The follow-up reads the exit housing by the same rule: a reached 12-month check done in
+    # 2025, housed, on each of those exits.
+    for pk, structure_id, _participant, _start, end in rows:
+        if cases[pk] in (1, 3, 5, 7):
+            pm.FollowupCheck.objects.update_or_create(
+                parcours_id=pk,
+                months=12,
+                defaults={
+                    "structure_id": structure_id,
+                    "due_on": end + dt.timedelta(days=360),
+                    "done_on": dt.date(2025, 6, 15),
+                    "reached": True,
+                    "situation": ExitSituation.CDI,
+                    "dgefp_category": EXIT_CATEGORY[ExitSituation.CDI],
+                    "housing": "LOG_AUTONOME",
+                },
+            )
 
 
 def _page(territory, programme, start, end, today):
@@ -208,6 +274,7 @@ def test_the_hand_written_dashboard_matches_the_page_for_every_bench_period():
     _extra_targets()
     _followups_and_referrals()
     _a_site_across_the_border()
+    _snapshots_not_on_the_parcours()
     territories = Territory.objects.filter(parent__isnull=True) | Territory.objects.filter(
         pk__in=Deployment.objects.values("territory_id")
     )
