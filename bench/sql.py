@@ -1,10 +1,12 @@
 """Hand-written SQL computing a territory dashboard's figures from the base tables.
 
 `territory_figures`: the headline figures (tests/scale fingerprints generated datasets with
-it). `territory_table`: the whole table, structure by structure, with the monthly series:
-`make bench` compares the dashboard's server time with it (budget: ≤ 1.5 ×), and
-tests/scale checks that both give the same numbers on a generated dataset for every period
-the bench times, so the ratio compares the same work.
+it). `territory_table`: the whole table, structure by structure, with the monthly series;
+`bench.sql_outcomes.territory_dashboard` adds the rest of what the dashboard prints
+(follow-up, orientations, targets, trajectory). `make bench` judges the dashboard's server
+time against the latter (budget: ≤ 1.5 ×) and prints its ratio to the table alone for
+information; tests/scale checks that both give the page's numbers on a generated dataset
+for every period the bench times, so the ratio compares the same work.
 """
 
 import datetime as dt
@@ -120,8 +122,9 @@ def territory_figures(
 # structure's figures (exits per category, hours, housing, continuations) and the total
 # (GROUPING SETS; structure 0 in the statement), then each month's entries and exits per
 # structure (the monthly series and its small-count contributions). `make bench` times it
-# interleaved with the page for any period, on a connection of its own that never prepares
-# statements (custom plans); tests/scale checks it against `indicators.indicator_table`.
+# interleaved with the page for any period (alone, and as part of the whole dashboard's
+# reference), on a connection of its own that never prepares statements (custom plans);
+# tests/scale checks it against `indicators.indicator_table` and the page's figures.
 TERRITORY_TABLE_SQL = """
 WITH RECURSIVE
 terr(id) AS (
@@ -139,21 +142,37 @@ ph AS MATERIALIZED (  -- parcours that may hold hours of the period (weeks overl
     FROM participants_parcours p
     JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE p.programme_id = %(programme)s
+    WHERE p.structure_id = ANY(ARRAY(  -- read by structure (index): those in the territory
+        SELECT id FROM sites_structure WHERE commune_id IN (SELECT id FROM geo)
+        UNION
+        SELECT structure_id FROM sites_worksite WHERE commune_id IN (SELECT id FROM geo)
+      ))
+      AND p.programme_id = %(programme)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date <= %(d2)s::date + 6 AND (p.end_date IS NULL OR p.end_date >= %(d1)s)
       AND COALESCE(ws.commune_id, st.commune_id) IN (SELECT id FROM geo)
 ),
 p AS MATERIALIZED (SELECT * FROM ph WHERE start_date <= %(d2)s),
-x AS (  -- the exits of the period, with their housing at entry and at exit
+housing AS (  -- read only for a programme that tracks it (Convergence), as the page does
+    SELECT tracks_housing FROM programmes_programme WHERE id = %(programme)s
+),
+x AS (  -- the exits of the period, with their housing at entry and at exit: the parcours'
+        -- own snapshot, else the person's latest entry snapshot on or before the start, or
+        -- the person's unlinked exit snapshot of the exit day (docs/indicators.md)
     SELECT p.id, p.structure_id, p.start_date, p.end_date, e.dgefp_category, e.situation,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE s.parcours_id = p.id AND s.context = 'ENTREE'
-             ORDER BY s.date DESC, s.id DESC LIMIT 1) AS entry_housing,
+             WHERE tracks_housing AND s.context = 'ENTREE'
+               AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+               AND (s.parcours_id = p.id OR s.date <= p.start_date)
+             ORDER BY COALESCE(s.parcours_id = p.id, false) DESC, s.date DESC, s.id DESC
+             LIMIT 1) AS entry_housing,
            (SELECT s.housing FROM participants_situationsnapshot s
-             WHERE s.parcours_id = p.id AND s.context = 'SORTIE'
-             ORDER BY s.date DESC, s.id DESC LIMIT 1) AS exit_housing
-    FROM p LEFT JOIN participants_exit e ON e.parcours_id = p.id
+             WHERE tracks_housing AND s.context = 'SORTIE'
+               AND s.structure_id = p.structure_id AND s.participant_id = p.participant_id
+               AND (s.parcours_id = p.id OR (s.parcours_id IS NULL AND s.date = p.end_date))
+             ORDER BY s.parcours_id IS NOT NULL DESC, s.date DESC, s.id DESC
+             LIMIT 1) AS exit_housing
+    FROM p LEFT JOIN participants_exit e ON e.parcours_id = p.id CROSS JOIN housing
     WHERE p.end_date <= %(d2)s
 ),
 people AS (
