@@ -167,42 +167,35 @@ def dashboard_figures(
     else:
         target_rows = targets_inside(report_scope=report_scope, period=period)
     target = trajectory_target(report_scope=report_scope, period=period, rows=target_rows)
-    reference = today or timezone.localdate()
+    # The trajectory's arguments, read from the maintained rows or, failing them, live.
+    against = (
+        {
+            "programme": programme,
+            "territory_id": territory_id,
+            "structure_ids": ids,
+            "period": period,
+            "metric": target.metric,
+            "target": target.value,
+            "today": today or timezone.localdate(),
+        }
+        if target is not None
+        else None
+    )
     table = trajectory = None
     if territory_id is not None:
         with rls_structures(ids):
             table = territory_months.table(territory_id=territory_id, **arguments)
-            if target is not None:
-                trajectory = maintained_trajectory(
-                    programme=programme,
-                    territory_id=territory_id,
-                    structure_ids=ids,
-                    period=period,
-                    metric=target.metric,
-                    target=target.value,
-                    today=reference,
-                )
+            if against is not None:
+                trajectory = maintained_trajectory(**against)
 
     def live_reads():
         live_table = table or ind.indicator_table(
             territory_id=territory_id, with_months=True, **arguments
         )
         after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
-        if target is None or trajectory is not None:
+        if against is None or trajectory is not None:
             return live_table, after, trajectory
-        return (
-            live_table,
-            after,
-            territory_trajectory(
-                programme=programme,
-                territory_id=territory_id,
-                structure_ids=ids,
-                period=period,
-                metric=target.metric,
-                target=target.value,
-                today=reference,
-            ),
-        )
+        return live_table, after, territory_trajectory(**against)
 
     table, figures_after, trajectory = reporting_read(ids, live_reads)
     months = table.months

@@ -119,6 +119,15 @@ def projection(*, value: int, entries: int, period: Period, reference: dt.date) 
     return int(half_up(Decimal(value) + Decimal(entries) * remaining / days))
 
 
+def _scope_params(programme, territory_ids, structure_ids) -> dict:
+    """The parameters both trajectory statements share: whose months, in which scope."""
+    return {
+        "territory_ids": sorted(territory_ids),
+        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "programme_id": programme.pk,
+    }
+
+
 def _months_of(rows) -> dict[int, list[TrajectoryMonth]]:
     result: dict[int, list[TrajectoryMonth]] = {}
     for root, month, *counts in rows:
@@ -149,9 +158,7 @@ def maintained_trajectories(
     if reference < period.start or not territory_ids or not structure_ids:
         return result
     params = {
-        "territory_ids": sorted(territory_ids),
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
-        "programme_id": programme.pk,
+        **_scope_params(programme, territory_ids, structure_ids),
         "m1": months[0],
         "m2": months[1],
         "mr": reference.replace(day=1),
@@ -182,9 +189,7 @@ def territory_trajectories(
     if reference < period.start or not territory_ids or not structure_ids:
         return result
     params = {
-        "territory_ids": sorted(territory_ids),
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
-        "programme_id": programme.pk,
+        **_scope_params(programme, territory_ids, structure_ids),
         "statuses": [str(s) for s in COUNTED_STATUSES],
         "d1": period.start,
         "d2": period.end,
