@@ -122,32 +122,28 @@ WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
 #   among the people of `c`.
 # Where the parcours lie: the territories holding their communes, found upwards as the
 # monthly rows' statement does (reporting.territory_years), among the given territories.
-_EDGE_SQL = """
-WITH RECURSIVE
-c AS MATERIALIZED (
-    SELECT p.id, p.participant_id, p.structure_id
+# The edges: [ms1, d1) before P and (d2, me2] after it, as (first day, last day) parameters.
+_EDGES = (("ms1", "d1_before"), ("d2_after", "me2"))
+
+# The parcours starting in an edge or ending in one; the upper one from d2 itself for the
+# ends (a parcours ending in [d2, me2) is present at d2 and not at me2: `active_minus`).
+_EDGE_PARCOURS = [
+    *(("start_date", lo, hi) for lo, hi in _EDGES),
+    ("end_date", "ms1", "d1_before"),
+    ("end_date", "d2", "me2"),
+]
+
+_EDGE_SQL = (
+    "\nWITH RECURSIVE\nc AS MATERIALIZED (\n"  # noqa: S608 (constant fragments only)
+    + "\n    UNION\n".join(
+        f"""    SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
     WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
-      AND p.start_date BETWEEN %(ms1)s AND %(d1_before)s
-    UNION
-    SELECT p.id, p.participant_id, p.structure_id
-    FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
-      AND p.status = ANY(%(statuses)s)
-      AND p.start_date BETWEEN %(d2_after)s AND %(me2)s
-    UNION
-    SELECT p.id, p.participant_id, p.structure_id
-    FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
-      AND p.status = ANY(%(statuses)s)
-      AND p.end_date BETWEEN %(ms1)s AND %(d1_before)s
-    UNION
-    SELECT p.id, p.participant_id, p.structure_id
-    FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
-      AND p.status = ANY(%(statuses)s)
-      AND p.end_date BETWEEN %(d2)s AND %(me2)s
+      AND p.{column} BETWEEN %({lo})s AND %({hi})s"""  # noqa: S608 (constants only)
+        for column, lo, hi in _EDGE_PARCOURS
+    )
+    + """
 ),
 pp AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
@@ -164,34 +160,24 @@ wp AS MATERIALIZED (
     -- range of weeks per edge (an OR of the two would scan every week of each structure).
     SELECT w.structure_id, w.commune_id, SUM(w.hours) AS hours
     FROM (
-        SELECT structure_id, commune_id, hours FROM {weeks}
+"""
+    + "\n        UNION ALL\n".join(
+        f"""        SELECT structure_id, commune_id, hours FROM {WEEKS}
         WHERE structure_id = ANY(%(edge_structure_ids)s) AND programme_id = %(programme_id)s
-          AND week BETWEEN %(ms1)s AND %(d1_before)s
-        UNION ALL
-        SELECT structure_id, commune_id, hours FROM {weeks}
-        WHERE structure_id = ANY(%(edge_structure_ids)s) AND programme_id = %(programme_id)s
-          AND week BETWEEN %(d2_after)s AND %(me2)s
+          AND week BETWEEN %({lo})s AND %({hi})s"""  # noqa: S608 (constants only)
+        for lo, hi in _EDGES
+    )
+    + """
     ) w
     GROUP BY w.structure_id, w.commune_id
 ),
-up(commune_id, geo_id) AS (
-    SELECT commune_id, commune_id FROM (
+"""
+    + territory_years.territories_holding(
+        """SELECT commune_id, commune_id FROM (
         SELECT commune_id FROM pp UNION SELECT commune_id FROM wp
-    ) communes
-    UNION
-    SELECT up.commune_id, link.id FROM up JOIN sites_geounit g ON g.id = up.geo_id
-    CROSS JOIN LATERAL (VALUES (g.parent_id), (g.epci_id)) AS link(id)
-    WHERE link.id IS NOT NULL
-),
-inside(commune_id, territory_id) AS (
-    SELECT up.commune_id, tg.territory_id
-    FROM up JOIN sites_territory_geo_units tg ON tg.geounit_id = up.geo_id
-    UNION
-    SELECT inside.commune_id, t.parent_id
-    FROM inside JOIN sites_territory t ON t.id = inside.territory_id
-    WHERE t.parent_id IS NOT NULL
-),
-here AS (SELECT * FROM inside WHERE territory_id = ANY(%(territory_ids)s)),
+    ) communes"""
+    )
+    + """here AS (SELECT * FROM inside WHERE territory_id = ANY(%(territory_ids)s)),
 persons AS (
     SELECT here.territory_id, p.structure_id,
         bool_or(p.start_date <= %(me2)s AND (p.end_date IS NULL OR p.end_date >= %(ms1)s))
@@ -258,6 +244,7 @@ SELECT territory_id, structure_id, SUM(entries_lo), SUM(entries_hi), SUM(exits_l
     SUM(people), SUM(active_minus), SUM(active_plus)
 FROM outside GROUP BY territory_id, structure_id
 """
+)
 
 
 def _edge_sql(programme) -> str:
@@ -266,7 +253,6 @@ def _edge_sql(programme) -> str:
         "OR p.end_date BETWEEN %(d2_after)s AND %(me2)s)"
     )
     return _EDGE_SQL.format(
-        weeks=WEEKS,
         housing_joins=(
             indicator_sql.housing_joins(gate, "%(entree)s", "%(sortie)s")
             if programme.tracks_housing

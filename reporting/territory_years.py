@@ -78,6 +78,31 @@ _HOUSING_JOINS = ind.housing_joins(
     f"'{SnapshotContext.SORTIE}'",
 )
 
+
+def territories_holding(communes: str) -> str:
+    """The CTEs `up` and `inside` (commune, territory): the territories holding each commune
+    that `communes` selects (a SELECT of (commune, commune) pairs), found upwards — the
+    commune's geo units by their parent and EPCI links, then the territories' ancestors —
+    the same membership as the dashboards' downward search. Shared by the maintained
+    rows' statements and the edges of free dates (reporting.territory_months)."""
+    return f"""up(commune_id, geo_id) AS (
+    {communes}
+    UNION
+    SELECT up.commune_id, link.id FROM up JOIN sites_geounit g ON g.id = up.geo_id
+    CROSS JOIN LATERAL (VALUES (g.parent_id), (g.epci_id)) AS link(id)
+    WHERE link.id IS NOT NULL
+),
+inside(commune_id, territory_id) AS (
+    SELECT up.commune_id, tg.territory_id
+    FROM up JOIN sites_territory_geo_units tg ON tg.geounit_id = up.geo_id
+    UNION
+    SELECT inside.commune_id, t.parent_id
+    FROM inside JOIN sites_territory t ON t.id = inside.territory_id
+    WHERE t.parent_id IS NOT NULL
+),
+"""  # noqa: S608 (a constant fragment of the module's own statements)
+
+
 # The counted parcours with their location, exit and housing (`p`), and the territories
 # holding each commune (`inside`): shared by the yearly and the monthly statements.
 PARCOURS_CTES = f"""WITH RECURSIVE
@@ -93,22 +118,7 @@ p AS (
     LEFT JOIN participants_exit e ON e.parcours_id = p.id {{exit_filter}}{_HOUSING_JOINS.rstrip()}
     WHERE p.status IN ({_quoted(COUNTED_STATUSES)}) {{structure_filter}}
 ),
-up(commune_id, geo_id) AS (
-    SELECT DISTINCT commune_id, commune_id FROM p
-    UNION
-    SELECT up.commune_id, link.id FROM up JOIN sites_geounit g ON g.id = up.geo_id
-    CROSS JOIN LATERAL (VALUES (g.parent_id), (g.epci_id)) AS link(id)
-    WHERE link.id IS NOT NULL
-),
-inside(commune_id, territory_id) AS (
-    SELECT up.commune_id, tg.territory_id
-    FROM up JOIN sites_territory_geo_units tg ON tg.geounit_id = up.geo_id
-    UNION
-    SELECT inside.commune_id, t.parent_id
-    FROM inside JOIN sites_territory t ON t.id = inside.territory_id
-    WHERE t.parent_id IS NOT NULL
-),
-"""  # noqa: S608 (constant identifiers and enum values only)
+{territories_holding("SELECT DISTINCT commune_id, commune_id FROM p")}"""  # noqa: S608 (constant identifiers and enum values only)
 
 COMPUTE_SQL = f"""
 {PARCOURS_CTES}hy AS (

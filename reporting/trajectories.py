@@ -220,13 +220,7 @@ def territory_trajectory(
         structure_ids=structure_ids,
         today=today,
     )[territory_id]
-    return Trajectory(
-        period=period,
-        metric=metric,
-        target=target,
-        reference=reference_date(period, today),
-        months=months,
-    )
+    return _against(months, period=period, metric=metric, target=target, today=today)
 
 
 def maintained_trajectory(
@@ -251,10 +245,15 @@ def maintained_trajectory(
     )
     if found is None:
         return None
+    return _against(found[territory_id], period=period, metric=metric, target=target, today=today)
+
+
+def _against(months, *, period: Period, metric: str, target: int, today: dt.date) -> Trajectory:
+    """A territory's months against its target, seen on `today`."""
     return Trajectory(
         period=period,
         metric=metric,
         target=target,
         reference=reference_date(period, today),
-        months=found[territory_id],
+        months=months,
     )
