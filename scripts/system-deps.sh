@@ -3,8 +3,9 @@
 #
 #   scripts/system-deps.sh run    what `make run` needs: WeasyPrint's libraries and fonts
 #   scripts/system-deps.sh test   that, plus Chromium (browser tests), poppler (PDF pages
-#                                 as images in tests) and PgBouncer (the pooler test,
-#                                 tests/tenancy/test_pooler.py)
+#                                 as images in tests), PgBouncer (the pooler test,
+#                                 tests/tenancy/test_pooler.py) and gettext (the catalogue
+#                                 test runs makemessages on a copy of the sources)
 #   scripts/system-deps.sh cluster that, plus the engines of the cluster drills (make
 #                                 replica-drill, pooler-drill, failover-drill, pitr-drill):
 #                                 PgBouncer, Patroni and etcd. PostgreSQL itself (with
@@ -20,7 +21,7 @@ profile="${1:-run}"
 # WeasyPrint: Pango (text layout) and HarfBuzz's subsetter (font embedding); without the
 # latter WeasyPrint warns at import, which the strict test harness turns into an error.
 packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test_only=(chromium poppler-utils pgbouncer)
+test_only=(chromium poppler-utils pgbouncer gettext)
 cluster_only=(pgbouncer patroni etcd-server)
 if [ "$profile" = "test" ]; then
   packages+=("${test_only[@]}")
@@ -51,8 +52,8 @@ else
   for package in "${missing[@]}"; do
     [[ " ${test_only[*]} " == *" $package "* ]] || exit 1
   done
-  # Only the browser tests' and the pooler test's packages are missing: the other tests
-  # can run (those are skipped with a message saying so).
+  # Only the browser tests', the pooler test's and the catalogue test's packages are
+  # missing: the other tests can run (those are skipped with a message saying so).
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive

@@ -4,7 +4,11 @@ Accept-Language or the switcher in the footer, and a complete, compiled English 
 import ast
 import datetime as dt
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,11 +117,11 @@ def test_english_dates_stay_day_first():
         assert date_format(dt.date(2025, 4, 3)) == "03/04/2025"
 
 
-def _catalogue() -> list[dict]:
-    """The entries of django.po (a tiny reader: the file is what makemessages writes);
+def _catalogue(po: Path = CATALOGUE / "django.po") -> list[dict]:
+    """The entries of a django.po (a tiny reader: the file is what makemessages writes);
     obsolete `#~` entries, which gettext ignores, are left out."""
     entries = []
-    for block in (CATALOGUE / "django.po").read_text(encoding="utf-8").split("\n\n"):
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
         entry: dict = {"flags": set()}
         key = None
         for line in block.strip().splitlines():
@@ -173,3 +177,35 @@ def test_the_compiled_catalogue_is_not_older_than_its_source():
     the content comparison above is the real guarantee."""
     po, mo = (CATALOGUE / "django.po").stat(), (CATALOGUE / "django.mo").stat()
     assert mo.st_mtime >= po.st_mtime - 2
+
+
+# What `make messages` leaves out of its scan (the Makefile's --ignore), plus what a copy of
+# the sources does not need.
+NOT_SOURCES = (".venv", "var", ".git", ".hypothesis", "*_cache", "__pycache__", "vendor")
+
+
+def _message_keys(entries: list[dict]) -> set[tuple[str, str]]:
+    return {(entry.get("msgctxt", ""), entry["msgid"]) for entry in entries[1:]}
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None,
+    reason="gettext is not installed (scripts/system-deps.sh test installs it)",
+)
+def test_every_source_message_is_in_the_catalogue_and_no_other(tmp_path):
+    """`make messages` run on a copy of the sources finds exactly the catalogue's messages:
+    a new interface string missing from django.po (shown in French to English readers) or a
+    translation whose string left the code fails here, not in a reader's browser."""
+    copy = tmp_path / "sillon"
+    shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=copy,
+        env={**os.environ, "PYTHONPATH": str(copy)},
+        check=True,
+        capture_output=True,
+    )
+    found = _message_keys(_catalogue(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    kept = _message_keys(_catalogue())
+    assert not found - kept, f"not in the catalogue (make messages): {sorted(found - kept)}"
+    assert not kept - found, f"no longer in the sources: {sorted(kept - found)}"
