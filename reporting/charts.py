@@ -8,11 +8,16 @@ readers. Hidden (suppressed) values are drawn as an empty dotted outline labelle
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+# The font family of the charts' text: the page's stack above, or the PDF's own embedded
+# font (`drawn_in`), so that a document depends on no font installed on the machine.
+_font: ContextVar[str] = ContextVar("chart_font", default=FONT)
 INK = "#1b1b1b"
 MUTED = "#595959"
 SERIES_COLOURS = ["#1f4e5f", "#b34d00", "#2e7d32", "#6a1b9a", "#455a64", "#8d6e00"]
@@ -24,6 +29,16 @@ class Value:
 
     number: float | None
     text: str
+
+
+@contextmanager
+def drawn_in(font: str) -> Iterator[None]:
+    """Inside, charts write their text in `font` (a CSS font-family list)."""
+    token = _font.set(font)
+    try:
+        yield
+    finally:
+        _font.reset(token)
 
 
 def _attrs(**kwargs) -> str:
@@ -44,7 +59,7 @@ def _text(x, y, content, *, size=11, anchor="middle", weight="normal", fill=INK)
         text_anchor=anchor,
         font_weight=weight,
         fill=fill,
-        font_family=FONT,
+        font_family=_font.get(),
     )
     return f"<text {attrs}>{escape(str(content))}</text>"
 

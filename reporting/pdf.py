@@ -4,7 +4,9 @@ The HTML reaches nothing outside the project: `web.pdf.StaticOnlyFetcher` serves
 stylesheet and the fonts from `static/`, the document's charts from memory, and refuses every
 other URL. The charts are the dashboard's SVG, drawn as images (`<img>`): WeasyPrint parses
 them with the XML parser and keeps their 230-odd elements out of the HTML cascade
-(docs/performance.md, the PDF profile).
+(docs/performance.md, the PDF profile). Their text is in the document's embedded font
+(`PDF_FONT`, static/css/print.css), not the page's font stack, so no font installed on the
+machine reaches the PDF.
 """
 
 from django.template.loader import render_to_string
@@ -12,9 +14,13 @@ from weasyprint import HTML
 
 from web.pdf import CHART_SCHEME, SCHEME, StaticOnlyFetcher
 
+from . import charts as chart_drawing
 from .definitions import DEFINITIONS, GENERAL_EN, GENERAL_FR, SUPPRESSION_EN, SUPPRESSION_FR
 from .languages import document_language
 from .presentation import charts_for, column_groups
+
+# The family of static/css/print.css's @font-face rules.
+PDF_FONT = "Sillon Sans"
 
 
 def report_html(*, figures: dict, meta: dict, charts: dict[str, str] | None = None) -> str:
@@ -42,7 +48,8 @@ def report_html(*, figures: dict, meta: dict, charts: dict[str, str] | None = No
 
 def render_pdf(*, figures: dict, meta: dict) -> bytes:
     """PDF bytes; the same inputs always give the same bytes (no clock, fixed identifier)."""
-    charts = charts_for(figures)
+    with chart_drawing.drawn_in(PDF_FONT):
+        charts = charts_for(figures)
     html = HTML(
         string=report_html(figures=figures, meta=meta, charts=charts),
         url_fetcher=StaticOnlyFetcher(charts=charts),

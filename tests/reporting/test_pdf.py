@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reporting import periods, rendering, services
+from reporting import charts, pdf, periods, presentation, rendering, services
 from reporting.models import ReportSnapshot, ReportStatus
 from reporting.pdf import report_html
 from tests import factories as f
@@ -117,6 +117,30 @@ def test_same_snapshot_renders_identical_bytes(snapshot):
     again = services.report_snapshot_render(snapshot_id=snapshot.pk)
     assert bytes(again.pdf) == first
     assert again.pdf_sha256 == snapshot.pdf_sha256
+
+
+def _font_names(pdf: bytes) -> set[str]:
+    """The base names of every font the PDF embeds, subset prefix (ABCDEF+) removed."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+        for xobject in page["/Resources"].get("/XObject", {}).values():
+            for font in xobject.get_object().get("/Resources", {}).get("/Font", {}).values():
+                names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_the_charts_text_is_in_the_documents_embedded_font(snapshot):
+    """The charts' text is written in the document's own font (static/fonts), not the
+    page's font stack: no font of the machine reaches the PDF, whose bytes depend on it."""
+    names = _font_names(bytes(snapshot.pdf))
+    assert names and all(name.startswith("Sillon-Sans") for name in names), names
+    with charts.drawn_in(pdf.PDF_FONT):
+        assert 'font-family="Sillon Sans"' in presentation.charts_for(snapshot.figures)["monthly"]
+    # The dashboard page keeps the web's font stack.
+    assert 'font-family="DejaVu Sans' in presentation.charts_for(snapshot.figures)["monthly"]
 
 
 def test_tampered_figures_fail_the_render(snapshot):
