@@ -29,6 +29,7 @@ from sites import models as sm
 from sites.enums import StructureKind
 
 from .copying import DeferredSchema
+from .followups import FollowupSteps
 from .organisations import OrganisationSteps
 from .people import PeopleSteps
 from .person_rows import PersonRowSteps
@@ -47,7 +48,7 @@ from .shape import (
 )
 
 
-class Generator(OrganisationSteps, PeopleSteps, PersonRowSteps):
+class Generator(OrganisationSteps, PeopleSteps, PersonRowSteps, FollowupSteps):
     """Builds one dataset: organisations, then people, then their rows (see the steps'
     modules), in one transaction."""
 

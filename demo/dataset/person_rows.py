@@ -19,6 +19,7 @@ from participants.enums import (
 )
 
 from .copying import CopyTable, _reserve_ids
+from .followups import followup_until
 from .plan import Parcours, _iso
 from .shape import (
     ACTION_INTENSITY,
@@ -89,6 +90,7 @@ class PersonRowSteps:
         self._copy_parcours(person_id)
         self._copy_contracts_stages()
         self._copy_snapshots_exits(person_id)
+        self._copy_followups()
         self._copy_weekly(hours=True)
         self._copy_weekly(hours=False)
 
@@ -101,20 +103,26 @@ class PersonRowSteps:
         cols = ["id", "structure_id", "created_at", "updated_at", "participant_id"]
         cols += ["programme_id", "deployment_id", "work_site_id", "status", "start_date"]
         cols += ["end_date", "previous_id", "prolongation_reason", "warnings", "version"]
+        cols += ["referred_by", "referred_on", "non_entry_reason"]
         writer = CopyTable(pm.Parcours, cols)
         reason = "Difficultés particulièrement importantes (jeu de test)."
+        referrals = self._referrals()
 
         def lines() -> Iterator[str]:
             for offset, p in enumerate(parcours):
                 created = _iso(p.start) + " 09:00:00+00"
                 long_cvg = p.programme == "CVG" and (p.end or self.as_of) - p.start > 730
+                referral = referrals[offset]
+                end = p.end or referral.decided_on
                 yield (
                     f"{p.id}\t{self.structures[p.structure].id}\t{created}\t{created}\t"
                     f"{person_id[p.participant]}\t{codes[p.programme]}\t"
                     f"{p.deployment if p.deployment else chr(92) + 'N'}\t{p.site}\t{p.status}\t"
-                    f"{_iso(p.start)}\t{_iso(p.end) if p.end else chr(92) + 'N'}\t"
+                    f"{_iso(p.start)}\t{_iso(end) if end else chr(92) + 'N'}\t"
                     f"{p.previous.id if p.previous else chr(92) + 'N'}\t"
-                    f"{reason if long_cvg else ''}\t{{}}\t1"
+                    f"{reason if long_cvg else ''}\t{{}}\t1\t{referral.by}\t"
+                    f"{_iso(referral.on) if referral.on else chr(92) + 'N'}\t"
+                    f"{referral.non_entry_reason}"
                 )
                 if offset % 5000 == 0:
                     self.progress.update("parcours", offset, len(parcours))
@@ -223,13 +231,12 @@ class PersonRowSteps:
         cols = ["id", "structure_id", "created_at", "updated_at", "parcours_id", "date"]
         cols += ["situation", "dgefp_category", "followup_until", "comment"]
         writer = CopyTable(pm.Exit, cols)
-        followup = {c: p.followup_months for c, p in self.programmes.items()}
 
         def exit_lines() -> Iterator[str]:
             for offset, p in enumerate(exited):
                 created = _iso(p.end) + " 17:00:00+00"
-                months = followup[p.programme]
-                until = _iso(p.end + int(months * 30.4)) if months else "\\N"
+                last_day = followup_until(self.programmes[p.programme], p.end)
+                until = _iso(last_day) if last_day else "\\N"
                 yield (
                     f"{first + offset}\t{self.structures[p.structure].id}\t{created}\t"
                     f"{created}\t{p.id}\t{_iso(p.end)}\t{p.situation}\t"

@@ -231,3 +231,32 @@ class Picker:
 
     def __call__(self, rng: random.Random) -> str:
         return rng.choices(self.values, cum_weights=self.cum)[0]
+
+
+# Referrals (orientations): the share of the parcours that started after a partner's
+# referral, by programme (a continuation from another parcours is not one), the partners
+# who refer, and the days from the referral to the entry. The people referred in the last
+# weeks who have not started (ORIENTE) or will not (NON_ENTRE) are referred on their
+# parcours' start date, as the orientation form records them.
+REFERRED_SHARE = {"CVG": 0.8, "PHC": 0.85, "DPH": 0.6, "IAE": 0.45}
+REFERRAL_SOURCES = {
+    "CVG": {"MARAUDE": 25, "SIAO": 30, "SPIP": 8, "CCAS": 20, "FRANCE_TRAVAIL": 5, "AUTRE": 12},
+    "PHC": {"MARAUDE": 40, "SIAO": 28, "SPIP": 6, "CCAS": 16, "FRANCE_TRAVAIL": 2, "AUTRE": 8},
+    "DPH": {"MARAUDE": 20, "SIAO": 20, "CCAS": 30, "FRANCE_TRAVAIL": 10, "AUTRE": 20},
+    "IAE": {"FRANCE_TRAVAIL": 55, "CCAS": 14, "SPIP": 9, "SIAO": 5, "MARAUDE": 2, "AUTRE": 15},
+}
+REFERRAL_DELAY_DAYS = (3, 75)
+NON_ENTRY_REASONS = {
+    "INJOIGNABLE": 40,
+    "REFUS": 20,
+    "INADAPTEE": 15,
+    "SANTE": 10,
+    "AUTRE_SOLUTION": 15,
+}
+# Follow-up checks after exit (the programmes with a follow-up: Convergence): most are done
+# within a month of their due date; the last weeks' are still open ("Aujourd'hui"), and a
+# few older ones were never recorded. Reached people: the situation drawn like an exit's.
+FOLLOWUP_DONE = 0.85
+FOLLOWUP_DONE_RECENT = 0.35  # due in the last 30 days
+FOLLOWUP_REACHED = 0.72
+FOLLOWUP_HOUSING_KEPT = 0.85

@@ -4,14 +4,18 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F, Q
 
 from bench.periods import LIVE_PERIODS
 from bench.sql import territory_figures, territory_table
 from demo.dataset import SCALES, Progress, generate
+from demo.dataset.shape import AS_OF
 from participants import models as pm
-from participants.enums import EXIT_CATEGORY
+from participants import rules
+from participants.enums import EXIT_CATEGORY, DgefpCategory
 from programmes.models import Programme
 from sites.models import Territory
 from tests import factories as f
@@ -28,6 +32,7 @@ PERSON_TABLES = [
     pm.SituationSnapshot,
     pm.AccompanimentAction,
     pm.Exit,
+    pm.FollowupCheck,
 ]
 
 
@@ -103,6 +108,59 @@ def test_generated_rows_respect_the_domain_rules():
     assert not stages.filter(start_date=models_first_start()).exclude(weekly_hours=4).exists()
     # Synthetic geography never reuses a real INSEE code.
     assert not Territory.objects.exclude(geo_units__code__startswith="Z").exists()
+    _referrals_and_checks_as_the_services_record_them()
+
+
+def _referrals_and_checks_as_the_services_record_them():
+    parcours = pm.Parcours.objects.all()
+    # Referrals: dated on or before the entry, by a partner (a transfer is not generated);
+    # the people not yet started were referred on their parcours' date; a non-entry has
+    # its decision (the end date) and its reason, an entry after referral none.
+    referred = parcours.exclude(referred_on=None)
+    assert referred.count() > parcours.count() // 3
+    assert not referred.filter(referred_on__gt=F("start_date")).exists()
+    assert not referred.filter(referred_by__in=["", "TRANSFERT"]).exists()
+    assert not parcours.filter(referred_on=None).exclude(referred_by="").exists()
+    waiting = parcours.filter(status__in=["ORIENTE", "NON_ENTRE"])
+    assert waiting.exists()
+    assert not waiting.filter(referred_on=None).exists()
+    assert not waiting.exclude(referred_on=F("start_date")).exists()
+    non_entries = parcours.filter(status="NON_ENTRE")
+    assert not non_entries.filter(Q(end_date=None) | Q(non_entry_reason="")).exists()
+    assert not parcours.exclude(status="NON_ENTRE").exclude(non_entry_reason="").exists()
+    assert not parcours.filter(previous__isnull=False).exclude(referred_on=None).exists()
+    # Follow-up checks: those `followup_schedule` makes for each exit (none after a
+    # neutralised one, none past the follow-up's end), done ones answered within it.
+    checks = pm.FollowupCheck.objects.select_related("parcours__exit", "parcours__programme")
+    assert checks.filter(done_on=None).exists() and checks.filter(reached=True).exists()
+    assert checks.filter(reached=False).exists()
+    for exit_ in pm.Exit.objects.select_related("parcours__programme"):
+        programme = exit_.parcours.programme
+        expected = sorted(
+            months
+            for months in programme.followup_check_months
+            if EXIT_CATEGORY[exit_.situation] != DgefpCategory.NEUTRALISEE
+            and programme.followup_months
+            and rules.add_months(exit_.date, months) <= exit_.followup_until
+        )
+        if programme.followup_months:
+            assert exit_.followup_until == rules.add_months(exit_.date, programme.followup_months)
+        scheduled = sorted(c.months for c in checks if c.parcours_id == exit_.parcours_id)
+        assert scheduled == expected, exit_.parcours_id
+    for check in checks:
+        exit_ = check.parcours.exit
+        assert check.due_on == rules.add_months(exit_.date, check.months)
+        assert check.dgefp_category == EXIT_CATEGORY.get(check.situation, "")
+        assert check.structure_id == check.parcours.structure_id
+        if check.done_on is None:
+            assert check.reached is None and not check.situation
+        else:
+            assert exit_.date <= check.done_on <= AS_OF
+            assert check.done_on <= exit_.followup_until + dt.timedelta(
+                days=settings.FOLLOWUP_LATE_DAYS
+            )
+            assert bool(check.situation) == check.reached
+            assert EXIT_CATEGORY.get(check.situation) != DgefpCategory.NEUTRALISEE
 
 
 def models_first_start():

@@ -61,13 +61,14 @@ def _followups_and_referrals() -> None:
     3, 6 and 12 months, every situation and housing; referrals from every source, transfers
     included, entries, non-entries for every reason)."""
     situations, housings = list(ExitSituation), [*Housing, ""]
-    # A few exits neutralised (the generator neutralises none in Convergence): their checks
-    # do not count.
+    # More exits neutralised (a fifth of Convergence's): their checks do not count.
     cvg_exits = pm.Exit.objects.filter(parcours__programme__code="CVG")
     neutralised = [pk for pk in cvg_exits.values_list("parcours_id", flat=True) if pk % 5 == 0]
     pm.Exit.objects.filter(parcours_id__in=neutralised).update(
         situation=ExitSituation.DECES, dgefp_category=EXIT_CATEGORY[ExitSituation.DECES]
     )
+    # These checks replace the generator's (which follow its rates): every case, on purpose.
+    pm.FollowupCheck.objects.all().delete()
     checks = []
     exited = pm.Parcours.objects.filter(exit__isnull=False).values_list(
         "pk", "structure_id", "end_date"
