@@ -192,6 +192,40 @@ def test_a_period_without_the_checks_has_none(followup_world):
     assert result.followup_total[12] == FollowupCounts()
 
 
+def test_checks_and_referrals_count_where_their_parcours_lies(structures):
+    """A parcours lies in its work site's commune, else its structure's: structure A works
+    at home and on a site in B's territory; each check and referral counts in the territory
+    of its parcours only (docs/indicators.md)."""
+    a, b = structures
+    home, away = f.TerritoryFactory(), f.TerritoryFactory()
+    home.geo_units.set([a.commune])
+    away.geo_units.set([b.commune])
+    site = f.WorkSiteFactory(structure=a, commune=b.commune)
+    at_home = _exit(a, on=D(2024, 12, 1), situation="CDI")
+    _check(at_home, 6, done_on=D(2025, 6, 1), reached=True, situation="CDI")
+    on_site = _exit(a, on=D(2024, 12, 1), situation="CDI")
+    _check(on_site, 6, done_on=D(2025, 6, 1), reached=False)
+    _check(on_site, 12, done_on=D(2025, 12, 1), reached=True, situation="CDI")
+    type(on_site).objects.filter(pk=on_site.pk).update(work_site=site)
+    _referred(a, on=D(2025, 2, 1))
+    for _ in range(2):
+        referred = _referred(a, on=D(2025, 3, 1))
+        type(referred).objects.filter(pk=referred.pk).update(work_site=site)
+    expected = {home: (1, 1, 0, 1), away: (1, 0, 1, 2)}  # 6 m checks, reached, 12 m, referrals
+    for territory, (six, reached, twelve, referrals) in expected.items():
+        with rls_structures([a.pk, b.pk]):
+            result = outcomes(
+                programme=f.programme("CVG"),
+                period=Y2025,
+                structure_ids=[a.pk, b.pk],
+                territory_id=territory.pk,
+            )
+        assert result.followup_total[6].checks == six, territory
+        assert result.followup_total[6].reached == reached, territory
+        assert result.followup_total[12].checks == twelve, territory
+        assert result.orientations_total.referrals == referrals, territory
+
+
 def test_orientation_counts_match_the_hand_computation(orientation_world):
     a, b = orientation_world
     o = _outcomes(a, b).orientations_total
