@@ -710,24 +710,43 @@ def bench_hours(ds: Dataset, runs: int) -> list[Measure]:
 
 def bench_today(ds: Dataset, runs: int) -> list[Measure]:
     """ "Aujourd'hui" in the largest structure, for its caseworker's own people and for the
-    whole structure (every kind of item, one query each: the count must not grow)."""
-    client = Client()
-    login_client(client, ds.caseworker)
-    people = pm.Participant.objects.filter(structure=ds.structure).count()
+    whole structure (every kind of item, one query each: the count must not grow); and in
+    the structure with the most follow-up checks left to do (the largest has no
+    Convergence)."""
+    checks = (
+        pm.FollowupCheck.objects.filter(
+            done_on__isnull=True, structure__slug__startswith=f"{ds.tag}-"
+        )
+        .values("structure_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "structure_id")
+        .first()
+    )
+    cases = [(ds.caseworker, ds.structure, "moi", "my people")]
+    cases.append((ds.caseworker, ds.structure, "structure", "whole structure"))
+    if checks:
+        followed = Structure.objects.get(pk=checks["structure_id"])
+        worker = Membership.objects.filter(structure=followed, role="CASEWORKER").first()
+        if worker:
+            label = f"whole structure, {checks['n']} follow-up checks open"
+            cases.append((worker.user, followed, "structure", label))
     measures = []
-    for who, label in (("moi", "my people"), ("structure", "whole structure")):
+    for user, structure, who, label in cases:
+        client = Client()
+        login_client(client, user)
+        people = pm.Participant.objects.filter(structure=structure).count()
         m = Measure(
             f"Aujourd'hui, {label} (structure of {people} people)",
             "≤ 100 ms; constant query count",
             100,
         )
 
-        def page(m=m, who=who):
+        def page(m=m, who=who, client=client, user=user):
             url = _url("participants:today") + f"?qui={who}"
             timing, m.queries, captured = time_get(client, url, runs)
             m.timed(timing)
             q = slowest(captured)[0]
-            m.plans.append((q["sql"][:160], explain(q["sql"], ds.caseworker)))
+            m.plans.append((q["sql"][:160], explain(q["sql"], user)))
 
         measures.append(guarded(m, page))
     return measures
