@@ -264,7 +264,10 @@ def outcomes(cursor, **kwargs) -> dict:
         else:
             row = dict(zip(ORIENTATION_FIELDS, values[:3], strict=True))
             row["non_entries_by_reason"] = dict(zip(REASONS, values[5:], strict=True))
-            result["orientations"][structure_id] = row
+            if structure_id is None or any(values[:3]) or any(values[5:]):
+                # A structure with nothing of P to count has no row (the page reads only
+                # what it counts; a row of zeros publishes nothing either way).
+                result["orientations"][structure_id] = row
     return result
 
 

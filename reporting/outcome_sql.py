@@ -53,9 +53,10 @@ GROUP BY p.structure_id, p.months
 
 # Parcours referred to the scope's structures that had something happen in P: the referral
 # received, the entry (the parcours started), or the non-entry decided (end date of a
-# NON_ENTRE parcours). Delay: days from the referral to the entry. A file transferred from
-# another structure of the deployment is not a referral into the programme: the person was
-# already in it (and counted by the sending structure), so those parcours are left out.
+# NON_ENTRE parcours), read from the referred parcours' covering index alone. Delay: days
+# from the referral to the entry. A file transferred from another structure of the
+# deployment is not a referral into the programme: the person was already in it (and counted
+# by the sending structure), so those parcours are left out.
 ORIENTATION_SQL = """/* sillon: outcomes */
 {with_clause}
 referred AS (
@@ -68,7 +69,11 @@ referred AS (
       AND p.referred_on IS NOT NULL
       AND p.referred_by <> %(transfer)s
       AND p.referred_on <= %(d2)s
-      AND GREATEST(p.referred_on, p.start_date, COALESCE(p.end_date, p.start_date)) >= %(d1)s
+      -- Only what is counted below: a parcours referred before P and exited in it, or still
+      -- open, adds nothing.
+      AND (p.referred_on >= %(d1)s
+           OR (p.status = ANY(%(started)s) AND p.start_date BETWEEN %(d1)s AND %(d2)s)
+           OR (p.status = %(non_entre)s AND p.end_date BETWEEN %(d1)s AND %(d2)s))
       {location_filter}
 )
 SELECT structure_id,
