@@ -331,7 +331,7 @@ class TerritoryWeek(models.Model):
     structure, mapped to the territories holding them when read.
     """
 
-    # No index of their own: the unique index and the index below serve every look-up.
+    # No index of their own: the unique index below serves every look-up.
     programme = derived_link("programmes.Programme", _("programme"), db_index=False)
     structure = derived_link("sites.Structure", _("structure"), db_index=False)
     commune = derived_link("sites.GeoUnit", _("commune"), db_index=False)
@@ -348,15 +348,6 @@ class TerritoryWeek(models.Model):
                 fields=["structure", "programme", "week", "commune"],
                 include=["hours"],
                 name="territoryweek_uniq",
-            ),
-        ]
-        indexes = [
-            # The edges' weeks of every structure at once (the national view on free dates),
-            # from the index alone.
-            models.Index(
-                fields=["programme", "week"],
-                include=["structure", "commune", "hours"],
-                name="territoryweek_prog_week",
             ),
         ]
 
