@@ -5,6 +5,7 @@ the territories it contains), which cells fail the dominance rule, and the statu
 than 11 persons (`withheld_hours`). See docs/indicators.md, "Secret statistique"."""
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from . import audits
 from .figures import CATEGORY_CODES
@@ -206,6 +207,14 @@ def _derived_dominance(table, structure_ids) -> tuple[set[str], bool]:
     return hidden, hours
 
 
+def _parts(parts, col: str) -> list:
+    """Each part's count `col` (published_cells.count, one attribute read for the column)."""
+    if col.startswith("cat:"):
+        code = col[4:]
+        return [p.exits_by_category.get(code, 0) for p in parts]
+    return list(map(attrgetter(col), parts))
+
+
 def comparison_status(comparison, count_cols) -> tuple[dict, set]:
     """The national view's statuses, and the territories whose average duration the
     dominance rule hides. Every row aggregates structures (dominance on each count); a
@@ -218,10 +227,10 @@ def comparison_status(comparison, count_cols) -> tuple[dict, set]:
         fig = comparison.figures[tid]
         parts = comparison.by_structure.get(tid, [])
         for col in count_cols:
-            grid.values[(tid, col)] = count(fig, col)
-            if suppressed and is_dominated(
-                grid.values[(tid, col)], *contributions(count(p, col) for p in parts)
-            ):
+            value = grid.values[(tid, col)] = count(fig, col)
+            # A zero cell is never dominated: its parts are not read (the national view's
+            # territories hold 12,000 structure rows).
+            if suppressed and value and is_dominated(value, *contributions(_parts(parts, col))):
                 grid.dominated.add((tid, col))
         grid.values[(tid, "cat:unknown")] = fig.exits - sum(fig.exits_by_category.values())
         unknown_parts = (p.exits - sum(p.exits_by_category.values()) for p in parts)

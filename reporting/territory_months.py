@@ -54,13 +54,13 @@ _CATEGORY_SUMS = ", ".join(
 _STRUCTURES_CTES = f"""
 r AS (
     SELECT * FROM {MONTHS}
-    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s::bigint[])
       AND month BETWEEN %(m1)s AND %(m2)s
       AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 ),
 g AS (
     SELECT territory_id, structure_id, SUM(people) AS people FROM {GAPS}
-    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s::bigint[])
       AND last_month >= %(m1)s AND next_month <= %(m2)s
       AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
     GROUP BY territory_id, structure_id
@@ -72,7 +72,7 @@ s AS (
             - COALESCE(MAX(g.people), 0) AS accompanied,
         COALESCE(SUM(r.active_at_end) FILTER (WHERE r.month = %(m2)s), 0) AS active_at_end,
         SUM(r.entries) AS entries, SUM(r.exits) AS exits, {_CATEGORY_SUMS},
-        SUM(r.dynamic_exits) AS dynamic_exits, SUM(r.duration_days) AS duration_days,
+        SUM(r.dynamic_exits) AS dynamic_exits, SUM(r.duration_days)::bigint AS duration_days,
         SUM(r.hours_worked) AS hours_worked,
         SUM(r.housing_denominator) AS housing_denominator,
         SUM(r.housing_numerator) AS housing_numerator,
@@ -84,7 +84,7 @@ s AS (
 # A territory dashboard's rows, one per structure, as indicator_table's statement gives them.
 _TABLE_SQL = f"""
 WITH {_STRUCTURES_CTES}
-SELECT * FROM s
+SELECT * FROM s ORDER BY territory_id, structure_id
 """  # noqa: S608 (constant identifiers only)
 
 # The monthly series: each month's entries and exits, how many structures contributed and
@@ -138,7 +138,7 @@ _EDGE_SQL = (
     + "\n    UNION\n".join(
         f"""    SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(edge_structure_ids)s) AND p.programme_id = %(programme_id)s
+    WHERE {{parcours_scope}} AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.{column} BETWEEN %({lo})s AND %({hi})s"""  # noqa: S608 (constants only)
         for column, lo, hi in _EDGE_PARCOURS
@@ -147,11 +147,18 @@ _EDGE_SQL = (
 ),
 pp AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
-           COALESCE(ws.commune_id, st.commune_id) AS commune_id
+           -- The structure's commune looked up only for a parcours without a work site.
+           COALESCE(
+               ws.commune_id,
+               (SELECT st.commune_id FROM sites_structure st WHERE st.id = p.structure_id)
+           ) AS commune_id
     FROM participants_parcours p
-    JOIN sites_structure st ON st.id = p.structure_id
     LEFT JOIN sites_worksite ws ON ws.id = p.work_site_id
-    WHERE (p.structure_id, p.participant_id) IN (SELECT structure_id, participant_id FROM c)
+    -- The edge people's parcours through the participant index, one scan of their sorted
+    -- ids (a look-up per (structure, person) cost 150 ms for the 10,770 of the national
+    -- view), then kept in the structure where each was found.
+    WHERE p.participant_id = ANY(ARRAY(SELECT DISTINCT participant_id FROM c))
+      AND (p.structure_id, p.participant_id) IN (SELECT structure_id, participant_id FROM c)
       AND p.programme_id = %(programme_id)s AND p.status = ANY(%(statuses)s)
 ),
 wp AS MATERIALIZED (
@@ -163,7 +170,7 @@ wp AS MATERIALIZED (
 """
     + "\n        UNION ALL\n".join(
         f"""        SELECT structure_id, commune_id, hours FROM {WEEKS}
-        WHERE structure_id = ANY(%(edge_structure_ids)s) AND programme_id = %(programme_id)s
+        WHERE {{week_scope}} AND programme_id = %(programme_id)s
           AND week BETWEEN %({lo})s AND %({hi})s"""  # noqa: S608 (constants only)
         for lo, hi in _EDGES
     )
@@ -177,7 +184,7 @@ wp AS MATERIALIZED (
         SELECT commune_id FROM pp UNION SELECT commune_id FROM wp
     ) communes"""
     )
-    + """here AS (SELECT * FROM inside WHERE territory_id = ANY(%(territory_ids)s)),
+    + """here AS (SELECT * FROM inside WHERE territory_id = ANY(%(territory_ids)s::bigint[])),
 persons AS (
     SELECT here.territory_id, p.structure_id,
         bool_or(p.start_date <= %(me2)s AND (p.end_date IS NULL OR p.end_date >= %(ms1)s))
@@ -194,14 +201,14 @@ persons AS (
 edge AS (
     SELECT here.territory_id, p.structure_id, p.start_date, p.end_date,
         e.dgefp_category, e.situation, eh.housing AS entry_housing, xh.housing AS exit_housing,
-        (p.end_date BETWEEN %(ms1)s AND %(d1_before)s
-            OR p.end_date BETWEEN %(d2_after)s AND %(me2)s) AS gone
+        {gone} AS gone
     FROM pp p JOIN c ON c.id = p.id JOIN here ON here.commune_id = p.commune_id
     -- Each edge parcours' exit by its index (a join would be planned on pp's estimate and
     -- merge with every exit on the national view).
+    -- Only the parcours ending in an edge (`gone`) have their exit read.
     LEFT JOIN LATERAL (
         SELECT e.dgefp_category, e.situation FROM participants_exit e
-        WHERE e.parcours_id = p.id
+        WHERE e.parcours_id = p.id AND {gone}
         LIMIT 1  -- one exit a parcours; keeps the look-up a look-up
     ) e ON true
     {housing_joins}
@@ -238,24 +245,46 @@ outside AS (
     FROM wp JOIN here ON here.commune_id = wp.commune_id
     GROUP BY here.territory_id, wp.structure_id
 )
-SELECT territory_id, structure_id, SUM(entries_lo), SUM(entries_hi), SUM(exits_lo),
-    SUM(exits_hi), {category_sums}, SUM(dynamic_exits), SUM(duration_days),
-    SUM(phc_continuations), SUM(housing_denominator), SUM(housing_numerator), SUM(hours),
-    SUM(people), SUM(active_minus), SUM(active_plus)
+-- Counts as bigint, not numeric: read as ints (psycopg reads a numeric as a Decimal, in
+-- Python: 4,000 rows of 18 figures on the national view).
+SELECT territory_id, structure_id, SUM(entries_lo)::bigint, SUM(entries_hi)::bigint,
+    SUM(exits_lo)::bigint, SUM(exits_hi)::bigint, {category_sums},
+    SUM(dynamic_exits)::bigint, SUM(duration_days)::bigint, SUM(phc_continuations)::bigint,
+    SUM(housing_denominator)::bigint, SUM(housing_numerator)::bigint, SUM(hours),
+    SUM(people)::bigint, SUM(active_minus)::bigint, SUM(active_plus)::bigint
 FROM outside GROUP BY territory_id, structure_id
 """
 )
 
 
-def _edge_sql(programme) -> str:
-    gate = (
-        "(p.end_date BETWEEN %(ms1)s AND %(d1_before)s "
-        "OR p.end_date BETWEEN %(d2_after)s AND %(me2)s)"
-    )
+# The parcours ending in an edge: their exits are taken off the months'.
+_GONE = (
+    "(p.end_date BETWEEN %(ms1)s AND %(d1_before)s OR p.end_date BETWEEN %(d2_after)s AND %(me2)s)"
+)
+
+# Where the edges' parcours and weeks are looked for. A territory's dashboard (a few hundred
+# structures): by structure, each one's edges from the structure-programme-date indexes. The
+# comparison of territories (the national view: thousands of structures): every edge of the
+# programme from the programme-date indexes, kept to the scope's structures by a filter the
+# planner cannot turn into one index probe per structure (the national view's edge
+# parcours 96 → 21 ms); and neither weeks nor housing, which the comparison leaves out.
+_BY_STRUCTURE = {
+    "parcours_scope": "p.structure_id = ANY(%(edge_structure_ids)s::bigint[])",
+    "week_scope": "structure_id = ANY(%(edge_structure_ids)s::bigint[])",
+}
+_FOR_COMPARISON = {
+    "parcours_scope": "p.structure_id + 0 = ANY(%(edge_structure_ids)s::bigint[])",
+    "week_scope": "false",
+}
+
+
+def _edge_sql(programme, *, comparison: bool = False) -> str:
     return _EDGE_SQL.format(
+        **(_FOR_COMPARISON if comparison else _BY_STRUCTURE),
+        gone=_GONE,
         housing_joins=(
-            indicator_sql.housing_joins(gate, "%(entree)s", "%(sortie)s")
-            if programme.tracks_housing
+            indicator_sql.housing_joins(_GONE, "%(entree)s", "%(sortie)s")
+            if programme.tracks_housing and not comparison
             else indicator_sql.NO_HOUSING_JOINS
         ),
         category_columns=",\n        ".join(
@@ -263,7 +292,9 @@ def _edge_sql(programme) -> str:
             for i, code in enumerate(ind.CATEGORY_CODES, start=1)
         ),
         zero_categories=", ".join("0" for _ in ind.CATEGORY_CODES),
-        category_sums=", ".join(f"SUM(cat_{i})" for i in range(1, len(ind.CATEGORY_CODES) + 1)),
+        category_sums=", ".join(
+            f"SUM(cat_{i})::bigint" for i in range(1, len(ind.CATEGORY_CODES) + 1)
+        ),
     )
 
 
@@ -301,13 +332,20 @@ REFRESH_SQL = territory_years.refresh_statement("reporting_territory_month_refre
 MAX_STALE = 5
 
 
+def _id_array(ids) -> str:
+    """Ids as one PostgreSQL array literal, sent as text and cast in the statement
+    (`::bigint[]`): psycopg's list dumper, in Python, took about 4 ms for each of the
+    national view's references to its 4,000 structures (nine a page)."""
+    return "{" + ",".join(map(str, sorted(int(pk) for pk in ids))) + "}"
+
+
 def _params(*, programme, period: Period, months, structure_ids, territory_ids) -> dict:
     return {
         "programme_id": programme.pk,
         "m1": months[0],
         "m2": months[1],
-        "territory_ids": sorted(territory_ids),
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "territory_ids": _id_array(territory_ids),
+        "structure_ids": _id_array(structure_ids),
         "max_stale": MAX_STALE,
         # Free dates: P's edges inside its months.
         "d1": period.start,
@@ -326,62 +364,66 @@ def _params(*, programme, period: Period, months, structure_ids, territory_ids) 
     }
 
 
-def _structure_figures(cursor, params: dict, *, programme, period: Period) -> tuple[dict, dict]:
+def _structure_figures(
+    cursor, params: dict, *, programme, period: Period, comparison: bool = False
+) -> tuple[dict, dict]:
     """Per (territory, structure): P's figures, and the entries and exits its edges took off
     the months of its first and last days ({(territory, structure): (entries of the first
     month, entries of the last, exits of the first, exits of the last)}). Structures with
-    nobody counted in P and no hours left out, as the live statement has no row for them."""
+    nobody counted in P and no hours left out, as the live statement has no row for them.
+    For the `comparison`, the hours and housing are those of the whole months (it leaves
+    them out): only its rows of people counted in P are exact."""
+    # The statements give every count as an int (bigint) and the hours as a Decimal: the
+    # national view reads 12,000 rows of these, then 4,000 of its edges.
     flags = ind.rate_flags(programme)
-    n = len(ind.CATEGORY_CODES)
+    codes = ind.CATEGORY_CODES
+    n = len(codes)
+    days_in_period = period.days
     figures = {}
     cursor.execute(_TABLE_SQL, params)
     for row in cursor.fetchall():
-        territory_id, structure_id, acc, active, n_in, n_out = row[:6]
         dyn, days, hours, h_den, h_num, cont = row[6 + n :]
-        figures[territory_id, structure_id] = ind.Indicators(
-            accompanied=int(acc),
-            active_at_end=int(active),
-            entries=int(n_in),
-            exits=int(n_out),
-            exits_by_category={
-                code: int(count)
-                for code, count in zip(ind.CATEGORY_CODES, row[6 : 6 + n], strict=True)
-            },
-            dynamic_exits=int(dyn),
-            duration_days=int(days),
-            hours_worked=Decimal(hours),
-            housing_denominator=int(h_den),
-            housing_numerator=int(h_num),
-            phc_continuations=int(cont),
-            days_in_period=period.days,
+        figures[row[0], row[1]] = ind.Indicators(
+            accompanied=row[2],
+            active_at_end=row[3],
+            entries=row[4],
+            exits=row[5],
+            exits_by_category=dict(zip(codes, row[6 : 6 + n], strict=True)),
+            dynamic_exits=dyn,
+            duration_days=days,
+            hours_worked=hours,
+            housing_denominator=h_den,
+            housing_numerator=h_num,
+            phc_continuations=cont,
+            days_in_period=days_in_period,
             **flags,
         )
     edges = {}
     if whole_months(period) is None:
         # Only the structures with figures in P's months can have any in its edges (the
         # others' weeks, of another programme, would be looked up for nothing).
-        params["edge_structure_ids"] = sorted({structure_id for _, structure_id in figures})
-        cursor.execute(_edge_sql(programme), params)
+        params["edge_structure_ids"] = _id_array({structure_id for _, structure_id in figures})
+        cursor.execute(_edge_sql(programme, comparison=comparison), params)
         for row in cursor.fetchall():
-            key, (e_lo, e_hi, x_lo, x_hi) = (row[0], row[1]), row[2:6]
-            categories = row[6 : 6 + n]
-            dyn, days, cont, h_den, h_num, hours, people, minus, plus = row[6 + n :]
-            fig = figures.get(key)
+            fig = figures.get((row[0], row[1]))
             if fig is None:  # nothing in the months holding P: nothing to take off
                 continue
-            edges[key] = (int(e_lo), int(e_hi), int(x_lo), int(x_hi))
-            fig.accompanied -= int(people)
-            fig.active_at_end += int(plus) - int(minus)
-            fig.entries -= int(e_lo) + int(e_hi)
-            fig.exits -= int(x_lo) + int(x_hi)
-            for code, count in zip(ind.CATEGORY_CODES, categories, strict=True):
-                fig.exits_by_category[code] -= int(count)
-            fig.dynamic_exits -= int(dyn)
-            fig.duration_days -= int(days)
-            fig.phc_continuations -= int(cont)
-            fig.housing_denominator -= int(h_den)
-            fig.housing_numerator -= int(h_num)
-            fig.hours_worked -= Decimal(hours)
+            e_lo, e_hi, x_lo, x_hi = row[2:6]
+            dyn, days, cont, h_den, h_num, hours, people, minus, plus = row[6 + n :]
+            edges[row[0], row[1]] = (e_lo, e_hi, x_lo, x_hi)
+            fig.accompanied -= people
+            fig.active_at_end += plus - minus
+            fig.entries -= e_lo + e_hi
+            fig.exits -= x_lo + x_hi
+            categories = fig.exits_by_category
+            for code, count in zip(codes, row[6 : 6 + n], strict=True):
+                categories[code] -= count
+            fig.dynamic_exits -= dyn
+            fig.duration_days -= days
+            fig.phc_continuations -= cont
+            fig.housing_denominator -= h_den
+            fig.housing_numerator -= h_num
+            fig.hours_worked -= hours
         figures = {
             key: fig for key, fig in figures.items() if fig.accompanied > 0 or fig.hours_worked
         }
@@ -463,7 +505,7 @@ def table(
     params["territory_id"] = territory_id
     flags = ind.rate_flags(programme)
     figures, points = {}, [ind.MonthPoint(m, 0, 0) for m in period.months()]
-    if params["structure_ids"]:
+    if structure_ids:
         with transaction.atomic(), connection.cursor() as cursor:
             if not territory_years.refreshed(cursor, REFRESH_SQL, params):
                 return None
@@ -509,8 +551,10 @@ def comparison(
     with transaction.atomic(), connection.cursor() as cursor:
         if not territory_years.refreshed(cursor, REFRESH_SQL, params):
             return None
-        figures, _ = _structure_figures(cursor, params, programme=programme, period=period)
-    for (territory_id, _), fig in sorted(figures.items()):
+        figures, _ = _structure_figures(
+            cursor, params, programme=programme, period=period, comparison=True
+        )
+    for (territory_id, _), fig in figures.items():  # in order: the table statement's
         if fig.accompanied <= 0:
             continue  # the comparison has no hours: no row for hours alone
         # Hours and housing belong to the territory page, not to the comparison.

@@ -121,6 +121,11 @@ class Parcours(StructureOwned):
                 name="parcours_structure_prog_end",
             ),
             models.Index(fields=["structure", "participant"], name="parcours_structure_part"),
+            # The parcours of a programme starting or ending in a few days, whatever their
+            # structure: the edges of free dates on the national view (every structure of
+            # the country; reporting.territory_months), 96 → 21 ms of their statement.
+            models.Index(fields=["programme", "start_date"], name="parcours_prog_start"),
+            models.Index(fields=["programme", "end_date"], name="parcours_prog_end"),
             # A dashboard's orientation figures (reporting.outcome_sql) read the referred
             # parcours of the scope up to the period's end, not every parcours of the
             # programme (the IAE région of the national dataset: 12,800 of its 35,000), from
