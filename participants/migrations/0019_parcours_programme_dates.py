@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0017_parcours_referred_index'),
+        ('participants', '0018_parcours_referred_cover'),
         ('programmes', '0004_followup_check_months'),
         ('sites', '0008_geounit_epci_postcodes'),
     ]
