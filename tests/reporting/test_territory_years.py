@@ -14,7 +14,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from participants.enums import ExitSituation, Housing, ParcoursStatus, SnapshotContext
@@ -895,6 +895,10 @@ def test_any_whole_months_read_from_the_rows_equal_the_live_figures(busy_world, 
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(start=st.dates(D(2020, 12, 1), D(2026, 12, 31)), days=st.integers(0, 800))
+# Exits after P in its last month, whose categories the edges take off (found by hypothesis
+# with the upper edge's exits left unread; fixed here so that every run checks them).
+@example(start=D(2023, 8, 1), days=132)
+@example(start=D(2024, 9, 1), days=30)
 def test_any_free_dates_read_from_the_rows_equal_the_live_figures(busy_world, start, days):
     period = periods.Period(start, min(D(2026, 12, 31), start + dt.timedelta(days=days)))
     _compare_periods([period], after=str(period))
