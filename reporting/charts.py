@@ -8,6 +8,7 @@ readers. Hidden (suppressed) values are drawn as an empty dotted outline labelle
 """
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -26,10 +27,27 @@ class Value:
     text: str
 
 
+# What html.escape replaces: a value holding none of these is printed as it is (most are
+# numbers, colours and font names), the others are escaped as before.
+_TO_ESCAPE = re.compile("[&<>\"']")
+_ATTRIBUTE_NAMES: dict[str, str] = {}
+
+
+def _attribute_name(key: str) -> str:
+    name = _ATTRIBUTE_NAMES.get(key)
+    if name is None:
+        name = _ATTRIBUTE_NAMES[key] = key.rstrip("_").replace("_", "-")
+    return name
+
+
 def _attrs(**kwargs) -> str:
-    return " ".join(
-        f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in kwargs.items()
-    )
+    parts = []
+    for k, v in kwargs.items():
+        text = v if type(v) is str else str(v)
+        if _TO_ESCAPE.search(text):
+            text = escape(text)
+        parts.append(f'{_attribute_name(k)}="{text}"')
+    return " ".join(parts)
 
 
 def _el(tag: str, **kwargs) -> str:
