@@ -363,6 +363,12 @@ def column_groups(
     return result
 
 
+def structure_tables(groups: list[dict]) -> SafeString:
+    """The structure tables of a dashboard (`column_groups(..., markup=True)`), as markup:
+    their headers and totals printed by a Jinja2 fragment, their rows already rendered."""
+    return render_fragment("reporting/structure_tables.html", {"groups": groups})
+
+
 def period_options(choices: list[dict]) -> SafeString:
     """The period selector's options (`views._period_choices`), as markup: every dashboard
     offers about fifty periods, a Jinja2 fragment's loop instead of Django's."""

@@ -24,6 +24,7 @@ from .presentation import (
     period_options,
     publish_comparison,
     publish_dashboard,
+    structure_tables,
     target_overview_chart,
 )
 from .tables import TargetTable
@@ -151,6 +152,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         else {"ancestors": [], "children": []}
     )
     choices = _period_choices(request, period, _target_periods([t.period for t in targets]))
+    groups = column_groups(published, markup=True, link_period=period.code if drill_down else None)
     return render(
         request,
         "reporting/dashboard.html",
@@ -158,9 +160,8 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "report_scope": report_scope,
             "figures": published,
             "charts": charts_for(published),
-            "groups": column_groups(
-                published, markup=True, link_period=period.code if drill_down else None
-            ),
+            "groups": groups,
+            "structure_tables": structure_tables(groups),
             "period_choices": choices,
             "period_options": period_options(choices),
             "territory_targets": _targets_shown(request.scope, targets),
