@@ -33,20 +33,16 @@ _TO_ESCAPE = re.compile("[&<>\"']")
 _ATTRIBUTE_NAMES: dict[str, str] = {}
 
 
-def _attribute_name(key: str) -> str:
-    name = _ATTRIBUTE_NAMES.get(key)
-    if name is None:
-        name = _ATTRIBUTE_NAMES[key] = key.rstrip("_").replace("_", "-")
-    return name
-
-
 def _attrs(**kwargs) -> str:
-    parts = []
+    names, parts = _ATTRIBUTE_NAMES, []
     for k, v in kwargs.items():
+        name = names.get(k)
+        if name is None:
+            name = names[k] = k.rstrip("_").replace("_", "-")
         text = v if type(v) is str else str(v)
         if _TO_ESCAPE.search(text):
             text = escape(text)
-        parts.append(f'{_attribute_name(k)}="{text}"')
+        parts.append(f'{name}="{text}"')
     return " ".join(parts)
 
 

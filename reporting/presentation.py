@@ -369,6 +369,12 @@ def structure_tables(groups: list[dict]) -> SafeString:
     return render_fragment("reporting/structure_tables.html", {"groups": groups})
 
 
+def month_rows(published: dict) -> SafeString:
+    """The rows of the monthly chart's data table, as markup (none when the months are
+    withheld: the page then prints no table)."""
+    return render_fragment("reporting/month_rows.html", {"months": published["months"]})
+
+
 def period_options(choices: list[dict]) -> SafeString:
     """The period selector's options (`views._period_choices`), as markup: every dashboard
     offers about fifty periods, a Jinja2 fragment's loop instead of Django's."""

@@ -21,6 +21,7 @@ from .models import ReportSnapshot
 from .presentation import (
     charts_for,
     column_groups,
+    month_rows,
     period_options,
     publish_comparison,
     publish_dashboard,
@@ -162,6 +163,7 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "charts": charts_for(published),
             "groups": groups,
             "structure_tables": structure_tables(groups),
+            "month_rows": month_rows(published),
             "period_choices": choices,
             "period_options": period_options(choices),
             "territory_targets": _targets_shown(request.scope, targets),
