@@ -8,6 +8,7 @@ readers. Hidden (suppressed) values are drawn as an empty dotted outline labelle
 """
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,10 +42,23 @@ def drawn_in(font: str) -> Iterator[None]:
         _font.reset(token)
 
 
+# What html.escape replaces: a value holding none of these is printed as it is (most are
+# numbers, colours and font names), the others are escaped as before.
+_TO_ESCAPE = re.compile("[&<>\"']")
+_ATTRIBUTE_NAMES: dict[str, str] = {}
+
+
 def _attrs(**kwargs) -> str:
-    return " ".join(
-        f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in kwargs.items()
-    )
+    names, parts = _ATTRIBUTE_NAMES, []
+    for k, v in kwargs.items():
+        name = names.get(k)
+        if name is None:
+            name = names[k] = k.rstrip("_").replace("_", "-")
+        text = v if type(v) is str else str(v)
+        if _TO_ESCAPE.search(text):
+            text = escape(text)
+        parts.append(f'{name}="{text}"')
+    return " ".join(parts)
 
 
 def _el(tag: str, **kwargs) -> str:

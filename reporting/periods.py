@@ -8,10 +8,12 @@ dates.
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from web import bounds
@@ -115,15 +117,29 @@ def _free(start: dt.date, end: dt.date) -> Period:
 def canonical(start: dt.date, end: dt.date) -> Period:
     """The named period (year, Convergence semester, quarter, month) with exactly these
     bounds, else free dates: a target set over 2021 is offered as "année 2021", not as a
-    second, differently coded "du 01/01/2021 au 31/12/2021"."""
-    candidates = [year(start.year), month(start.year, start.month)]
-    candidates += [quarter(start.year, q) for q in (1, 2, 3, 4)]
-    candidates += [semester(start.year, s) for s in (1, 2)]
-    candidates.append(july_june(start.year))
-    for period in candidates:
-        if (period.start, period.end) == (start, end):
-            return period
+    second, differently coded "du 01/01/2021 au 31/12/2021".
+
+    The bounds are compared before any period is built: no two named periods share their
+    bounds, and a page asks this of every target of its territory."""
+    if start.day == 1:
+        y, m = start.year, start.month
+        if end == _month_end(y, m):
+            return month(y, m)
+        if m == 1 and end == dt.date(y, 12, 31):
+            return year(y)
+        if m in (1, 4, 7, 10) and end == _month_end(y, m + 2):
+            return quarter(y, (m + 2) // 3)
+        if m == 4 and end == dt.date(y, 9, 30):
+            return semester(y, 1)
+        if m == 10 and end == dt.date(y + 1, 3, 31):
+            return semester(y, 2)
+        if m == 7 and end == dt.date(y + 1, 6, 30):
+            return july_june(y)
     return _free(start, end)
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
 _PATTERNS = [
@@ -178,10 +194,17 @@ def is_calendar_year(period: Period) -> bool:
 
 def choices_around(today: dt.date, *, years: int = 4) -> list[Period]:
     """The periods offered in the dashboard's selector, most recent first."""
+    return list(_choices_around(today, years, get_language()))
+
+
+@functools.lru_cache(maxsize=16)
+def _choices_around(today: dt.date, years: int, language: str | None) -> tuple[Period, ...]:
+    # Built once per day, span and language in a process: every dashboard offers them, and
+    # a Period is immutable (its label is translated when it is built, hence the language).
     periods: list[Period] = []
     for y in range(today.year, today.year - years, -1):
         periods.append(year(y))
         periods.append(july_june(y))
         periods.extend(semester(y, s) for s in (2, 1))
         periods.extend(quarter(y, q) for q in (4, 3, 2, 1))
-    return [p for p in periods if p.start <= today]
+    return tuple(p for p in periods if p.start <= today)

@@ -12,7 +12,7 @@ The suppression grid is built in `reporting.published_grid`, each row's cells in
 import datetime as dt
 
 from django.conf import settings
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -361,6 +361,24 @@ def column_groups(
             }
         )
     return result
+
+
+def structure_tables(groups: list[dict]) -> SafeString:
+    """The structure tables of a dashboard (`column_groups(..., markup=True)`), as markup:
+    their headers and totals printed by a Jinja2 fragment, their rows already rendered."""
+    return render_fragment("reporting/structure_tables.html", {"groups": groups})
+
+
+def month_rows(published: dict) -> SafeString:
+    """The rows of the monthly chart's data table, as markup (none when the months are
+    withheld: the page then prints no table)."""
+    return render_fragment("reporting/month_rows.html", {"months": published["months"]})
+
+
+def period_options(choices: list[dict]) -> SafeString:
+    """The period selector's options (`views._period_choices`), as markup: every dashboard
+    offers about fifty periods, a Jinja2 fragment's loop instead of Django's."""
+    return render_fragment("reporting/period_options.html", {"choices": choices})
 
 
 def publish_comparison(comparison, *, today: dt.date | None = None) -> dict:

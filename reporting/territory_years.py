@@ -381,10 +381,17 @@ def calendar_year(period: Period) -> int | None:
     return None
 
 
+# Read by every dashboard (twice where a trajectory is drawn): written as SQL, since
+# compiling the queryset cost more than the query (docs/performance.md).
+_COVERAGE_SQL = f"SELECT through_year FROM {COVERAGE} WHERE id = 1"  # noqa: S608 (constant)
+
+
 def covered_through() -> int | None:
     """The last year held for every structure, None when the rows must not be used."""
-    row = TerritoryYearCoverage.objects.filter(pk=1).values_list("through_year", flat=True)
-    return next(iter(row), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_COVERAGE_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def comparison(

@@ -21,8 +21,11 @@ from .models import ReportSnapshot
 from .presentation import (
     charts_for,
     column_groups,
+    month_rows,
+    period_options,
     publish_comparison,
     publish_dashboard,
+    structure_tables,
     target_overview_chart,
 )
 from .tables import TargetTable
@@ -149,6 +152,8 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
         if report_scope.territory is not None
         else {"ancestors": [], "children": []}
     )
+    choices = _period_choices(request, period, _target_periods([t.period for t in targets]))
+    groups = column_groups(published, markup=True, link_period=period.code if drill_down else None)
     return render(
         request,
         "reporting/dashboard.html",
@@ -156,12 +161,11 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "report_scope": report_scope,
             "figures": published,
             "charts": charts_for(published),
-            "groups": column_groups(
-                published, markup=True, link_period=period.code if drill_down else None
-            ),
-            "period_choices": _period_choices(
-                request, period, _target_periods([t.period for t in targets])
-            ),
+            "groups": groups,
+            "structure_tables": structure_tables(groups),
+            "month_rows": month_rows(published),
+            "period_choices": choices,
+            "period_options": period_options(choices),
             "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
             "keep_structure": report_scope.structure.slug if report_scope.structure else "",
@@ -217,6 +221,7 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
         published["targets"], programme_code=programme, period_code=period.code
     )
     RequestConfig(request, paginate=False).configure(targets_table)
+    choices = _period_choices(request, period, _target_periods(comparison.target_periods))
     return render(
         request,
         "reporting/national.html",
@@ -226,9 +231,8 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
             "targets_chart": target_overview_chart(published["targets"]),
             "has_target_periods": bool(comparison.target_periods),
             "programme": comparison.programme,
-            "period_choices": _period_choices(
-                request, period, _target_periods(comparison.target_periods)
-            ),
+            "period_choices": choices,
+            "period_options": period_options(choices),
             "query": request.GET.urlencode(),
             "keep_structure": "",
         },

@@ -4,13 +4,15 @@ Django's template language costs a few microseconds per variable: on a fragment 
 of rows (the hours grid of a busy work site, the structure tables of a région's dashboard)
 that is most of the page. Jinja2 compiles templates to Python, so those fragments stay
 templates — markup in `templates/jinja2/`, escaped by default — at the cost of a loop.
-Undefined variables raise, as in the tests' Django templates; `_()` is Django's gettext.
+Undefined variables raise, as in the tests' Django templates; `_()` is Django's gettext;
+`capfirst` is Django's filter.
 Filters that escape by themselves (`join`, `format` on strings) use Jinja2's entities
 instead of Django's: loop and print each value instead.
 """
 
 import html
 
+from django.template.defaultfilters import capfirst
 from django.template.loader import get_template
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +46,7 @@ def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.finalize = _escaped
+    env.filters["capfirst"] = capfirst
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     return env
 

@@ -199,6 +199,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes first: it refuses a locked-out account before the password is even checked.
+# Django's database sessions, loaded with one plain statement (sites/auth/sessions.py).
+SESSION_ENGINE = "sites.auth.sessions"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -47,8 +47,15 @@ def rls_structures(structure_ids: Iterable[int]) -> Iterator[None]:
     """Widen or narrow the visible structures for a block (e.g. an aggregate-only query
     over a coordinator's territory), then restore the previous value."""
     with transaction.atomic():
-        previous = current_structures()
-        set_structures(structure_ids)
+        # One round trip: the previous value is read in a sub-select, before set_config runs.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT previous.structures, set_config(%s, %s, true) "
+                "FROM (SELECT coalesce(current_setting(%s, true), '') AS structures) "
+                "AS previous",
+                [SETTING, _as_text(structure_ids), SETTING],
+            )
+            previous = cursor.fetchone()[0]
         try:
             yield
         finally:

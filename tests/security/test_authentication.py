@@ -267,3 +267,33 @@ def test_session_cookie_flags(client, caseworker_a, settings):
     morsel = response.cookies["sessionid"]
     assert morsel["httponly"] and morsel["secure"]
     assert morsel["samesite"] == "Lax"
+
+
+def test_the_session_store_loads_what_djangos_store_loads_and_nothing_expired(caseworker_a):
+    """The project's session engine reads a session with one plain statement: the data of a
+    live session, nothing for an expired or unknown key (the key is then forgotten, so a new
+    one is made), as Django's database store."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session
+
+    from sites.auth.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "sites.auth.sessions"
+    with freeze_time(T0) as clock:
+        created = SessionStore()
+        created["probe"] = "valeur"
+        created.set_expiry(600)
+        created.create()
+        key = created.session_key
+        for store in (SessionStore, DjangoStore):
+            loaded = store(session_key=key)
+            assert loaded["probe"] == "valeur"
+            assert loaded.session_key == key
+        clock.tick(dt.timedelta(seconds=601))
+        for store in (SessionStore, DjangoStore):
+            expired = store(session_key=key)
+            assert "probe" not in expired
+            assert expired.session_key is None
+        assert Session.objects.filter(session_key=key).exists()  # not deleted by a read
+        assert dict(SessionStore(session_key="inconnue" * 5).items()) == {}

@@ -22,7 +22,7 @@ from sites.tenancy.database import (
     ensure_database_security,
     structure_owned_models,
 )
-from sites.tenancy.rls import WEB_ROLE, web_role
+from sites.tenancy.rls import WEB_ROLE, current_structures, rls_structures, web_role
 from sites.tenancy.scope import EMPTY, Scope
 from tests import factories as f
 from tests.security.seed import full_file
@@ -190,6 +190,29 @@ def test_web_role_leaves_no_trace_after_the_block(structure_a):
             "SELECT current_user <> %s, current_setting('app.structure_ids', true)", [WEB_ROLE]
         )
         assert cursor.fetchone() in ((True, ""), (True, None))
+
+
+def test_rls_structures_opens_its_structures_for_the_block_then_restores(
+    two_files, structure_a, structure_b
+):
+    """The block sees the structures it names (one round trip reads the previous value and
+    sets the new one), and the scope's own value is back after it, even after an error."""
+    with web_role(Scope(user_id=None, structure_ids=frozenset({structure_a.pk}))):
+        before = current_structures()
+        assert before == str(structure_a.pk)
+        with rls_structures([structure_b.pk]):
+            assert current_structures() == str(structure_b.pk)
+            names = set(pm.Participant.objects.values_list("last_name", flat=True))
+            assert names == {"CANARY-B-NOM"}
+        assert current_structures() == before
+        with pytest.raises(ZeroDivisionError), rls_structures([structure_b.pk]):
+            raise ZeroDivisionError
+        assert current_structures() == before
+        assert list(pm.Participant.objects.values_list("last_name", flat=True)) == ["CANARY-A-NOM"]
+    with web_role(EMPTY), rls_structures([structure_a.pk, structure_b.pk]):
+        assert current_structures() == ",".join(
+            str(pk) for pk in sorted([structure_a.pk, structure_b.pk])
+        )
 
 
 class TestMiddleware:
