@@ -19,7 +19,6 @@ from participants.enums import (
     EXIT_CATEGORY,
     BarrierLevel,
     ContractKind,
-    DgefpCategory,
     ParcoursStatus,
     Resource,
     SnapshotContext,
@@ -271,11 +270,7 @@ class Writer:
             if not p.end:
                 continue
             programme = self.programmes[p.programme]
-            until = (
-                rules.add_months(p.end, programme.followup_months)
-                if programme.followup_months
-                else None
-            )
+            until = rules.default_followup_until(programme=programme, exit_date=p.end)
             exits.append(
                 pm.Exit(
                     structure_id=p.structure_id,
@@ -288,12 +283,10 @@ class Writer:
             )
             # The checks services.followup_schedule would schedule; those due a while ago
             # are mostly done (reached or not), the recent ones wait ("Aujourd'hui").
-            if EXIT_CATEGORY[p.situation] == DgefpCategory.NEUTRALISEE or until is None:
-                continue
-            for months in sorted(set(programme.followup_check_months)):
-                due = rules.add_months(p.end, months)
-                if months <= 0 or due > until:
-                    continue
+            due_dates = rules.followup_due_dates(
+                programme=programme, exit_date=p.end, situation=p.situation, followup_until=until
+            )
+            for months, due in due_dates:
                 check = pm.FollowupCheck(
                     structure_id=p.structure_id, parcours_id=p.id, months=months, due_on=due
                 )

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme
 
+from .enums import EXIT_CATEGORY, DgefpCategory
+
 AI_PLACEMENT_MAX_HOURS = Decimal(480)
 AI_PLACEMENT_WINDOW_MONTHS = 24
 
@@ -118,6 +120,37 @@ def followup_errors(
             % {"n": programme.followup_months, "limit": _d(limit)}
         ]
     return []
+
+
+def default_followup_until(*, programme: Programme, exit_date: dt.date) -> dt.date | None:
+    """The follow-up's last day when the exit form sets none: the programme's
+    `followup_months` after the exit (None for a programme without a follow-up)."""
+    if not programme.followup_months:
+        return None
+    return add_months(exit_date, programme.followup_months)
+
+
+def followup_due_dates(
+    *,
+    programme: Programme,
+    exit_date: dt.date,
+    situation: str,
+    followup_until: dt.date | None,
+) -> list[tuple[int, dt.date]]:
+    """(months after the exit, due date) of each check the follow-up schedules: one per
+    month of `Programme.followup_check_months` that falls within the follow-up
+    (`followup_until` when set, else the programme's `followup_months`). None after a
+    neutralised exit (death, imprisonment, moving away...): nobody is to be called, and
+    those exits are outside the outcome rates anyway."""
+    if EXIT_CATEGORY.get(situation) == DgefpCategory.NEUTRALISEE:
+        return []
+    last_day = followup_until or add_months(exit_date, programme.followup_months)
+    due_dates = [
+        (months, add_months(exit_date, months))
+        for months in sorted(set(programme.followup_check_months))
+        if months > 0
+    ]
+    return [(months, due) for months, due in due_dates if due <= last_day]
 
 
 def band_applies(*, programme: Programme, contract_kind: str | None) -> bool:

@@ -1,7 +1,8 @@
 """Referrals and follow-up checks of the generated dataset: who referred each parcours and
 when (ORIENTE and NON_ENTRE included), and the checks scheduled after each exit of a
 programme with a follow-up, done or still open, as the services would have recorded them
-(participants.services.orientations and followups)."""
+(participants.services.orientations and followups; the schedule is
+`participants.rules.followup_due_dates`, which the follow-up service calls)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,12 @@ class Referral:
 
 
 def followup_until(programme, exit_day: int) -> int | None:
-    """The follow-up's last day, as `parcours_exit` sets it: the programme's months after
-    the exit (None without a follow-up)."""
-    if not programme.followup_months:
-        return None
-    return rules.add_months(dt.date.fromordinal(exit_day), programme.followup_months).toordinal()
+    """The follow-up's last day as `parcours_exit` sets it (`rules.default_followup_until`),
+    as a date ordinal."""
+    until = rules.default_followup_until(
+        programme=programme, exit_date=dt.date.fromordinal(exit_day)
+    )
+    return until.toordinal() if until else None
 
 
 class FollowupSteps:
@@ -102,16 +104,18 @@ class FollowupSteps:
             programme = self.programmes[p.programme]
             if not p.end or not programme.followup_months:
                 continue
-            if EXIT_CATEGORY.get(p.situation) == DgefpCategory.NEUTRALISEE:
-                continue
             until = followup_until(programme, p.end)
-            exit_date = dt.date.fromordinal(p.end)
-            for months in sorted(set(programme.followup_check_months)):
-                due = rules.add_months(exit_date, months).toordinal()
-                if months <= 0 or due > until:
-                    continue
+            due_dates = rules.followup_due_dates(
+                programme=programme,
+                exit_date=dt.date.fromordinal(p.end),
+                situation=p.situation,
+                followup_until=dt.date.fromordinal(until),
+            )
+            for months, due in due_dates:
                 rows.append(
-                    self._check(rng, p, months, due, until + late, situation_pick, housing_pick)
+                    self._check(
+                        rng, p, months, due.toordinal(), until + late, situation_pick, housing_pick
+                    )
                 )
         first = _reserve_ids(pm.FollowupCheck, len(rows))
         cols = ["id", "structure_id", "created_at", "updated_at", "parcours_id", "months"]

@@ -57,9 +57,9 @@ def parcours_exit(
             % {"start": late_contract.start_date.strftime("%d/%m/%Y")}
         )
     raise_errors(errors)
-    if followup_until is None and programme.followup_months:
+    if followup_until is None:
         # The follow-up lasts what the programme says unless the form says shorter.
-        followup_until = rules.add_months(date, programme.followup_months)
+        followup_until = rules.default_followup_until(programme=programme, exit_date=date)
     parcours.end_date = date
     parcours.status = ParcoursStatus.SORTI
     parcours.version += 1

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import rules
-from ..enums import EXIT_CATEGORY, DgefpCategory
+from ..enums import EXIT_CATEGORY
 from ..models import Exit, FollowupCheck, Parcours
 from .common import check_dates, raise_errors, touch_contact
 
@@ -29,23 +29,17 @@ def followup_closes_on(exit_: Exit) -> dt.date | None:
 
 
 def followup_schedule(*, parcours: Parcours, exit_: Exit) -> list[FollowupCheck]:
-    """One check per month of `Programme.followup_check_months` that falls within the
-    follow-up (`followup_until` when set, else the programme's `followup_months`). None
-    after a neutralised exit (death, imprisonment, moving away...): nobody is to be called,
-    and those exits are outside the outcome rates anyway."""
-    if EXIT_CATEGORY.get(exit_.situation) == DgefpCategory.NEUTRALISEE:
-        return []
-    programme = parcours.programme
-    last_day = exit_.followup_until or rules.add_months(exit_.date, programme.followup_months)
+    """The checks of the exit's follow-up (`rules.followup_due_dates`), created with it."""
     checks = [
         FollowupCheck(
-            structure_id=parcours.structure_id,
-            parcours=parcours,
-            months=months,
-            due_on=rules.add_months(exit_.date, months),
+            structure_id=parcours.structure_id, parcours=parcours, months=months, due_on=due
         )
-        for months in sorted(set(programme.followup_check_months))
-        if months > 0 and rules.add_months(exit_.date, months) <= last_day
+        for months, due in rules.followup_due_dates(
+            programme=parcours.programme,
+            exit_date=exit_.date,
+            situation=exit_.situation,
+            followup_until=exit_.followup_until,
+        )
     ]
     return FollowupCheck.objects.bulk_create(checks)
 

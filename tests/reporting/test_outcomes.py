@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from participants.enums import Housing, NonEntryReason, ParcoursStatus, SnapshotContext
-from participants.models import FollowupCheck
+from participants.models import FollowupCheck, Parcours
 from reporting import periods
 from reporting.outcomes import FollowupCounts, OrientationCounts, Outcomes, outcomes
 from reporting.pdf import render_pdf
@@ -206,11 +206,11 @@ def test_checks_and_referrals_count_where_their_parcours_lies(structures):
     on_site = _exit(a, on=D(2024, 12, 1), situation="CDI")
     _check(on_site, 6, done_on=D(2025, 6, 1), reached=False)
     _check(on_site, 12, done_on=D(2025, 12, 1), reached=True, situation="CDI")
-    type(on_site).objects.filter(pk=on_site.pk).update(work_site=site)
+    Parcours.objects.filter(pk=on_site.pk).update(work_site=site)
     _referred(a, on=D(2025, 2, 1))
     for _ in range(2):
         referred = _referred(a, on=D(2025, 3, 1))
-        type(referred).objects.filter(pk=referred.pk).update(work_site=site)
+        Parcours.objects.filter(pk=referred.pk).update(work_site=site)
     expected = {home: (1, 1, 0, 1), away: (1, 0, 1, 2)}  # 6 m checks, reached, 12 m, referrals
     for territory, (six, reached, twelve, referrals) in expected.items():
         with rls_structures([a.pk, b.pk]):
