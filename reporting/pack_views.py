@@ -13,6 +13,7 @@ from sites.ratelimit.decorators import is_post, rate_limited
 from sites.tenancy.permissions import policy
 
 from . import exports, packs, periods, policies, services
+from .presentation import period_options
 from .views import _period_choices
 
 
@@ -47,7 +48,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
         {
             "funders": funders,
             "packs": packs.funder_packs(scope=scope),
-            "period_choices": _period_choices(request, default, []),
+            "period_options": period_options(_period_choices(request, default, [])),
             "today": timezone.localdate(),
         },
     )

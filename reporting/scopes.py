@@ -98,8 +98,10 @@ def _territory_by_slug(
     """The territory of this slug, from the tree (the fields a `Territory` row has)."""
     for pk, (parent, name, territory_slug) in tree.items():
         if territory_slug == slug:
+            # Every field, in the model's order (from_db then maps them by position), read
+            # on `connection`: the tree's own.
             return Territory.from_db(
-                "default", ["id", "name", "slug", "parent_id"], [pk, name, slug, parent]
+                connection.alias, ["id", "name", "slug", "parent_id"], [pk, name, slug, parent]
             )
     return None
 
@@ -250,18 +252,17 @@ def _deployment_structure_ids(deployments: list[Deployment]) -> set[int] | None:
     only, and the previous visibility is restored at once.
     """
     ids = [dep.pk for dep in deployments]
+    # On an exception the atomic block rolls back to its savepoint: the visibility with it.
     with transaction.atomic():
         previous = current_structures()
         set_all_structures()
-        try:
-            pairs = list(
-                Deployment.structures.through.objects.filter(deployment_id__in=ids).values_list(
-                    "deployment_id", "structure_id"
-                )
+        pairs = list(
+            Deployment.structures.through.objects.filter(deployment_id__in=ids).values_list(
+                "deployment_id", "structure_id"
             )
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
     listed: dict[int, set[int]] = {pk: set() for pk in ids}
     for deployment_id, structure_id in pairs:
         listed[deployment_id].add(structure_id)

@@ -161,10 +161,8 @@ def _dashboard_page(request, report_scope, *, export_fmt: str = ""):
             "report_scope": report_scope,
             "figures": published,
             "charts": charts_for(published),
-            "groups": groups,
             "structure_tables": structure_tables(groups),
             "month_rows": month_rows(published),
-            "period_choices": choices,
             "period_options": period_options(choices),
             "territory_targets": _targets_shown(request.scope, targets),
             "query": request.GET.urlencode(),
@@ -231,7 +229,6 @@ def national(request: HttpRequest, programme: str, export_fmt: str = "") -> Http
             "targets_chart": target_overview_chart(published["targets"]),
             "has_target_periods": bool(comparison.target_periods),
             "programme": comparison.programme,
-            "period_choices": choices,
             "period_options": period_options(choices),
             "query": request.GET.urlencode(),
             "keep_structure": "",
@@ -285,8 +282,8 @@ def deployment_reports(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deployment": deployment,
             "snapshots": [s for s in snapshots if _may_open(request, s)],
-            "period_choices": _period_choices(
-                request, default, _target_periods([t.period for t in targets])
+            "period_options": period_options(
+                _period_choices(request, default, _target_periods([t.period for t in targets]))
             ),
             "territory_targets": _targets_shown(request.scope, targets),
             "years_only": years_only,

@@ -199,9 +199,6 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes first: it refuses a locked-out account before the password is even checked.
-# Django's database sessions, loaded with one plain statement (sites/auth/sessions.py).
-SESSION_ENGINE = "sites.auth.sessions"
-
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -271,6 +268,8 @@ SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 # Sessions: 30 minutes idle, 12 hours in all (ASVS 4.0.3 L2 3.3.1/3.3.2), enforced by
 # sites.auth.middleware.SessionTimeoutMiddleware; the cookie itself never outlives 12 h.
+# Django's database sessions, loaded with one plain statement (sites/auth/sessions.py).
+SESSION_ENGINE = "sites.auth.sessions"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)

@@ -45,7 +45,9 @@ def current_structures() -> str:
 @contextmanager
 def rls_structures(structure_ids: Iterable[int]) -> Iterator[None]:
     """Widen or narrow the visible structures for a block (e.g. an aggregate-only query
-    over a coordinator's territory), then restore the previous value."""
+    over a coordinator's territory), then restore the previous value. On an exception the
+    atomic block rolls back to its savepoint, which restores the value by itself (and a
+    statement after a failed one would only hide the error)."""
     with transaction.atomic():
         # One round trip: the previous value is read in a sub-select, before set_config runs.
         with connection.cursor() as cursor:
@@ -56,11 +58,9 @@ def rls_structures(structure_ids: Iterable[int]) -> Iterator[None]:
                 [SETTING, _as_text(structure_ids), SETTING],
             )
             previous = cursor.fetchone()[0]
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, previous])
 
 
 def scope_setting(scope) -> str:

@@ -297,3 +297,17 @@ def test_the_session_store_loads_what_djangos_store_loads_and_nothing_expired(ca
             assert expired.session_key is None
         assert Session.objects.filter(session_key=key).exists()  # not deleted by a read
         assert dict(SessionStore(session_key="inconnue" * 5).items()) == {}
+
+
+@pytest.mark.parametrize("key", ["abcdefgh\x00ijkl", "ABCDEFGH%%'--", "a" * 300, "é" * 32, "court"])
+def test_a_session_cookie_django_could_not_have_made_is_no_session(client, key):
+    """Forged session cookies (a NUL byte, quotes, too long, other characters, too short):
+    the visitor is signed out, never a 500, and no query is sent with the key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.cookies["sessionid"] = key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("participants:list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]

@@ -7,7 +7,7 @@ no scope → 0 rows everywhere; scope A → 0 rows of B.
 
 import pytest
 from django.db import connection, transaction
-from django.db.utils import ProgrammingError
+from django.db.utils import DataError, ProgrammingError
 
 from participants import models as pm
 from sites.audit.models import AccessLog
@@ -207,6 +207,10 @@ def test_rls_structures_opens_its_structures_for_the_block_then_restores(
         assert current_structures() == before
         with pytest.raises(ZeroDivisionError), rls_structures([structure_b.pk]):
             raise ZeroDivisionError
+        assert current_structures() == before
+        # A failed statement comes out as itself, not as "transaction aborted".
+        with pytest.raises(DataError), rls_structures([structure_b.pk]):
+            _count("SELECT 1 / 0")
         assert current_structures() == before
         assert list(pm.Participant.objects.values_list("last_name", flat=True)) == ["CANARY-A-NOM"]
     with web_role(EMPTY), rls_structures([structure_a.pk, structure_b.pk]):
