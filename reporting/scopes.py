@@ -76,14 +76,10 @@ def territory_tree() -> dict[int, tuple[int | None, str, str]]:
 def _descendant_territory_ids(
     root_ids: set[int], tree: Mapping[int, tuple[int | None, str, str]] | None = None
 ) -> set[int]:
-    """The territories and all their sub-territories, walked in the tree (read here when
-    the caller has not)."""
-    if tree is None:
-        pairs = Territory.objects.values_list("pk", "parent_id")
-    else:
-        pairs = ((pk, parent) for pk, (parent, *_rest) in tree.items())
+    """The territories and all their sub-territories, walked in the territory tree
+    (`territory_tree`, read here when the caller has not)."""
     children: dict[int, list[int]] = {}
-    for pk, parent in pairs:
+    for pk, (parent, *_rest) in (territory_tree() if tree is None else tree).items():
         children.setdefault(parent, []).append(pk)
     found, frontier = set(root_ids), set(root_ids)
     while frontier:
@@ -339,13 +335,16 @@ def funded_deployments(*, scope: Scope) -> list[Deployment]:
     return list(qs.filter(visible).distinct())
 
 
-def comparable_territories(*, scope: Scope, programme: Programme) -> list[Territory]:
+def comparable_territories(
+    *, scope: Scope, programme: Programme, tree: Mapping | None = None
+) -> list[Territory]:
     """Territories the national view compares: those with a deployment of the programme
-    inside the caller's territories (everything for a platform administrator)."""
+    inside the caller's territories (everything for a platform administrator); `tree`: the
+    territory tree, when the caller has read it."""
     qs = Territory.objects.filter(deployments__programme=programme).distinct().order_by("name")
     if scope.is_platform_admin:
         return list(qs)
     roots = coordination_roots(scope=scope, programme=programme)
     if not roots:
         return []
-    return list(qs.filter(pk__in=_descendant_territory_ids(roots)))
+    return list(qs.filter(pk__in=_descendant_territory_ids(roots, tree)))

@@ -20,6 +20,7 @@ where the views and the benchmark know them.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -48,6 +49,7 @@ from .scopes import (  # noqa: F401 — re-exported
     reportable_pairs,
     structure_programmes,
     territory_report_scope,
+    territory_tree,
 )
 from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
@@ -110,10 +112,10 @@ class Comparison:
     target_periods: list[Period] = field(default_factory=list)
 
 
-def _enclosing(territory_ids: set[int]) -> dict[int, int]:
-    """Each territory's closest ancestor among `territory_ids` (one query: the territory
-    tree is small, a few hundred rows)."""
-    parent = dict(Territory.objects.values_list("pk", "parent_id"))
+def _enclosing(territory_ids: set[int], tree: Mapping) -> dict[int, int]:
+    """Each territory's closest ancestor among `territory_ids`, in the territory tree
+    (`scopes.territory_tree`)."""
+    parent = {pk: parent for pk, (parent, *_rest) in tree.items()}
     result = {}
     for tid in territory_ids:
         seen, current = {tid}, parent.get(tid)
@@ -232,7 +234,8 @@ def dashboard_figures(
 
 def national_figures(*, scope: Scope, programme: Programme, period: Period) -> Comparison:
     """The national view: one row per comparable territory, in one aggregate query."""
-    territories = comparable_territories(scope=scope, programme=programme)
+    tree = territory_tree()  # read once: the territories compared, and which holds which
+    territories = comparable_territories(scope=scope, programme=programme, tree=tree)
     if not territories:
         raise Http404
     structure_ids = set(ind.structures_in_territories([t.pk for t in territories]))
@@ -256,7 +259,7 @@ def national_figures(*, scope: Scope, programme: Programme, period: Period) -> C
         figures=comparison.figures,
         suppressed=not scope.is_platform_admin,
         by_structure=comparison.by_structure,
-        enclosing=_enclosing({t.pk for t in territories}),
+        enclosing=_enclosing({t.pk for t in territories}, tree),
         targets=targets_by_territory(
             programme=programme, period=period, territory_ids=[t.pk for t in territories]
         ),

@@ -239,6 +239,25 @@ def test_national_query_count_does_not_grow_with_territories(client, platform_ad
     assert _count_queries(client, url) == small
 
 
+def test_the_national_view_reads_the_territory_tree_once(client, coordinator, world):
+    """A coordinator's national view: the territories compared and which holds which come
+    from one read of the whole territory tree."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    url = reverse("reporting:national", args=["CVG"]) + "?periode=2021"
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    whole_tree = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "sites_territory" in q["sql"].split("FROM", 1)[-1].split()[0] and "WHERE" not in q["sql"]
+    ]
+    assert len(whole_tree) == 1, whole_tree
+
+
 def test_index_lists_what_each_role_may_open(client, coordinator, funder, caseworker_trajet):
     page = _get(client, coordinator, reverse("reporting:index")).content.decode()
     assert reverse("reporting:territory", args=["CVG", "loire-atlantique"]) in page
