@@ -135,15 +135,18 @@ _EDGE_PARCOURS = [
 
 _EDGE_SQL = (
     "\nWITH RECURSIVE\nc AS MATERIALIZED (\n"  # noqa: S608 (constant fragments only)
-    + "\n    UNION\n".join(
-        f"""    SELECT p.id, p.participant_id, p.structure_id
+    + """    -- One scan for the four ranges (the planner ORs their index scans): a UNION of four
+    -- scans cost 0.7 ms more to plan (1.3 ms on the IAE région), each of them with its
+    -- own copy of the row-level security policy.
+    SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
-    WHERE {{parcours_scope}} AND p.programme_id = %(programme_id)s
+    WHERE {parcours_scope} AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
-      AND p.{column} BETWEEN %({lo})s AND %({hi})s"""  # noqa: S608 (constants only)
-        for column, lo, hi in _EDGE_PARCOURS
+      AND ("""
+    + "\n        OR ".join(
+        f"p.{column} BETWEEN %({lo})s AND %({hi})s" for column, lo, hi in _EDGE_PARCOURS
     )
-    + """
+    + """)
 ),
 pp AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date,
