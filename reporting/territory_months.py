@@ -88,10 +88,11 @@ SELECT * FROM s ORDER BY territory_id, structure_id
 """  # noqa: S608 (constant identifiers only)
 
 # The monthly series: each month's entries and exits, how many structures contributed and
-# the largest contribution. For free dates, the months P only partly covers are read per
-# structure (`_EDGE_MONTHS_SQL`) and their edges taken off before they are put together.
+# the largest contribution (rows with no structure). For free dates, the months P only
+# partly covers are also read per structure (rows with their structure), in the same
+# statement, and their edges taken off before they are put together.
 _SERIES_SQL = f"""
-SELECT month, SUM(entries), COUNT(*) FILTER (WHERE entries > 0), MAX(entries),
+SELECT month, NULL::bigint, SUM(entries), COUNT(*) FILTER (WHERE entries > 0), MAX(entries),
        SUM(exits), COUNT(*) FILTER (WHERE exits > 0), MAX(exits)
 FROM {MONTHS}
 WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
@@ -101,7 +102,8 @@ GROUP BY month
 """  # noqa: S608 (constant identifiers only)
 
 _EDGE_MONTHS_SQL = f"""
-SELECT month, structure_id, entries, exits FROM {MONTHS}
+UNION ALL
+SELECT month, structure_id, entries, 0, 0, exits, 0, 0 FROM {MONTHS}
 WHERE programme_id = %(programme_id)s AND territory_id = %(territory_id)s
   AND month IN (%(m1)s, %(m2)s)
   AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
@@ -436,19 +438,23 @@ def _structure_figures(
 def _series(cursor, params: dict, period: Period, edges: dict) -> list[ind.MonthPoint]:
     """The monthly series of P (the table statement's): each month's entries and exits, how
     many structures contributed and the largest contribution."""
-    cursor.execute(_SERIES_SQL, params)
-    found = {row[0]: row[1:] for row in cursor.fetchall()}
-    if whole_months(period) is None:
-        # The months of P's first and last days, per structure, less their edges.
-        per_structure: dict[dt.date, list[tuple[int, int]]] = {}
-        cursor.execute(_EDGE_MONTHS_SQL, params)
-        for month, structure_id, entries, exits in cursor.fetchall():
-            e_lo, e_hi, x_lo, x_hi = edges.get((params["territory_id"], structure_id), (0,) * 4)
-            if month == params["m1"]:
-                entries, exits = entries - e_lo, exits - x_lo
-            if month == params["m2"]:
-                entries, exits = entries - e_hi, exits - x_hi
-            per_structure.setdefault(month, []).append((entries, exits))
+    free_dates = whole_months(period) is None
+    cursor.execute(_SERIES_SQL + _EDGE_MONTHS_SQL if free_dates else _SERIES_SQL, params)
+    found = {}
+    # The months of P's first and last days, per structure, less their edges.
+    per_structure: dict[dt.date, list[tuple[int, int]]] = {}
+    for month, structure_id, *figures in cursor.fetchall():
+        if structure_id is None:
+            found[month] = figures
+            continue
+        entries, exits = figures[0], figures[3]
+        e_lo, e_hi, x_lo, x_hi = edges.get((params["territory_id"], structure_id), (0,) * 4)
+        if month == params["m1"]:
+            entries, exits = entries - e_lo, exits - x_lo
+        if month == params["m2"]:
+            entries, exits = entries - e_hi, exits - x_hi
+        per_structure.setdefault(month, []).append((entries, exits))
+    if free_dates:
         for month in {params["m1"], params["m2"]}:
             ins = [e for e, _ in per_structure.get(month, [])]
             outs = [x for _, x in per_structure.get(month, [])]
