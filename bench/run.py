@@ -414,10 +414,14 @@ def dashboard_row(
     runs: int,
     *,
     first_view: bool = False,
+    stored_audit: bool = False,
     plans: bool = False,
 ) -> Measure:
     """One territory dashboard for one period, interleaved with the hand-written SQL of all
-    its figures (judged: ≤ 1.5 ×) and with the table-only statement (for information)."""
+    its figures (judged: ≤ 1.5 ×) and with the table-only statement (for information). With
+    `first_view`, also its first view after a count changed (judged: ≤ 150 ms): audited by
+    the page, and with `stored_audit` after the background job stored the audit (the
+    calendar years; the figure judged then)."""
     start, end = LIVE_PERIODS[label]
     m = Measure(
         f"Territory dashboard {code} × {territory.name} ({territory.slug}), {label}",
@@ -458,20 +462,27 @@ def dashboard_row(
                 else "no target on the period (no trajectory)"
             )
         )
+        first = None
         if first_view:
             # Rolled back: the stored audits are left as they were found.
             with transaction.atomic():
                 PublishedAudit.objects.all().delete()
                 unaudited = time_get_unaudited(client, url, runs)
-                with audits.storing():  # what the background job does after a change
-                    services.dashboard_audit_store(programme.pk, territory.pk, start.year)
-                stored = time_get_unaudited(client, url, runs)
+                if stored_audit:
+                    with audits.storing():  # what the background job does after a change
+                        services.dashboard_audit_store(programme.pk, territory.pk, start.year)
+                    first = time_get_unaudited(client, url, runs)
+                else:  # the job stores the calendar years only: the page audits
+                    first = unaudited
                 transaction.set_rollback(True)
             m.detail += (
                 f"; first view after a count changed: audit on the page {unaudited.median:.1f}"
-                f" ms (min {unaudited.min:.1f}), audit stored by the job {stored.median:.1f} ms"
-                f" (min {stored.min:.1f})"
+                f" ms (min {unaudited.min:.1f})"
             )
+            if stored_audit:
+                m.detail += f", audit stored by the job {first.median:.1f} ms (min {first.min:.1f})"
+        if first is not None and first.median > 150:
+            m.status = "OVER BUDGET"
         if m.median_ms > 150 or ratio > 1.5:
             m.status = "OVER BUDGET"
         if plans:
@@ -498,6 +509,7 @@ def bench_territory(ds: Dataset, runs: int) -> list[Measure]:
                 "calendar year 2025",
                 runs,
                 first_view=True,
+                stored_audit=True,
                 plans=territory == ds.region,
             )
             for territory in (ds.region, ds.departement)
@@ -509,13 +521,15 @@ def bench_territory(ds: Dataset, runs: int) -> list[Measure]:
 
 def bench_periods(ds: Dataset, runs: int) -> list[Measure]:
     """Every other period on the largest région, computed live unless maintained rows
-    cover it."""
+    cover it, with its first view after a change (the page audits its grid)."""
     client = Client()
     login_client(client, ds.coordinator)
     reference = Reference()
     try:
         return [
-            dashboard_row(ds, client, reference, ds.region, code, label, runs, plans=True)
+            dashboard_row(
+                ds, client, reference, ds.region, code, label, runs, first_view=True, plans=True
+            )
             for code in ("IAE", "CVG")
             for label in LIVE_PERIODS
             if label != "calendar year 2025"
