@@ -6,7 +6,23 @@ month); totals and the dominance rule's contributions are summed in Python from 
 which are few (a région: a few hundred structures × 3).
 """
 
-from .indicator_sql import LOCATION_FILTER, LOCATION_JOIN, TERRITORY_CTES, exit_housing_join
+from .indicator_sql import TERRITORY_CTES, exit_housing_join
+
+# Where a parcours lies: at its work site's commune, else at its structure's (both always
+# set). The structures seated in the territory and the work sites in it are looked up once,
+# through the communes' indexes, for both figures; each parcours of a figure is then checked
+# against them (hashed), instead of joining its work site and its structure and comparing
+# the commune with the territory's (national dataset, CVG région: planning 2.8 → 2.4 ms,
+# execution 4.6 → 4.0 ms, min of 20 alternated EXPLAIN ANALYZE at load 3.8).
+LOCATED_CTES = """
+seats AS (
+    SELECT st.id FROM sites_structure st WHERE st.commune_id = ANY(ARRAY(SELECT id FROM geo))
+),
+sites AS (
+    SELECT ws.id FROM sites_worksite ws WHERE ws.commune_id = ANY(ARRAY(SELECT id FROM geo))
+),"""
+LOCATED = """AND (p.work_site_id IN (SELECT id FROM sites)
+           OR (p.work_site_id IS NULL AND p.structure_id IN (SELECT id FROM seats)))"""
 
 # Follow-up checks done in P (done_on between d1 and d2) at the reported months, of the
 # scope's parcours, except those of neutralised exits (death, imprisonment, moving away...:
@@ -34,9 +50,7 @@ done AS MATERIALIZED (
       AND e.dgefp_category <> %(neutralised)s
 ),
 checks AS (
-    SELECT p.* FROM done p
-    {location_join}
-    WHERE true {location_filter}
+    SELECT p.* FROM done p WHERE true {location_filter}
 ),
 followup AS (
     SELECT p.structure_id, p.months, ARRAY[
@@ -72,7 +86,6 @@ referred AS (
     SELECT p.structure_id, p.status, p.referred_on, p.start_date, p.end_date,
            p.non_entry_reason
     FROM participants_parcours p
-    {location_join}
     WHERE p.structure_id = ANY(%(structure_ids)s)
       AND p.programme_id = %(programme_id)s
       AND p.referred_on IS NOT NULL
@@ -115,19 +128,15 @@ def statement(
     """The statement for a territory (or none: the own structures) and the programme's
     flags; `reason_codes` are the module's enum values, not input."""
     with_territory = territory_id is not None
-    location = {
-        "location_join": LOCATION_JOIN if with_territory else "",
-        "location_filter": LOCATION_FILTER if with_territory else "",
-    }
+    location_filter = LOCATED if with_territory else ""
     housing_join = exit_housing_join("true", "%(sortie)s") if tracks_housing else NO_HOUSING_JOIN
+    followup_ctes = FOLLOWUP_CTES.format(housing_join=housing_join, location_filter=location_filter)
     return OUTCOMES_SQL.format(
-        with_clause="WITH RECURSIVE " + TERRITORY_CTES if with_territory else "WITH",
-        followup_ctes=(
-            FOLLOWUP_CTES.format(housing_join=housing_join, **location) if tracks_followup else ""
-        ),
+        with_clause="WITH RECURSIVE " + TERRITORY_CTES + LOCATED_CTES if with_territory else "WITH",
+        followup_ctes=followup_ctes if tracks_followup else "",
         followup_rows=FOLLOWUP_ROWS if tracks_followup else "",
         reason_columns=reason_columns(reason_codes),
-        **location,
+        location_filter=location_filter,
     )
 
 
