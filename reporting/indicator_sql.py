@@ -275,6 +275,12 @@ GROUP BY GROUPING SETS ((geo.root), (geo.root, p.structure_id))
 
 NATIONAL_WORK_MEM_SQL = "SET LOCAL work_mem = '64MB'"
 
+# The structures with their seat or a work site in the territories. The communes are looked
+# up `= ANY(ARRAY(SELECT id FROM geo))`: the planner cannot count what the walk down finds
+# (it expects 336,336 communes for a few hundred) and, with `IN (SELECT id FROM geo)`,
+# scanned every structure and work site; the array is read through the communes' indexes
+# (national dataset, execution: CVG région 2.7 → 1.7 ms, département 1.8 → 0.7 ms; the
+# national view's 44–87 territories unchanged, 7–16 ms; load 4.7).
 STRUCTURES_IN_TERRITORIES_SQL = """
 WITH RECURSIVE
 terr(id) AS (
@@ -291,9 +297,9 @@ geo(id) AS (
         SELECT g.id FROM sites_geounit g WHERE g.epci_id = geo.id
     ) AS child
 )
-SELECT st.id FROM sites_structure st WHERE st.commune_id IN (SELECT id FROM geo)
+SELECT st.id FROM sites_structure st WHERE st.commune_id = ANY(ARRAY(SELECT id FROM geo))
 UNION
-SELECT ws.structure_id FROM sites_worksite ws WHERE ws.commune_id IN (SELECT id FROM geo)
+SELECT ws.structure_id FROM sites_worksite ws WHERE ws.commune_id = ANY(ARRAY(SELECT id FROM geo))
 ORDER BY 1
 """
 

@@ -130,8 +130,8 @@ def tracks_followup(programme) -> bool:
 def outcomes(
     *, programme, period: Period, structure_ids: Collection[int], territory_id: int | None
 ) -> Outcomes:
-    """The follow-up and orientation figures of the scope for P: two queries (one when the
-    programme schedules no follow-up), whatever the number of structures."""
+    """The follow-up and orientation figures of the scope for P: one query, whatever the
+    number of structures."""
     params = _params(
         programme=programme,
         period=period,
@@ -148,28 +148,28 @@ def outcomes(
     )
     if not params["structure_ids"]:
         return result
+    statement = sql.statement(
+        territory_id=territory_id,
+        tracks_followup=result.tracks_followup,
+        tracks_housing=result.tracks_housing,
+        reason_codes=REASON_CODES,
+    )
     with connections[reporting_alias()].cursor() as cursor:
-        if result.tracks_followup:
-            statement = sql.FOLLOWUP_SQL.format(
-                **sql.fragments(territory_id=territory_id, tracks_housing=result.tracks_housing)
-            )
-            cursor.execute(statement, params)
-            for structure_id, months, *counts in cursor.fetchall():
-                row = FollowupCounts(*counts)
-                result.followup[months][structure_id] = row
-                result.followup_total[months].add(row)
-        statement = sql.ORIENTATION_SQL.format(
-            **sql.fragments(territory_id=territory_id),
-            reason_columns=sql.reason_columns(REASON_CODES),
-        )
         cursor.execute(statement, params)
-        for structure_id, referrals, entries, delay, *reasons in cursor.fetchall():
-            row = OrientationCounts(
-                referrals=referrals,
-                entries=entries,
-                delay_days=delay,
-                non_entries_by_reason=dict(zip(REASON_CODES, reasons, strict=True)),
-            )
-            result.orientations[structure_id] = row
-            result.orientations_total.add(row)
+        rows = cursor.fetchall()
+    for structure_id, months, counts in rows:
+        if months is not None:
+            followup = FollowupCounts(*counts)
+            result.followup[months][structure_id] = followup
+            result.followup_total[months].add(followup)
+            continue
+        referrals, entries, delay, *reasons = counts
+        orientation = OrientationCounts(
+            referrals=referrals,
+            entries=entries,
+            delay_days=delay,
+            non_entries_by_reason=dict(zip(REASON_CODES, reasons, strict=True)),
+        )
+        result.orientations[structure_id] = orientation
+        result.orientations_total.add(orientation)
     return result
