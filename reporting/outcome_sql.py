@@ -26,7 +26,7 @@ done AS MATERIALIZED (
     FROM participants_followupcheck f
     JOIN participants_parcours p ON p.id = f.parcours_id AND p.structure_id = f.structure_id
     JOIN participants_exit e ON e.parcours_id = p.id AND e.structure_id = p.structure_id
-    WHERE f.structure_id = ANY(%(structure_ids)s)
+    WHERE f.structure_id = ANY(%(structure_ids)s::bigint[])
       AND f.done_on BETWEEN %(d1)s AND %(d2)s
       AND f.months = ANY(%(months)s)
       AND p.programme_id = %(programme_id)s
@@ -64,7 +64,7 @@ referred AS (
            p.non_entry_reason
     FROM participants_parcours p
     {location_join}
-    WHERE p.structure_id = ANY(%(structure_ids)s)
+    WHERE p.structure_id = ANY(%(structure_ids)s::bigint[])
       AND p.programme_id = %(programme_id)s
       AND p.referred_on IS NOT NULL
       AND p.referred_by <> %(transfer)s
