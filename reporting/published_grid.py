@@ -5,6 +5,7 @@ the territories it contains), which cells fail the dominance rule, and the statu
 than 11 persons (`withheld_hours`). See docs/indicators.md, "Secret statistique"."""
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 
 from . import audits
@@ -81,7 +82,7 @@ def _table_cells(grid: Grid, table, structure_ids, count_cols, territorial: bool
             grid.owners.update({(row_key, col): row_key for col in grid_cols})
     if structure_ids:
         for col in grid_cols:
-            parts = tuple((pk, col) for pk in structure_ids)
+            parts = tuple(zip(structure_ids, repeat(col)))  # (pk, col) of every row
             grid.constraints.append(Constraint(("total", col), parts))
     if territorial:
         for col in grid_cols:
