@@ -44,7 +44,7 @@ ph AS MATERIALIZED (
     SELECT p.id, p.participant_id, p.structure_id, p.start_date, p.end_date
     FROM participants_parcours p
     {location_join}
-    WHERE p.structure_id = ANY(%(structure_ids)s)
+    WHERE p.structure_id = ANY(%(structure_ids)s::bigint[])
       AND p.programme_id = %(programme_id)s
       AND p.status = ANY(%(statuses)s)
       AND p.start_date <= %(d2_hours)s
@@ -219,7 +219,7 @@ MONTHLY_COLUMN = """,
 # and by EPCI (a commune's `parent` is its département, `epci` its EPCI), and those of its
 # sub-territories. Shared by the national view and the trajectories.
 ROOTED_GEO = """terr(root, id) AS (
-    SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
+    SELECT id, id FROM sites_territory WHERE id = ANY(%(territory_ids)s::bigint[])
     UNION ALL
     SELECT terr.root, t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
 ),
@@ -284,7 +284,7 @@ NATIONAL_WORK_MEM_SQL = "SET LOCAL work_mem = '64MB'"
 STRUCTURES_IN_TERRITORIES_SQL = """
 WITH RECURSIVE
 terr(id) AS (
-    SELECT id FROM sites_territory WHERE id = ANY(%(territory_ids)s)
+    SELECT id FROM sites_territory WHERE id = ANY(%(territory_ids)s::bigint[])
     UNION
     SELECT t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
 ),

@@ -42,21 +42,29 @@ from .figures import (  # noqa: F401 — re-exported: callers know them as indic
 from .hours_by_month import covers_whole_months
 from .indicator_sql import HOURS_WEEK_SPAN, housing_joins  # noqa: F401 — re-exported
 from .periods import Period
+from .sql_arrays import code_array, id_array
+
+# The codes the statements compare with, as array literals (reporting.sql_arrays).
+_STATUSES = code_array(COUNTED_STATUSES)
+_DYNAMIC = code_array(DYNAMIC_CATEGORIES)
+_HOUSED = code_array(HOUSED)
+_HOUSED_OR_UNKNOWN = code_array([*HOUSED, Housing.INCONNU])
+_CONTINUATIONS = code_array(PHC_CONTINUATIONS)
 
 
 def _params(*, programme_id: int, period: Period, structure_ids, territory_id) -> dict:
     return {
         "programme_id": programme_id,
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "structure_ids": id_array(structure_ids),
         "territory_id": territory_id,
-        "statuses": [str(s) for s in COUNTED_STATUSES],
+        "statuses": _STATUSES,
         "d1": period.start,
         "d2": period.end,
         "d2_hours": period.end + HOURS_WEEK_SPAN,
-        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
-        "housed": [str(h) for h in HOUSED],
-        "housed_or_unknown": [str(h) for h in HOUSED] + [str(Housing.INCONNU)],
-        "continuations": [str(s) for s in PHC_CONTINUATIONS],
+        "dynamic": _DYNAMIC,
+        "housed": _HOUSED,
+        "housed_or_unknown": _HOUSED_OR_UNKNOWN,
+        "continuations": _CONTINUATIONS,
         "entree": str(SnapshotContext.ENTREE),
         "sortie": str(SnapshotContext.SORTIE),
     }
@@ -78,7 +86,8 @@ def structures_in_territories(territory_ids: Collection[int]) -> list[int]:
     """Structures with their commune or a work site in the territories (sub-territories
     included), in one query whatever the number of territories."""
     with connections[reporting_alias()].cursor() as cursor:
-        cursor.execute(sql.STRUCTURES_IN_TERRITORIES_SQL, {"territory_ids": sorted(territory_ids)})
+        params = {"territory_ids": id_array(territory_ids)}
+        cursor.execute(sql.STRUCTURES_IN_TERRITORIES_SQL, params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -132,7 +141,7 @@ def indicator_table(
         by_structure={},
         months=[MonthPoint(m, 0, 0) for m in period.months()] if with_months else None,
     )
-    if not params["structure_ids"]:
+    if not structure_ids:
         return table
     with connections[reporting_alias()].cursor() as cursor:
         cursor.execute(statement, params)
@@ -215,7 +224,7 @@ def territory_comparison(
     params = _params(
         programme_id=programme.pk, period=period, structure_ids=structure_ids, territory_id=None
     )
-    params["territory_ids"] = sorted(territory_ids)
+    params["territory_ids"] = id_array(territory_ids)
     # Inside `reporting_reads` (the selectors) this runs on the reporting alias.
     alias = reporting_alias()
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:

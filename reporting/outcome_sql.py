@@ -42,7 +42,7 @@ FOLLOWUP_CTES = """
 fc AS MATERIALIZED (
     SELECT f.parcours_id, f.structure_id, f.months, f.reached, f.dgefp_category, f.housing
     FROM participants_followupcheck f
-    WHERE f.structure_id = ANY(%(structure_ids)s)
+    WHERE f.structure_id = ANY(%(structure_ids)s::bigint[])
       AND f.done_on BETWEEN %(d1)s AND %(d2)s
       AND f.months = ANY(%(months)s)
 ),
@@ -93,7 +93,7 @@ referred AS (
     SELECT p.structure_id, p.status, p.referred_on, p.start_date, p.end_date,
            p.non_entry_reason
     FROM participants_parcours p
-    WHERE p.structure_id = ANY(%(structure_ids)s)
+    WHERE p.structure_id = ANY(%(structure_ids)s::bigint[])
       AND p.programme_id = %(programme_id)s
       AND p.referred_on IS NOT NULL
       AND p.referred_by <> %(transfer)s

@@ -24,10 +24,15 @@ from sites.tenancy.replica import reporting_alias
 
 from . import outcome_sql as sql
 from .periods import Period
+from .sql_arrays import code_array, id_array
 
 # The checks the indicators report on (a programme may schedule others, e.g. at 3 months).
 REPORTED_MONTHS = (6, 12)
 REASON_CODES = [str(code) for code in NonEntryReason]
+# The codes the statements compare with, as array literals (reporting.sql_arrays).
+_DYNAMIC = code_array(DYNAMIC_CATEGORIES)
+_HOUSED = code_array(HOUSED)
+_STARTED = code_array([ParcoursStatus.EN_COURS, ParcoursStatus.SORTI])
 
 
 @dataclass
@@ -107,16 +112,16 @@ class Outcomes:
 def _params(*, programme, period: Period, structure_ids, territory_id) -> dict:
     return {
         "programme_id": programme.pk,
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "structure_ids": id_array(structure_ids),
         "territory_id": territory_id,
         "d1": period.start,
         "d2": period.end,
         "months": list(REPORTED_MONTHS),
         "neutralised": str(DgefpCategory.NEUTRALISEE),
-        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
-        "housed": [str(h) for h in HOUSED],
+        "dynamic": _DYNAMIC,
+        "housed": _HOUSED,
         "sortie": str(SnapshotContext.SORTIE),
-        "started": [str(ParcoursStatus.EN_COURS), str(ParcoursStatus.SORTI)],
+        "started": _STARTED,
         "transfer": str(ReferralSource.TRANSFERT),
         "non_entre": str(ParcoursStatus.NON_ENTRE),
     }
@@ -146,7 +151,7 @@ def outcomes(
         tracks_followup=tracks_followup(programme),
         tracks_housing=programme.tracks_housing,
     )
-    if not params["structure_ids"]:
+    if not structure_ids:
         return result
     statement = sql.statement(
         territory_id=territory_id,

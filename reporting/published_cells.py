@@ -1,6 +1,8 @@
 """The printed cells of a published row: which columns a programme shows, and each
 figure written, or hidden by its label when suppression says so."""
 
+import functools
+
 from .figures import CATEGORY_CODES, Indicators
 from .formats import Numbers
 from .suppression import PUBLISHED, is_small, label
@@ -46,22 +48,38 @@ def row_cells(
 ) -> list[str]:
     """The printed cells of one row. `hidden`: derived columns (rates, durations, hours)
     that the dominance rule hides on this row. (A région's page prints thousands of cells:
-    the counts are read inline rather than through `is_count` and `count`.)"""
+    each column is read as `_column_readers` decided once, a published count printed as
+    it is.)"""
     by_category = fig.exits_by_category
+    count = num.count
     cells = []
-    for col in columns:
+    for col, code in _column_readers(tuple(columns)):
         if col in hidden:
             cells.append(num.hidden)
-            continue
-        if col.startswith("cat:"):
-            text = num.count(by_category.get(col[4:], 0))
-        elif col in COUNT_KEYS:
-            text = num.count(getattr(fig, col))
-        else:
+        elif code is None:
             cells.append(_derived_cell(num, fig, col, status, row_key, suppressed))
-            continue
-        cells.append(label(text, status[(row_key, col)]) if suppressed else text)
+        else:
+            text = count(by_category.get(code, 0) if code else getattr(fig, col))
+            if suppressed:
+                state = status[row_key, col]
+                if state != PUBLISHED:
+                    text = label(text, state)
+            cells.append(text)
     return cells
+
+
+@functools.cache
+def _column_readers(columns: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    """How each column is read (`count`): (column, the category of an exit category's
+    column, "" for a count attribute, None for a derived column)."""
+    return tuple(
+        (col, col[4:] if col.startswith("cat:") else "" if col in COUNT_KEYS else None)
+        for col in columns
+    )
+
+
+# The statuses a row's dynamic exit rate depends on (`_derived_cell`).
+_CATEGORY_COLUMNS = tuple(f"cat:{c}" for c in CATEGORY_CODES)
 
 
 def _derived_cell(num: Numbers, fig: Indicators, col: str, status, row_key, suppressed) -> str:
@@ -70,8 +88,8 @@ def _derived_cell(num: Numbers, fig: Indicators, col: str, status, row_key, supp
         if not suppressed:
             return num.rate(fig.dynamic_exit_rate)
         parts = (
-            all(status[(row_key, f"cat:{c}")] == PUBLISHED for c in CATEGORY_CODES)
-            and status[(row_key, "exits")] == PUBLISHED
+            all(status[row_key, col] == PUBLISHED for col in _CATEGORY_COLUMNS)
+            and status[row_key, "exits"] == PUBLISHED
         )
         return safe_rate(
             num, fig.dynamic_exit_rate, fig.dynamic_exits, fig.dynamic_denominator, parts

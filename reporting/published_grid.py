@@ -5,6 +5,7 @@ the territories it contains), which cells fail the dominance rule, and the statu
 than 11 persons (`withheld_hours`). See docs/indicators.md, "Secret statistique"."""
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 
 from . import audits
@@ -52,12 +53,13 @@ class DashboardStatus:
     row_hidden: dict
 
 
+# The parts of a row's exits: its exit categories, then the exits of no recorded category.
+_EXITS_PARTS = (*(f"cat:{c}" for c in CATEGORY_CODES), "cat:unknown")
+
+
 def _exits_parts(row_key) -> Constraint:
     """exits = Σ exits by category + exits of no recorded category."""
-    return Constraint(
-        (row_key, "exits"),
-        (*((row_key, f"cat:{c}") for c in CATEGORY_CODES), (row_key, "cat:unknown")),
-    )
+    return Constraint((row_key, "exits"), tuple((row_key, col) for col in _EXITS_PARTS))
 
 
 def _table_cells(grid: Grid, table, structure_ids, count_cols, territorial: bool) -> None:
@@ -80,12 +82,12 @@ def _table_cells(grid: Grid, table, structure_ids, count_cols, territorial: bool
             grid.owners.update({(row_key, col): row_key for col in grid_cols})
     if structure_ids:
         for col in grid_cols:
-            parts = tuple((pk, col) for pk in structure_ids)
+            parts = tuple(zip(structure_ids, repeat(col)))  # (pk, col) of every row
             grid.constraints.append(Constraint(("total", col), parts))
     if territorial:
         for col in grid_cols:
-            parts = (grid.values[(pk, col)] for pk in structure_ids)
-            if is_dominated(grid.values[("total", col)], *contributions(parts)):
+            parts = [values[pk, col] for pk in structure_ids]
+            if is_dominated(values["total", col], *contributions(parts)):
                 grid.dominated.add(("total", col))
 
 

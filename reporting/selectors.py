@@ -51,6 +51,7 @@ from .scopes import (  # noqa: F401 — re-exported
     territory_report_scope,
     territory_tree,
 )
+from .sql_arrays import id_array
 from .targets import (  # noqa: F401 — re-exported
     TargetInfo,
     apply_target,
@@ -80,7 +81,7 @@ class Dashboard:
     period: Period
     table: ind.IndicatorTable
     months: list[ind.MonthPoint]
-    structures: dict[int, "StructureName"]
+    structures: dict[int, "StructureName"]  # those of the table's rows
     targets: dict[str, int] = field(default_factory=dict)
     # Follow-up and orientation figures; None on a suppressed drill-down to one structure
     # (they are published at the territory's level only, reporting.published_outcomes).
@@ -130,7 +131,9 @@ def _enclosing(territory_ids: set[int], tree: Mapping) -> dict[int, int]:
 
 # Written as SQL: compiling the queryset of hundreds of ids cost more than the query, on a
 # page that pays for every read it makes (docs/performance.md).
-_STRUCTURE_NAMES_SQL = "SELECT id, name, slug FROM sites_structure WHERE id = ANY(%s) ORDER BY name"
+_STRUCTURE_NAMES_SQL = (
+    "SELECT id, name, slug FROM sites_structure WHERE id = ANY(%s::bigint[]) ORDER BY name"
+)
 
 
 def _structure_names(ids) -> list[tuple[int, str, str]]:
@@ -138,7 +141,7 @@ def _structure_names(ids) -> list[tuple[int, str, str]]:
     if not ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(_STRUCTURE_NAMES_SQL, [sorted(ids)])
+        cursor.execute(_STRUCTURE_NAMES_SQL, [id_array(ids)])
         return cursor.fetchall()
 
 
@@ -218,8 +221,11 @@ def dashboard_figures(
     months = table.months
     targets = matching_targets(report_scope=report_scope, period=period, rows=target_rows)
     apply_target(table.total, targets)
-    # Names only, as tuples: a région lists hundreds of structures.
-    structures = {pk: StructureName(name, slug) for pk, name, slug in _structure_names(ids)}
+    # Names only, as tuples, of the structures the table has a row for (a région's scope
+    # holds hundreds of structures, of every programme).
+    structures = {
+        pk: StructureName(name, slug) for pk, name, slug in _structure_names(table.by_structure)
+    }
     return Dashboard(
         scope=report_scope,
         period=period,

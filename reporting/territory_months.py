@@ -43,6 +43,7 @@ from . import indicator_sql, territory_years
 from . import indicators as ind
 from .hours_by_month import covers_whole_months
 from .periods import Period
+from .sql_arrays import code_array, id_array
 from .territory_years import GAPS, MONTH_STALE, MONTHS, WEEKS
 
 _CATEGORY_SUMS = ", ".join(
@@ -337,11 +338,12 @@ REFRESH_SQL = territory_years.refresh_statement("reporting_territory_month_refre
 MAX_STALE = 5
 
 
-def _id_array(ids) -> str:
-    """Ids as one PostgreSQL array literal, sent as text and cast in the statement
-    (`::bigint[]`): psycopg's list dumper, in Python, took about 4 ms for each of the
-    national view's references to its 4,000 structures (nine a page)."""
-    return "{" + ",".join(map(str, sorted(int(pk) for pk in ids))) + "}"
+# The codes the statements compare with, as array literals (reporting.sql_arrays).
+_STATUSES = code_array(COUNTED_STATUSES)
+_DYNAMIC = code_array(DYNAMIC_CATEGORIES)
+_HOUSED = code_array(HOUSED)
+_HOUSED_OR_UNKNOWN = code_array([*HOUSED, Housing.INCONNU])
+_CONTINUATIONS = code_array(PHC_CONTINUATIONS)
 
 
 def _params(*, programme, period: Period, months, structure_ids, territory_ids) -> dict:
@@ -349,8 +351,8 @@ def _params(*, programme, period: Period, months, structure_ids, territory_ids) 
         "programme_id": programme.pk,
         "m1": months[0],
         "m2": months[1],
-        "territory_ids": _id_array(territory_ids),
-        "structure_ids": _id_array(structure_ids),
+        "territory_ids": id_array(territory_ids),
+        "structure_ids": id_array(structure_ids),
         "max_stale": MAX_STALE,
         # Free dates: P's edges inside its months.
         "d1": period.start,
@@ -359,11 +361,11 @@ def _params(*, programme, period: Period, months, structure_ids, territory_ids) 
         "me2": _month_end(months[1]),
         "d1_before": period.start - dt.timedelta(days=1),
         "d2_after": period.end + dt.timedelta(days=1),
-        "statuses": [str(s) for s in COUNTED_STATUSES],
-        "dynamic": [str(c) for c in DYNAMIC_CATEGORIES],
-        "housed": [str(h) for h in HOUSED],
-        "housed_or_unknown": [str(h) for h in HOUSED] + [str(Housing.INCONNU)],
-        "continuations": [str(s) for s in PHC_CONTINUATIONS],
+        "statuses": _STATUSES,
+        "dynamic": _DYNAMIC,
+        "housed": _HOUSED,
+        "housed_or_unknown": _HOUSED_OR_UNKNOWN,
+        "continuations": _CONTINUATIONS,
         "entree": str(SnapshotContext.ENTREE),
         "sortie": str(SnapshotContext.SORTIE),
     }
@@ -407,7 +409,7 @@ def _structure_figures(
     if whole_months(period) is None:
         # Only the structures with figures in P's months can have any in its edges (the
         # others' weeks, of another programme, would be looked up for nothing).
-        params["edge_structure_ids"] = _id_array({structure_id for _, structure_id in figures})
+        params["edge_structure_ids"] = id_array({structure_id for _, structure_id in figures})
         cursor.execute(_edge_sql(programme, comparison=comparison), params)
         for row in cursor.fetchall():
             fig = figures.get((row[0], row[1]))

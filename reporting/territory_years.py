@@ -42,6 +42,7 @@ from .models import (
     TerritoryYearStale,
 )
 from .periods import Period
+from .sql_arrays import id_array
 
 TABLE = TerritoryYear._meta.db_table
 STALE = TerritoryYearStale._meta.db_table
@@ -321,7 +322,7 @@ SELECT territory_id, structure_id, GROUPING(structure_id),
     SUM(dynamic_exits), SUM(duration_days), SUM(phc_continuations)
 FROM {TABLE}
 WHERE programme_id = %(programme_id)s AND year = %(year)s
-  AND territory_id = ANY(%(territory_ids)s)
+  AND territory_id = ANY(%(territory_ids)s::bigint[])
   AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
   AND accompanied > 0  -- rows kept for hours only: the comparison has no hours
 GROUP BY GROUPING SETS ((territory_id), (territory_id, structure_id))
@@ -414,8 +415,8 @@ def comparison(
     params = {
         "programme_id": programme.pk,
         "year": year,
-        "territory_ids": sorted(territory_ids),
-        "structure_ids": sorted(structure_ids),
+        "territory_ids": id_array(territory_ids),
+        "structure_ids": id_array(structure_ids),
         "max_stale": MAX_STALE,
     }
     with transaction.atomic(), connection.cursor() as cursor:
@@ -445,11 +446,11 @@ def table(
         "programme_id": programme.pk,
         "year": year,
         "territory_id": territory_id,
-        "structure_ids": sorted(structure_ids),
+        "structure_ids": id_array(structure_ids),
         "max_stale": MAX_STALE,
     }
     rows = []
-    if params["structure_ids"]:
+    if structure_ids:
         with transaction.atomic(), connection.cursor() as cursor:
             if not refreshed(cursor, _REFRESH_SQL, params):
                 return None

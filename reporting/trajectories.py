@@ -25,6 +25,7 @@ from web.rounding import half_up
 
 from . import territory_months, territory_years
 from .periods import Period
+from .sql_arrays import id_array
 from .trajectory_sql import TRAJECTORY_MONTHS_SQL, TRAJECTORY_SQL
 
 # The pace needs this many days of the period behind it: over a few days it says nothing.
@@ -122,8 +123,8 @@ def projection(*, value: int, entries: int, period: Period, reference: dt.date) 
 def _scope_params(programme, territory_ids, structure_ids) -> dict:
     """The parameters both trajectory statements share: whose months, in which scope."""
     return {
-        "territory_ids": sorted(territory_ids),
-        "structure_ids": sorted(int(pk) for pk in structure_ids),
+        "territory_ids": id_array(territory_ids),
+        "structure_ids": id_array(structure_ids),
         "programme_id": programme.pk,
     }
 

@@ -123,7 +123,7 @@ r AS (
     SELECT territory_id AS root, structure_id, LEAST(month, %(mr)s::date) AS m, entries,
            CASE WHEN month = %(m1)s THEN accompanied ELSE run_starts END AS persons
     FROM {MONTHS}
-    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s::bigint[])
       AND month BETWEEN %(m1)s AND %(m2)s
       AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 ),
@@ -131,7 +131,7 @@ back AS (
     SELECT territory_id AS root, structure_id, LEAST(next_month, %(mr)s::date) AS m,
            0 AS entries, -people AS persons
     FROM {GAPS}
-    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s)
+    WHERE programme_id = %(programme_id)s AND territory_id = ANY(%(territory_ids)s::bigint[])
       AND last_month >= %(m1)s AND next_month <= %(m2)s
       AND structure_id IN (SELECT unnest(%(structure_ids)s::bigint[]))
 ),

@@ -30,15 +30,19 @@ def _escaped(value):
 
     A string with nothing to escape (most printed figures: "0", "1 234", "12,5 %") is handed
     back as it is: autoescape then escapes it to the same text, in C, without a Markup made
-    here and read again (a région's structure tables print 7,500 values)."""
-    if isinstance(value, Promise):
-        value = str(value)
-    elif type(value) is not str:
-        if hasattr(value, "__html__"):
+    here and read again (a région's structure tables print 7,500 values). Whether there is
+    anything to escape is asked of the string (five membership tests), without running
+    html.escape's five replacements on every value."""
+    if type(value) is not str:
+        if isinstance(value, Promise):
+            value = str(value)
+        elif hasattr(value, "__html__"):
             return value
-        value = str(value)
-    text = html.escape(value)
-    return value if text == value else Markup(text)  # noqa: S704 — escaped just above
+        else:
+            value = str(value)
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return Markup(html.escape(value))  # noqa: S704 — escaped here
+    return value
 
 
 def environment(**options) -> Environment:
