@@ -123,11 +123,16 @@ def _database() -> dict:
     config["ATOMIC_REQUESTS"] = True
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
-    # Runaway queries fail fast instead of holding a worker (les-emplois values).
+    # Runaway queries fail fast instead of holding a worker (les-emplois values). No JIT
+    # compilation: the territory walks' estimates (hundreds of thousands of rows for a few
+    # hundred) put the dashboards' statements over `jit_above_cost`, and a PostgreSQL built
+    # with LLVM (Debian's) then compiled them on every request — 1.7–1.9 s a coordinator
+    # dashboard instead of 26–28 ms (docs/performance.md). Migration sites/0009 sets it on the
+    # database too, for connections through a pooler (no `options` there) and for psql.
     # Options given in the URL's query (sslmode, target_session_attrs, …) are kept.
     config["OPTIONS"] = {
         **config.get("OPTIONS", {}),
-        "options": "-c statement_timeout={} -c lock_timeout={}".format(
+        "options": "-c statement_timeout={} -c lock_timeout={} -c jit=off".format(
             env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000),
             env.int("DB_LOCK_TIMEOUT_MS", default=5_000),
         ),

@@ -189,3 +189,13 @@ def test_no_prepared_statement_on_the_shared_server_connection(pooled, structure
     finally:
         first.close()
         second.close()
+
+
+def test_no_jit_through_the_pooler(pooled):
+    """PgBouncer refuses the `options` startup parameter that turns JIT off on a direct
+    connection: the database's own default (migration sites/0009) does it here."""
+    connection = connections["default"]
+    assert "options" not in connection.get_connection_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
