@@ -24,6 +24,7 @@ from sites.tenancy.replica import reporting_alias
 
 from . import outcome_sql as sql
 from .periods import Period
+from .places import Places, territory_places
 from .sql_arrays import code_array, id_array
 
 # The checks the indicators report on (a programme may schedule others, e.g. at 3 months).
@@ -133,10 +134,16 @@ def tracks_followup(programme) -> bool:
 
 
 def outcomes(
-    *, programme, period: Period, structure_ids: Collection[int], territory_id: int | None
+    *,
+    programme,
+    period: Period,
+    structure_ids: Collection[int],
+    territory_id: int | None,
+    places: Places | None = None,
 ) -> Outcomes:
     """The follow-up and orientation figures of the scope for P: one query, whatever the
-    number of structures."""
+    number of structures. Within a territory, its `places` (reporting.places; read here,
+    one query more, when not given) tell which parcours lie in it."""
     params = _params(
         programme=programme,
         period=period,
@@ -153,6 +160,10 @@ def outcomes(
     )
     if not structure_ids:
         return result
+    if territory_id is not None:
+        if places is None:
+            _, places = territory_places(territory_id)
+        params |= {"seats": places.seats, "sites": places.sites}
     statement = sql.statement(
         territory_id=territory_id,
         tracks_followup=result.tracks_followup,

@@ -23,7 +23,7 @@ from sites.models import Structure, Territory
 from sites.tenancy import Scope
 from sites.tenancy.rls import SETTING, current_structures, set_all_structures
 
-from . import indicators as ind
+from .places import Places, territory_places
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class ReportScope:
     territory_tree: Mapping[int, tuple[int | None, str, str]] | None = field(
         default=None, compare=False, repr=False
     )
+    # The territory's places, read with its structures (`reporting.places`): the dashboard's
+    # statements place the parcours with them.
+    places: Places | None = field(default=None, compare=False, repr=False)
 
     @property
     def query_structure_ids(self) -> frozenset[int]:
@@ -178,7 +181,8 @@ def territory_report_scope(
             structure_ids = _deployment_structure_ids(deployments)
     if not allowed:
         raise Http404
-    located = set(ind.structures_in_territory(territory.pk))
+    located_ids, places = territory_places(territory.pk)
+    located = set(located_ids)
     ids = located if structure_ids is None else structure_ids & located
     structure = None
     if structure_slug:
@@ -193,6 +197,7 @@ def territory_report_scope(
         suppressed=not scope.is_platform_admin,
         coordination_roots=roots,
         territory_tree=tree,
+        places=places,
     )
 
 
@@ -304,7 +309,8 @@ def deployment_report_scope(*, scope: Scope, deployment_id: int) -> ReportScope:
     deployment = qs.filter(pk=deployment_id).first()
     if deployment is None:
         raise Http404
-    located = set(ind.structures_in_territory(deployment.territory_id))
+    located_ids, places = territory_places(deployment.territory_id)
+    located = set(located_ids)
     listed = _deployment_structure_ids([deployment])
     ids = located if listed is None else listed & located
     return ReportScope(
@@ -313,6 +319,7 @@ def deployment_report_scope(*, scope: Scope, deployment_id: int) -> ReportScope:
         structure_ids=frozenset(ids),
         suppressed=True,
         deployment=deployment,
+        places=places,
     )
 
 

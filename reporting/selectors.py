@@ -204,7 +204,9 @@ def dashboard_figures(
     table = trajectory = None
     if territory_id is not None:
         with rls_structures(ids):
-            table = territory_months.table(territory_id=territory_id, **arguments)
+            table = territory_months.table(
+                territory_id=territory_id, places=report_scope.places, **arguments
+            )
             if against is not None:
                 trajectory = maintained_trajectory(**against)
 
@@ -212,7 +214,11 @@ def dashboard_figures(
         live_table = table or ind.indicator_table(
             territory_id=territory_id, with_months=True, **arguments
         )
-        after = None if drill_down else outcomes(territory_id=territory_id, **arguments)
+        after = (
+            None
+            if drill_down
+            else outcomes(territory_id=territory_id, places=report_scope.places, **arguments)
+        )
         if against is None or trajectory is not None:
             return live_table, after, trajectory
         return live_table, after, territory_trajectory(**against)
