@@ -127,8 +127,9 @@ def _database() -> dict:
     # compilation: the territory walks' estimates (hundreds of thousands of rows for a few
     # hundred) put the dashboards' statements over `jit_above_cost`, and a PostgreSQL built
     # with LLVM (Debian's) then compiled them on every request — 1.7–1.9 s a coordinator
-    # dashboard instead of 26–28 ms (docs/performance.md). Migration sites/0009 sets it on the
-    # database too, for connections through a pooler (no `options` there) and for psql.
+    # dashboard instead of 26–28 ms (docs/performance.md). Every migrate sets it as the
+    # database's default too (sites/database_settings.py), for connections through a pooler
+    # (no `options` there), the worker and psql.
     # Options given in the URL's query (sslmode, target_session_attrs, …) are kept.
     config["OPTIONS"] = {
         **config.get("OPTIONS", {}),
@@ -176,7 +177,8 @@ def transaction_pooler(config: dict) -> dict:
       would exist on one server connection and not on the next, or clash with another
       client's);
     - no `options` startup parameter (PgBouncer refuses it): the statement and lock timeouts
-      are then set on the login role (`ALTER ROLE … SET statement_timeout = '10s'`).
+      are then set on the login role (`ALTER ROLE … SET statement_timeout = '10s'`), and
+      `jit = off` comes from the database's default (sites/database_settings.py).
 
     Row-level security needs nothing more: the role and `app.structure_ids` are set with
     `set_config(..., true)`, transaction-local (sites/tenancy/rls.py).

@@ -193,7 +193,7 @@ def test_no_prepared_statement_on_the_shared_server_connection(pooled, structure
 
 def test_no_jit_through_the_pooler(pooled):
     """PgBouncer refuses the `options` startup parameter that turns JIT off on a direct
-    connection: the database's own default (migration sites/0009) does it here."""
+    connection: the database's own default (set by every migrate) does it here."""
     connection = connections["default"]
     assert "options" not in connection.get_connection_params()
     with connection.cursor() as cursor:
