@@ -13,10 +13,12 @@ from .figures import CATEGORY_CODES
 # member communes (sites.models.GeoUnit): a lateral pair of index scans (an OR in the join
 # condition would leave the planner no index to walk). NATIONAL_SQL and
 # STRUCTURES_IN_TERRITORIES_SQL walk down the same way.
+# UNION, not UNION ALL: a cycle of parents (nothing in the admin forbids one) ends the walk
+# instead of running it until the statement timeout.
 TERRITORY_CTES = """
 terr(id) AS (
     SELECT id FROM sites_territory WHERE id = %(territory_id)s
-    UNION ALL
+    UNION
     SELECT t.id FROM sites_territory t JOIN terr ON t.parent_id = terr.id
 ),
 geo(id) AS (

@@ -110,11 +110,10 @@ class Outcomes:
     tracks_housing: bool
 
 
-def _params(*, programme, period: Period, structure_ids, territory_id) -> dict:
+def _params(*, programme, period: Period, structure_ids) -> dict:
     return {
         "programme_id": programme.pk,
         "structure_ids": id_array(structure_ids),
-        "territory_id": territory_id,
         "d1": period.start,
         "d2": period.end,
         "months": list(REPORTED_MONTHS),
@@ -148,7 +147,6 @@ def outcomes(
         programme=programme,
         period=period,
         structure_ids=structure_ids,
-        territory_id=territory_id,
     )
     result = Outcomes(
         followup={m: {} for m in REPORTED_MONTHS},

@@ -20,9 +20,9 @@ from sites.models import Territory
 from sites.tenancy import Scope
 
 from . import audits, packs, periods, policies, selectors
-from . import indicators as ind
 from .models import FunderPack, ReportSnapshot, ReportStatus, stalled_before
 from .periods import Period
+from .places import territory_places
 from .presentation import publish_dashboard
 from .rendering import (  # noqa: F401 — re-exported
     figures_sha256,
@@ -143,11 +143,13 @@ def period_for_deployment(
 def dashboard_audit_store(programme_id: int, territory_id: int, year: int) -> None:
     """Build and publish the coordinator dashboard of a territory × programme × calendar
     year, as its page does, storing its audit (inside `audits.storing()`)."""
+    structure_ids, places = territory_places(territory_id)
     report_scope = selectors.ReportScope(
         programme=Programme.objects.get(pk=programme_id),
         territory=Territory.objects.get(pk=territory_id),
-        structure_ids=frozenset(ind.structures_in_territory(territory_id)),
+        structure_ids=frozenset(structure_ids),
         suppressed=True,
+        places=places,
     )
     publish_dashboard(
         selectors.dashboard_figures(report_scope=report_scope, period=periods.year(year))

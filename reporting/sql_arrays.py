@@ -28,6 +28,7 @@ def code_array(codes: Iterable[str]) -> str:
     order. Anything else would need quoting inside the literal: refused."""
     values = [str(code) for code in codes]
     for value in values:
-        if not _WORD.fullmatch(value):
+        # NULL, in any case, would be read as a missing element, not as the code.
+        if not _WORD.fullmatch(value) or value.upper() == "NULL":
             raise ValueError(f"not a plain code: {value!r}")
     return "{" + ",".join(values) + "}"

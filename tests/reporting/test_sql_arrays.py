@@ -29,7 +29,7 @@ def test_ids_read_back_in_order_as_bigints():
         assert cursor.fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("code", ["A,B", 'a"b', "a b", "", "{x}", "l'eau"])
-def test_a_code_that_would_need_quoting_is_refused(code):
+@pytest.mark.parametrize("code", ["A,B", 'a"b', "a b", "", "{x}", "l'eau", "NULL", "null"])
+def test_a_code_that_would_need_quoting_or_reads_as_null_is_refused(code):
     with pytest.raises(ValueError):
         code_array(["OK", code])

@@ -190,8 +190,9 @@ def _count_queries(client, url):
 # 30 since the figures take the targets the period selector read; 27 since the scope check
 # finds the territory in the tree it reads, and the drill-down reuses that tree (the
 # territory's row and the tree's second read gone), and the figures' row-level security
-# reads and sets its structures in one statement.
-DASHBOARD_QUERIES = 27
+# reads and sets its structures in one statement; 26 since the follow-up and orientation
+# figures are one statement.
+DASHBOARD_QUERIES = 26
 
 
 def test_dashboard_query_count_does_not_grow_with_data(client, coordinator, world):

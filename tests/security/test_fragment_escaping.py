@@ -14,7 +14,20 @@ HOSTILE = "<script>alert(\"x\")</script> & l'Océan <img src=x onerror='y'>"
 
 @pytest.mark.parametrize(
     "value",
-    [HOSTILE, "< 11", mark_safe("<b>sûr</b>"), gettext_lazy("Structure"), 1234, None],
+    [
+        HOSTILE,
+        "< 11",
+        # One character to escape each: the fast path tests each one by itself.
+        "a&b",
+        "a>b",
+        'un "mot"',
+        "l'eau",
+        "sans rien",
+        mark_safe("<b>sûr</b>"),
+        gettext_lazy("Structure"),
+        1234,
+        None,
+    ],
 )
 def test_a_value_prints_as_django_prints_it_with_autoescape_on_or_off(value):
     env = engines["jinja2"].env

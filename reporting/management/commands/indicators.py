@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from programmes.models import Programme
-from reporting import indicators as ind
 from reporting.periods import free
+from reporting.places import territory_places
 from reporting.selectors import ReportScope, dashboard_figures
 from sites.models import Structure, Territory
 
@@ -60,7 +60,8 @@ class Command(BaseCommand):
         start, end = _date(options["date_from"]), _date(options["date_to"])
         if end < start:
             raise CommandError("La date de fin doit suivre la date de début.")
-        located = set(ind.structures_in_territory(territory.pk))
+        located_ids, places = territory_places(territory.pk)
+        located = set(located_ids)
         structure = None
         if options["structure"]:
             key = options["structure"]
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             structure_ids=frozenset(located),
             structure=structure,
             suppressed=False,
+            places=places,
         )
         try:
             period = free(start, end)
