@@ -115,6 +115,24 @@ def _units() -> list[Unit]:
                     continues_to_cvg=False,
                 )
             )
+    for slug, launch, entries, _targets in cat.CVG_ELSEWHERE:
+        deployment = deployments[(slug, "CVG")]
+        for index in range(cat.CVG_ELSEWHERE_STRUCTURES):
+            structure = structures[cat.rollout_structure_slug(slug, index)]
+            units.append(
+                Unit(
+                    structure_id=structure.pk,
+                    slug=structure.slug,
+                    programme="CVG",
+                    deployment_id=deployment.pk,
+                    opened=launch,
+                    entries=entries,
+                    site_ids=sites[structure.pk],
+                    referent_id=authors[structure.pk],
+                    employer_id=structure.pk,
+                    continues_to_cvg=False,
+                )
+            )
     return units
 
 

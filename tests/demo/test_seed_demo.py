@@ -47,7 +47,7 @@ def test_reference_only_creates_the_reference_and_no_participant():
     assert GeoUnit.objects.filter(kind="COMMUNE").count() > 34_000
     # Targets: every year of Nantes up to the current one, the 800 entries shared out.
     this_year = timezone.localdate().year
-    cvg = Deployment.objects.get(programme__code="CVG")
+    cvg = Deployment.objects.get(programme__code="CVG", territory__slug=cat.NANTES)
     assert cvg.structures.count() == 3
     assert sorted(t.period_start.year for t in cvg.targets.all()) == list(
         range(2021, this_year + 1)
@@ -136,6 +136,9 @@ def test_the_whole_demo_tells_the_story():
     # Every territory of the roll-out has people and targets.
     for slug, *_ in cat.ROLLOUT:
         assert _accompanied(slug, "PHC", 2022) >= 10, slug
+    # Convergence in three more métropoles, so that the national view compares territories.
+    for slug, *_ in cat.CVG_ELSEWHERE:
+        assert _accompanied(slug, "CVG", timezone.localdate().year - 1) >= 30, slug
     # Each Nantes caseworker's "Aujourd'hui" has things to do; together, every kind.
     today = timezone.localdate()
     kinds = set()
