@@ -82,13 +82,13 @@ NANTES_TARGETS = {
 # --- Convergence beyond Nantes: three métropoles of the roll-out, so that the national view
 # compares territories. Invented figures of the demo. The first three structures of the
 # territory's roll-out take part (three at least, or the dominance rule hides the
-# territory's figures): territory slug, launch, entries a year per structure and targets of
-# people accompanied (0: every later year).
-CVG_ELSEWHERE = [
-    ("lyon", dt.date(2022, 1, 3), {2022: 13, 0: 11}, {2022: 40, 2023: 70, 2024: 85, 0: 95}),
-    ("lille", dt.date(2022, 9, 1), {2022: 5, 0: 10}, {2022: 15, 2023: 50, 2024: 65, 0: 80}),
-    ("bordeaux", dt.date(2023, 3, 1), {2023: 8, 0: 9}, {2023: 30, 2024: 50, 2025: 65, 0: 75}),
-]
+# territory's figures). By territory slug: launch, entries a year per structure and targets
+# of people accompanied (0: every later year).
+CVG_ELSEWHERE = {
+    "lyon": (dt.date(2022, 1, 3), {2022: 13, 0: 11}, {2022: 40, 2023: 70, 2024: 85, 0: 95}),
+    "lille": (dt.date(2022, 9, 1), {2022: 5, 0: 10}, {2022: 15, 2023: 50, 2024: 65, 0: 80}),
+    "bordeaux": (dt.date(2023, 3, 1), {2023: 8, 0: 9}, {2023: 30, 2024: 50, 2025: 65, 0: 75}),
+}
 CVG_ELSEWHERE_STRUCTURES = 3
 
 # --- The national Premières Heures roll-out ----------------------------------------------

@@ -87,9 +87,23 @@ def _units() -> list[Unit]:
                 placements=PLACEMENTS if slug == "partage-44" else [],
             )
         )
+
+    def rollout_unit(structure, code: str, deployment, opened, entries) -> Unit:
+        return Unit(
+            structure_id=structure.pk,
+            slug=structure.slug,
+            programme=code,
+            deployment_id=deployment.pk,
+            opened=opened,
+            entries=entries,
+            site_ids=sites[structure.pk],
+            referent_id=authors[structure.pk],
+            employer_id=structure.pk,
+            continues_to_cvg=False,
+        )
+
     for slug, _name, kind, _codes, _region, launch, share, named in cat.ROLLOUT:
         size = cat.rollout_size(kind, share, named)
-        deployment = deployments[(slug, "PHC")]
         for index in range(size):
             structure = structures[cat.rollout_structure_slug(slug, index)]
             # 90% of the territory's share over 2021–2022, in proportion to the days open;
@@ -97,41 +111,15 @@ def _units() -> list[Unit]:
             total = round(share * 0.9 / size)
             first_year = max(0, (dt.date(2021, 12, 31) - launch).days + 1)
             in_2021 = round(total * first_year / (first_year + 365))
+            entries = {2021: in_2021, 2022: total - in_2021, 0: round(share * 0.55 / size)}
             units.append(
-                Unit(
-                    structure_id=structure.pk,
-                    slug=structure.slug,
-                    programme="PHC",
-                    deployment_id=deployment.pk,
-                    opened=launch,
-                    entries={
-                        2021: in_2021,
-                        2022: total - in_2021,
-                        0: round(share * 0.55 / size),
-                    },
-                    site_ids=sites[structure.pk],
-                    referent_id=authors[structure.pk],
-                    employer_id=structure.pk,
-                    continues_to_cvg=False,
-                )
+                rollout_unit(structure, "PHC", deployments[(slug, "PHC")], launch, entries)
             )
-    for slug, launch, entries, _targets in cat.CVG_ELSEWHERE:
-        deployment = deployments[(slug, "CVG")]
+    for slug, (launch, entries, _targets) in cat.CVG_ELSEWHERE.items():
         for index in range(cat.CVG_ELSEWHERE_STRUCTURES):
             structure = structures[cat.rollout_structure_slug(slug, index)]
             units.append(
-                Unit(
-                    structure_id=structure.pk,
-                    slug=structure.slug,
-                    programme="CVG",
-                    deployment_id=deployment.pk,
-                    opened=launch,
-                    entries=entries,
-                    site_ids=sites[structure.pk],
-                    referent_id=authors[structure.pk],
-                    employer_id=structure.pk,
-                    continues_to_cvg=False,
-                )
+                rollout_unit(structure, "CVG", deployments[(slug, "CVG")], launch, entries)
             )
     return units
 

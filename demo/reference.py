@@ -233,16 +233,14 @@ def _rollout(today, france, regions, coordinations, funders, programmes, nationa
         _yearly_targets(
             deployment, TargetMetric.ACCOMPANIED, {2023: round(share * 0.7)}, 2023, today.year
         )
-        for cvg_slug, cvg_launch, _entries, cvg_targets in cat.CVG_ELSEWHERE:
-            if cvg_slug == slug:
-                cvg, _ = Deployment.objects.get_or_create(
-                    programme=programmes["CVG"], territory=territory, start_date=cvg_launch
-                )
-                cvg.structures.add(*structures[: cat.CVG_ELSEWHERE_STRUCTURES])
-                cvg.funders.add(funders["commissaire-pauvrete"])
-                _yearly_targets(
-                    cvg, TargetMetric.ACCOMPANIED, cvg_targets, cvg_launch.year, today.year
-                )
+        if slug in cat.CVG_ELSEWHERE:
+            cvg_launch, _entries, cvg_targets = cat.CVG_ELSEWHERE[slug]
+            cvg, _ = Deployment.objects.get_or_create(
+                programme=programmes["CVG"], territory=territory, start_date=cvg_launch
+            )
+            cvg.structures.add(*structures[: cat.CVG_ELSEWHERE_STRUCTURES])
+            cvg.funders.add(funders["commissaire-pauvrete"])
+            _yearly_targets(cvg, TargetMetric.ACCOMPANIED, cvg_targets, cvg_launch.year, today.year)
         local, _ = Coordination.objects.get_or_create(
             slug=f"coordination-{slug}", defaults={"name": f"Coordination PH – {name}"}
         )

@@ -7,8 +7,9 @@ the outcome statement down from the territory (its communes, then the structures
 sites there), the free dates' edges up from each parcours' commune. The scope statement
 walks the same tree to find the territory's structures; it now also answers the places,
 as id array literals (reporting.sql_arrays) the statements cast, and the walks are gone
-from them (national dataset, CVG région, free dates, each statement alone: outcomes 7.4 →
-4.9 ms, edges 7.2 → 4.9 ms; docs/performance.md).
+from them (national dataset, CVG région, free dates, each statement alone, old and new
+forms alternated at load 0.7–0.8: outcomes 7.4 → 4.9 ms, edges 7.2 → 4.9 ms;
+docs/performance.md).
 """
 
 from dataclasses import dataclass

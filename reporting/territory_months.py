@@ -140,8 +140,9 @@ _EDGE_PARCOURS = [
 _EDGE_SQL = (
     "\nWITH RECURSIVE\nc AS MATERIALIZED (\n"  # noqa: S608 (constant fragments only)
     + """    -- One scan for the four ranges (the planner ORs their index scans): a UNION of four
-    -- scans cost 0.7 ms more to plan (1.3 ms on the IAE région), each of them with its
-    -- own copy of the row-level security policy.
+    -- scans cost 0.7 ms more to plan (1.3 ms on the IAE région; EXPLAIN medians of 10,
+    -- both forms alternated, load 1.7–3.6), each of them with its own copy of the
+    -- row-level security policy.
     SELECT p.id, p.participant_id, p.structure_id
     FROM participants_parcours p
     WHERE {parcours_scope} AND p.programme_id = %(programme_id)s
@@ -272,7 +273,8 @@ _GONE = (
 # parcours 96 → 21 ms); and neither weeks nor housing, which the comparison leaves out.
 # Which edge parcours and weeks lie in which territory (`here`: territory, commune): for a
 # territory's dashboard, its communes as given (reporting.places: 7.2 → 4.9 ms the statement
-# alone on the CVG région, the walk up from each commune gone); for the comparison of
+# alone on the CVG région, both forms alternated at load 0.7–0.8, the walk up from each
+# commune gone); for the comparison of
 # territories, each commune's territories found upwards.
 _BY_STRUCTURE = {
     "parcours_scope": "p.structure_id = ANY(%(edge_structure_ids)s::bigint[])",

@@ -7,8 +7,10 @@ packages are, then compiled them on every request — 1.7–1.9 s a dashboard in
 26–28 ms on the demo data (docs/performance.md). The web connections also ask for it
 (`options` in config/settings/base.py); this covers those that cannot: through PgBouncer
 (no startup options), the reporting standby (the setting is replicated with the catalogue),
-the worker and an operator's psql. Needs the database's owner (who runs migrations); any
-other role is told so, and the setting is then to be made by hand (docs/deployment.md).
+the worker and an operator's psql. Needs the database's owner (who runs migrations). Since
+then the same setting is made after every `migrate` (sites/database_settings.py), which also
+puts it back after a restore and tells a role that may not make it: the warning raised here
+is a notice nobody reads.
 """
 
 from django.db import migrations

@@ -137,7 +137,7 @@ def test_the_whole_demo_tells_the_story():
     for slug, *_ in cat.ROLLOUT:
         assert _accompanied(slug, "PHC", 2022) >= 10, slug
     # Convergence in three more métropoles, so that the national view compares territories.
-    for slug, *_ in cat.CVG_ELSEWHERE:
+    for slug in cat.CVG_ELSEWHERE:
         assert _accompanied(slug, "CVG", timezone.localdate().year - 1) >= 30, slug
     # Each Nantes caseworker's "Aujourd'hui" has things to do; together, every kind.
     today = timezone.localdate()
